@@ -1,0 +1,100 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings applied to every Swift target: Swift 6 language mode everywhere,
+/// strict concurrency, and warnings treated as a build defect by `make lint`.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+var targets: [Target] = [
+    // C libraries, reached through system-library targets and typed shims.
+    .systemLibrary(
+        name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+        providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(
+        name: "CXML", path: "Sources/CXML", pkgConfig: "libxml-2.0",
+        providers: [.apt(["libxml2-dev"])]),
+    .systemLibrary(
+        name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+        providers: [.apt(["libsqlite3-dev"])]),
+    .target(name: "CTidingsSys", path: "Sources/CTidingsSys"),
+
+    // The product's modules, one room each (see docs/ARCHITECTURE.md).
+    .target(name: "TidingsCore", path: "Sources/TidingsCore"),
+    .target(
+        name: "TidingsFetch", dependencies: ["CCurl", "CTidingsSys", "TidingsCore"],
+        path: "Sources/TidingsFetch"),
+    .target(
+        name: "TidingsParse", dependencies: ["CXML", "TidingsCore"],
+        path: "Sources/TidingsParse"),
+    .target(
+        name: "TidingsStore", dependencies: ["CSQLite", "TidingsCore"],
+        path: "Sources/TidingsStore"),
+    .target(
+        name: "TidingsAdmin", dependencies: ["CTidingsSys", "TidingsCore"],
+        path: "Sources/TidingsAdmin"),
+    .target(
+        name: "TidingsDaemon",
+        dependencies: [
+            "TidingsCore", "TidingsFetch", "TidingsParse", "TidingsStore", "TidingsAdmin",
+            "CTidingsSys", .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Sources/TidingsDaemon"),
+    .executableTarget(
+        name: "tidingsd",
+        dependencies: [
+            "TidingsDaemon", "TidingsCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        path: "Sources/tidingsd"),
+    .executableTarget(
+        name: "tidingsctl",
+        dependencies: [
+            "TidingsAdmin", "TidingsStore", "TidingsCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        path: "Sources/tidingsctl"),
+
+    // Tests: unit tests per module, and end-to-end tests that run a real tidingsd.
+    .testTarget(
+        name: "TidingsCoreTests", dependencies: ["TidingsCore"], path: "Tests/TidingsCoreTests"),
+    .testTarget(
+        name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore"],
+        path: "Tests/TidingsParseTests"),
+    .testTarget(
+        name: "TidingsStoreTests", dependencies: ["TidingsStore", "TidingsCore"],
+        path: "Tests/TidingsStoreTests"),
+    .testTarget(
+        name: "TidingsAdminTests", dependencies: ["TidingsAdmin", "TidingsCore"],
+        path: "Tests/TidingsAdminTests"),
+    .testTarget(
+        name: "TidingsDaemonTests",
+        dependencies: ["TidingsDaemon", "TidingsFetch", "TidingsCore"],
+        path: "Tests/TidingsDaemonTests"),
+    .testTarget(
+        name: "EndToEndTests",
+        dependencies: ["TidingsStore", "TidingsAdmin", "TidingsCore", "CTidingsSys"],
+        path: "Tests/EndToEndTests"),
+]
+
+for index in targets.indices where targets[index].type != .system {
+    var settings = targets[index].swiftSettings ?? []
+    settings.append(contentsOf: strictSettings)
+    targets[index].swiftSettings = settings
+}
+
+let package = Package(
+    name: "Tidings",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tidingsd", targets: ["tidingsd"]),
+        .executable(name: "tidingsctl", targets: ["tidingsctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

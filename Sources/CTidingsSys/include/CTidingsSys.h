@@ -1,0 +1,25 @@
+#ifndef TIDINGS_SYS_H
+#define TIDINGS_SYS_H
+// Small typed wrappers over Linux calls whose structs or macros Swift's Glibc module lacks.
+#include <sys/types.h>
+#include <stdint.h>
+
+/// Credentials of the peer of a connected Unix socket (SO_PEERCRED). Returns 0 or -errno.
+int tidings_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+/// Sends one datagram to an AF_UNIX socket path; a leading '@' means the abstract namespace.
+/// Returns 0 or -errno.
+int tidings_send_datagram(const char *path, const void *data, size_t length);
+/// Creates, binds (mode applied atomically via umask) and listens on a Unix stream socket.
+/// Returns the fd or -errno.
+int tidings_listen_unix(const char *path, unsigned int mode, int backlog);
+/// Connects to a Unix stream socket. Returns the fd or -errno.
+int tidings_connect_unix(const char *path);
+/// Binds a Unix datagram socket (for tests of sd_notify). Returns the fd or -errno.
+int tidings_bind_datagram(const char *path);
+/// accept4() with SOCK_NONBLOCK | SOCK_CLOEXEC. Returns the fd or -errno.
+int tidings_accept(int listen_fd);
+/// Sets O_NONBLOCK and FD_CLOEXEC. Returns 0 or -errno.
+int tidings_set_nonblocking(int fd);
+/// CLOCK_MONOTONIC in microseconds.
+uint64_t tidings_monotonic_usec(void);
+#endif

@@ -1,0 +1,100 @@
+#define _GNU_SOURCE
+#include "CTidingsSys.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+int tidings_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -errno;
+    *pid = cred.pid; *uid = cred.uid; *gid = cred.gid;
+    return 0;
+}
+
+static int fill_address(const char *path, struct sockaddr_un *sa, socklen_t *len) {
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof(sa->sun_path)) return -ENAMETOOLONG;
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    memcpy(sa->sun_path, path, n);
+    if (path[0] == '@') sa->sun_path[0] = '\0';
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '@' ? 0 : 1));
+    return 0;
+}
+
+int tidings_send_datagram(const char *path, const void *data, size_t length) {
+    struct sockaddr_un sa; socklen_t len;
+    int rc = fill_address(path, &sa, &len);
+    if (rc != 0) return rc;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    ssize_t sent;
+    do { sent = sendto(fd, data, length, MSG_NOSIGNAL, (struct sockaddr *)&sa, len); } while (sent < 0 && errno == EINTR);
+    int err = sent < 0 ? -errno : 0;
+    close(fd);
+    return err;
+}
+
+int tidings_listen_unix(const char *path, unsigned int mode, int backlog) {
+    struct sockaddr_un sa; socklen_t len;
+    int rc = fill_address(path, &sa, &len);
+    if (rc != 0) return rc;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -errno;
+    // The socket file gets its mode from the umask at bind time: never briefly world-writable.
+    mode_t old = umask((mode_t)(~mode & 0777));
+    rc = bind(fd, (struct sockaddr *)&sa, len);
+    int err = errno;
+    umask(old);
+    if (rc != 0) { close(fd); return -err; }
+    if (path[0] != '@' && chmod(path, (mode_t)mode) != 0) { err = errno; close(fd); return -err; }
+    if (listen(fd, backlog) != 0) { err = errno; close(fd); return -err; }
+    return fd;
+}
+
+int tidings_connect_unix(const char *path) {
+    struct sockaddr_un sa; socklen_t len;
+    int rc = fill_address(path, &sa, &len);
+    if (rc != 0) return rc;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    do { rc = connect(fd, (struct sockaddr *)&sa, len); } while (rc != 0 && errno == EINTR);
+    if (rc != 0) { int err = errno; close(fd); return -err; }
+    return fd;
+}
+
+int tidings_bind_datagram(const char *path) {
+    struct sockaddr_un sa; socklen_t len;
+    int rc = fill_address(path, &sa, &len);
+    if (rc != 0) return rc;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    if (bind(fd, (struct sockaddr *)&sa, len) != 0) { int err = errno; close(fd); return -err; }
+    return fd;
+}
+
+int tidings_accept(int listen_fd) {
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int tidings_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return -errno;
+    int fdflags = fcntl(fd, F_GETFD);
+    if (fdflags < 0 || fcntl(fd, F_SETFD, fdflags | FD_CLOEXEC) != 0) return -errno;
+    return 0;
+}
+
+uint64_t tidings_monotonic_usec(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

@@ -1,0 +1,113 @@
+import CTidingsSys
+import Foundation
+import Glibc
+import TidingsCore
+
+/// Why the client could not talk to the daemon.
+public enum AdminClientError: Error, Sendable, CustomStringConvertible {
+    /// The socket could not be reached; tidingsctl exits 69 (EX_UNAVAILABLE).
+    case unreachable(path: String, reason: String)
+    /// The daemon answered with an error reply; tidingsctl exits 1.
+    case reply(code: String, message: String)
+    /// The connection broke or the reply made no sense.
+    case protocolError(String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let path, let reason):
+            "cannot reach tidingsd at \(path): \(reason)\nhint: is tidingsd running? Pick the socket with --socket PATH or TIDINGS_SOCKET (the daemon's [daemon] socket setting)"
+        case .reply(let code, let message): "\(message) [\(code)]"
+        case .protocolError(let message): "admin protocol error: \(message)"
+        }
+    }
+}
+
+/// A blocking client for the admin socket, one request at a time.
+public final class AdminClient {
+    public let path: String
+    private let fd: Int32
+    private var framer = LineFramer(maxLength: AdminProtocol.maxLineLength)
+    private var queued: [[UInt8]] = []
+    private var nextID = 1
+
+    public init(path: String) throws(AdminClientError) {
+        self.path = path
+        let rc = tidings_connect_unix(path)
+        guard rc >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(-rc))) }
+        fd = rc
+    }
+
+    deinit { close(fd) }
+
+    /// Sends one request and returns its result, or throws its error reply.
+    public func call(_ method: String, params: JSONValue? = nil) throws(AdminClientError) -> JSONValue {
+        let id = try send(method, params: params)
+        let response = try readResponse(id: id)
+        return response.result ?? .null
+    }
+
+    /// Sends a streaming request and calls `onItem` for each `more` line until the stream ends
+    /// or `onItem` returns false.
+    public func stream(_ method: String, params: JSONValue? = nil, onItem: (JSONValue) -> Bool) throws(AdminClientError) {
+        let id = try send(method, params: params)
+        while true {
+            let response = try readResponse(id: id)
+            guard response.more == true else { return }
+            if !onItem(response.result ?? .null) { return }
+        }
+    }
+
+    private func send(_ method: String, params: JSONValue?) throws(AdminClientError) -> JSONValue {
+        let id = JSONValue.number(Double(nextID))
+        nextID += 1
+        var data = (try? AdminJSON.encoder().encode(AdminRequest(id: id, method: method, params: params))) ?? Data()
+        data.append(0x0A)
+        try writeAll(Array(data))
+        return id
+    }
+
+    /// Writes raw bytes (tests use it to send garbage).
+    public func writeAll(_ bytes: [UInt8]) throws(AdminClientError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .protocolError("write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    /// Reads the next reply line, whatever its id.
+    public func readLine() throws(AdminClientError) -> AdminResponse {
+        while queued.isEmpty {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw .protocolError("the daemon closed the connection") }
+            for event in framer.feed(chunk[0..<n]) {
+                switch event {
+                case .line(let line): queued.append(line)
+                case .tooLong: throw .protocolError("reply longer than \(AdminProtocol.maxLineLength) bytes")
+                }
+            }
+        }
+        let line = queued.removeFirst()
+        guard let response = try? AdminJSON.decoder().decode(AdminResponse.self, from: Data(line)) else {
+            throw .protocolError("unreadable reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        return response
+    }
+
+    private func readResponse(id: JSONValue) throws(AdminClientError) -> AdminResponse {
+        while true {
+            let response = try readLine()
+            guard response.id == id else { continue }
+            if !response.ok {
+                throw .reply(code: response.error?.code ?? "error", message: response.error?.message ?? "unknown error")
+            }
+            return response
+        }
+    }
+}

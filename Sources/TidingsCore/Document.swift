@@ -1,0 +1,76 @@
+import Foundation
+
+/// One item read from a source, turned into clean text, ready to be stored.
+public struct Document: Sendable, Equatable {
+    /// The idempotency key: `url:<canonical URL>`, else `guid:<source id>:<guid>`, else
+    /// `hash:<content hash>`. Storing the same key twice adds nothing.
+    public var key: String
+    public var sourceID: Int64?
+    public var url: String?
+    public var guid: String?
+    public var title: String?
+    public var author: String?
+    public var published: Date?
+    public var language: String?
+    public var text: String
+    /// SHA-256 of the normalized text (whitespace collapsed), lowercase hex.
+    public var contentHash: String
+
+    public init(
+        sourceID: Int64?, url: String?, guid: String?, title: String?, author: String?,
+        published: Date?, language: String? = nil, text: String
+    ) {
+        self.sourceID = sourceID
+        self.url = url
+        self.guid = guid
+        self.title = title
+        self.author = author
+        self.published = published
+        self.language = language
+        self.text = text
+        self.contentHash = SHA256.hex(Document.normalizedForHash(text))
+        self.key = Document.key(sourceID: sourceID, url: url, guid: guid, contentHash: contentHash)
+    }
+
+    /// Collapses whitespace runs so that re-wrapped text hashes the same.
+    public static func normalizedForHash(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// See ``key``.
+    public static func key(sourceID: Int64?, url: String?, guid: String?, contentHash: String) -> String {
+        if let url, !url.isEmpty { return "url:" + url }
+        if let guid, !guid.isEmpty { return "guid:\(sourceID.map(String.init) ?? "-"):\(guid)" }
+        return "hash:" + contentHash
+    }
+}
+
+/// A document as the store returns it.
+public struct StoredDocument: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var sourceID: Int64?
+    public var sourceName: String?
+    public var url: String?
+    public var guid: String?
+    public var title: String?
+    public var author: String?
+    public var published: String?
+    public var fetched: String
+    public var text: String
+
+    public init(
+        id: Int64, sourceID: Int64?, sourceName: String?, url: String?, guid: String?, title: String?,
+        author: String?, published: String?, fetched: String, text: String
+    ) {
+        self.id = id
+        self.sourceID = sourceID
+        self.sourceName = sourceName
+        self.url = url
+        self.guid = guid
+        self.title = title
+        self.author = author
+        self.published = published
+        self.fetched = fetched
+        self.text = text
+    }
+}

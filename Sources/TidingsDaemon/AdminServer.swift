@@ -1,0 +1,131 @@
+import CTidingsSys
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import TidingsAdmin
+import TidingsCore
+
+/// Answers admin requests. Called on the server's queue; `reply` may be called later, from
+/// any queue, any number of times for streams.
+protocol AdminRequestHandler: AnyObject {
+    func handle(_ request: AdminRequest, from connection: AdminConnection)
+    func connectionClosed(_ connection: AdminConnection)
+}
+
+/// The admin socket: a listening Unix stream socket and its connections, all driven by
+/// Dispatch read/write sources on one queue (the daemon's control queue), which owns them.
+final class AdminServer: @unchecked Sendable {
+    let path: String
+    let queue: DispatchQueue
+    let logger: Logger
+    weak var handler: (any AdminRequestHandler)?
+    private var listenFD: Int32 = -1
+    private var acceptSource: (any DispatchSourceRead)?
+    private var connections: [Int: AdminConnection] = [:]
+    private var nextConnectionID = 1
+    let daemonUID = getuid()
+    /// More clients than this are told so and closed.
+    let maxConnections = 128
+
+    init(path: String, mode: UInt32, queue: DispatchQueue, logger: Logger) throws {
+        self.path = path
+        self.queue = queue
+        self.logger = logger
+        try AdminServer.removeStaleSocket(path)
+        let directory = (path as NSString).deletingLastPathComponent
+        if !path.hasPrefix("@") && !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let fd = tidings_listen_unix(path, mode, 64)
+        guard fd >= 0 else {
+            throw TidingsError("socket", "cannot listen on \(path): \(String(cString: strerror(-fd)))")
+        }
+        listenFD = fd
+    }
+
+    /// A socket file left by a crashed daemon is removed; a live daemon's socket is not.
+    static func removeStaleSocket(_ path: String) throws {
+        guard !path.hasPrefix("@"), FileManager.default.fileExists(atPath: path) else { return }
+        let probe = tidings_connect_unix(path)
+        if probe >= 0 {
+            close(probe)
+            throw TidingsError("socket", "another tidingsd is already listening on \(path)")
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Starts accepting. Call on `queue`.
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: listenFD, queue: queue)
+        source.setEventHandler { [weak self] in self?.acceptPending() }
+        let fd = listenFD
+        source.setCancelHandler { close(fd) }
+        acceptSource = source
+        source.resume()
+    }
+
+    /// Stops accepting, closes every connection and removes the socket file. Call on `queue`.
+    func stop() {
+        if let acceptSource {
+            acceptSource.cancel()  // its cancel handler closes the descriptor
+        } else if listenFD >= 0 {
+            close(listenFD)
+        }
+        acceptSource = nil
+        listenFD = -1
+        for connection in connections.values { connection.close() }
+        connections.removeAll()
+        if !path.hasPrefix("@") { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    var connectionCount: Int { connections.count }
+
+    private func acceptPending() {
+        while true {
+            let fd = tidings_accept(listenFD)
+            if fd < 0 {
+                if -fd == EINTR || -fd == ECONNABORTED { continue }
+                if -fd != EAGAIN && -fd != EWOULDBLOCK { logger.warning("admin accept failed: \(String(cString: strerror(-fd)))") }
+                return
+            }
+            var pid: pid_t = 0, uid: uid_t = 0, gid: gid_t = 0
+            let access: AdminProtocol.Access =
+                tidings_peer_credentials(fd, &pid, &uid, &gid) == 0
+                ? AdminProtocol.access(peerUID: uid, daemonUID: daemonUID) : .read
+            let connection = AdminConnection(id: nextConnectionID, fd: fd, access: access, peerPID: pid, peerUID: uid, server: self)
+            nextConnectionID += 1
+            if connections.count >= maxConnections {
+                connection.send(.failure(AdminFailure(id: nil, code: "busy", message: "too many admin connections (\(maxConnections)); try again")))
+                connection.closeAfterFlush()
+                continue
+            }
+            connections[connection.id] = connection
+            connection.start()
+        }
+    }
+
+    func dispatch(_ line: [UInt8], from connection: AdminConnection) {
+        switch AdminRequest.parse(line) {
+        case .failure(let failure):
+            connection.send(.failure(failure))
+        case .success(let request):
+            guard let required = AdminProtocol.methods[request.method] else {
+                let known = AdminProtocol.methods.keys.sorted().joined(separator: ", ")
+                connection.send(.failure(AdminFailure(id: request.id, code: "unknown_method", message: "unknown method \"\(request.method)\"; known: \(known)")))
+                return
+            }
+            if required == .admin && connection.access != .admin {
+                connection.send(
+                    .failure(AdminFailure(id: request.id, code: "forbidden", message: "\(request.method) needs admin rights (root or the daemon's user); this connection may only read")))
+                return
+            }
+            handler?.handle(request, from: connection)
+        }
+    }
+
+    func closed(_ connection: AdminConnection) {
+        connections[connection.id] = nil
+        handler?.connectionClosed(connection)
+    }
+}

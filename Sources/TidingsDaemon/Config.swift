@@ -1,0 +1,45 @@
+import Foundation
+import TidingsCore
+
+/// The daemon's configuration, read from TOML and validated. Relative paths are resolved
+/// against the working directory at load time (so `make run`'s config keeps state in `./var/`).
+public struct DaemonConfig: Sendable, Equatable {
+    /// The file it was read from (absolute).
+    public var file: String
+    public var database: String
+    public var socket: String
+    /// Mode of the admin socket file, 0600 or 0660.
+    public var socketMode: UInt32
+    public var logLevel: String
+    public var fetch: FetchSettings
+    public var sources: [SourceDefinition]
+
+    public struct FetchSettings: Sendable, Equatable {
+        /// When false, sources and links that resolve to loopback, private or link-local
+        /// addresses are refused.
+        public var allowPrivateNetworks = false
+        /// Default seconds between fetches of a source.
+        public var interval: Double = 900
+        /// Seconds a whole transfer may take.
+        public var timeout: Double = 30
+        /// Largest response body accepted, in bytes.
+        public var maxBytes = 16 << 20
+        public var userAgent = "tidingsd/\(TidingsVersion.string) (+https://github.com/tidings/tidings)"
+    }
+}
+
+/// A config problem, located: `tidingsd.toml:12: sources[1].interval: …`.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        var out = file
+        if let line { out += ":\(line)" }
+        out += ": "
+        if let key { out += "\(key): " }
+        return out + message
+    }
+}

@@ -1,0 +1,84 @@
+import TidingsCore
+
+/// Typed, located access to TOML values for ``ConfigLoader``.
+struct TableReader {
+    let file: String
+
+    func error(_ table: TOMLTable, _ key: String, path: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: table[key]?.position.line ?? table.position.line, key: join(path, key), message: message)
+    }
+
+    func typeError(_ node: TOMLNode, key: String, expected: String) -> ConfigError {
+        ConfigError(file: file, line: node.position.line, key: key, message: "must be \(expected), not a \(node.value.typeName)")
+    }
+
+    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Fails on the first key not in `allowed`, listing what is allowed.
+    func checkKeys(_ table: TOMLTable, allowed: [String], path: String) throws(ConfigError) {
+        for key in table.keys where !allowed.contains(key) {
+            let place = path.isEmpty ? "at the top level" : "in \(path)"
+            let hint = allowed.isEmpty ? "no keys are allowed here yet" : "allowed: \(allowed.joined(separator: ", "))"
+            throw ConfigError(file: file, line: table[key]?.position.line, key: join(path, key), message: "unknown key \(place); \(hint)")
+        }
+    }
+
+    func table(_ table: TOMLTable, _ key: String, path: String) throws(ConfigError) -> TOMLTable? {
+        guard let node = table[key] else { return nil }
+        guard case .table(let value) = node.value else { throw typeError(node, key: join(path, key), expected: "a table ([\(key)])") }
+        return value
+    }
+
+    func string(_ table: TOMLTable, _ key: String, path: String) throws(ConfigError) -> String? {
+        guard let node = table[key] else { return nil }
+        guard case .string(let value) = node.value else { throw typeError(node, key: join(path, key), expected: "a string") }
+        return value
+    }
+
+    func bool(_ table: TOMLTable, _ key: String, path: String) throws(ConfigError) -> Bool? {
+        guard let node = table[key] else { return nil }
+        guard case .bool(let value) = node.value else { throw typeError(node, key: join(path, key), expected: "true or false") }
+        return value
+    }
+
+    /// A duration string such as "15m", in seconds.
+    func duration(_ table: TOMLTable, _ key: String, path: String) throws(ConfigError) -> Double? {
+        guard let node = table[key] else { return nil }
+        guard case .string(let text) = node.value else {
+            throw typeError(node, key: join(path, key), expected: "a duration string (\(Durations.allowed))")
+        }
+        guard let seconds = Durations.seconds(text) else {
+            throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad duration \"\(text)\"; use \(Durations.allowed)")
+        }
+        return seconds
+    }
+
+    /// A size: an integer of bytes, or a string such as "16MiB", "512KiB", "2MB".
+    func size(_ table: TOMLTable, _ key: String, path: String) throws(ConfigError) -> Int? {
+        guard let node = table[key] else { return nil }
+        let allowed = "a positive number of bytes, or a string such as \"512KiB\", \"16MiB\" or \"1GiB\""
+        switch node.value {
+        case .integer(let bytes) where bytes > 0: return Int(bytes)
+        case .string(let text):
+            if let bytes = Sizes.bytes(text) { return bytes }
+            throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad size \"\(text)\"; use \(allowed)")
+        default: throw typeError(node, key: join(path, key), expected: allowed)
+        }
+    }
+}
+
+/// Byte sizes as people write them.
+public enum Sizes {
+    static let units: [(String, Int)] = [
+        ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
+    ]
+
+    public static func bytes(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+            guard let value = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value > 0 else { return nil }
+            return Int(value * Double(factor))
+        }
+        return Int(trimmed).flatMap { $0 > 0 ? $0 : nil }
+    }
+}

@@ -1,0 +1,195 @@
+import Dispatch
+import Foundation
+import Glibc
+import TidingsAdmin
+import TidingsCore
+import TidingsStore
+
+/// Admin requests. Everything here runs on `control`; reads hop to the reader queue and
+/// writes to the store's writer, and the reply comes back through `control`.
+extension Daemon: AdminRequestHandler {
+    func handle(_ request: AdminRequest, from connection: AdminConnection) {
+        let id = request.id
+        @Sendable func reply(_ result: Result<JSONValue, TidingsError>) {
+            switch result {
+            case .success(let value): connection.send(.success(id: id, result: value))
+            case .failure(let error): connection.send(.failure(AdminFailure(id: id, code: error.code, message: error.message)))
+            }
+        }
+        /// Runs `work` on the reader queue and replies on `control`.
+        func read(_ work: @escaping @Sendable () throws -> JSONValue) {
+            readerQueue.async { [control] in
+                let result = Result { try work() }.mapError(Daemon.tidingsError)
+                control.async { reply(result) }
+            }
+        }
+        do {
+            switch request.method {
+            case "ping":
+                reply(.success(.string("pong")))
+            case "status":
+                let base = statusSkeleton(access: connection.access)
+                read { [reader] in
+                    var status = base
+                    let counts = try reader.counts()
+                    status.counts = StatusResult.Counts(
+                        sources: counts.sources, enabledSources: counts.enabledSources,
+                        failingSources: counts.failingSources, documents: counts.documents, fetches: counts.fetches,
+                        fetchErrors: counts.fetchErrors)
+                    return try AdminJSON.value(status)
+                }
+            case "sources.list":
+                read { [reader] in try AdminJSON.value(try reader.sources()) }
+            case "plugins.list":
+                // The plugin registry is empty until the plugin system lands; the list is real.
+                reply(.success(try AdminJSON.value([PluginInfo]())))
+            case "sources.add":
+                try addSource(request.decodeParams(AddSourceParams.self), reply: reply)
+            case "sources.remove", "sources.enable", "sources.disable":
+                try changeSource(request.method, request.decodeParams(SourceRefParams.self), reply: reply)
+            case "sources.fetch":
+                try fetchNow(request.decodeParams(SourceRefParams.self), id: id, connection: connection, reply: reply)
+            case "pause", "resume":
+                paused = request.method == "pause"
+                logger.info(paused ? "paused: no scheduled fetches until resume" : "resumed")
+                notifier.status(paused ? "paused" : "running: \(schedule.count) source(s)")
+                reply(.success(.object(["paused": .bool(paused)])))
+            case "reload":
+                reply(reload().map { changes in (try? AdminJSON.value(ReloadResult(changes: changes))) ?? .null })
+            case "shutdown":
+                reply(.success(.object(["stopping": .bool(true)])))
+                control.async { [weak self] in self?.beginStop(reason: "shutdown requested over the admin socket") }
+            case "tail":
+                let params = try request.decodeParams(TailParams.self)
+                let last = max(0, min(params.last ?? 10, 1000))
+                readerQueue.async { [reader, control] in
+                    let recent = Result { try reader.recentDocuments(limit: last) }
+                    control.async { [weak self] in
+                        guard let self, !connection.isClosed, !self.stopping else { return }
+                        switch recent {
+                        case .success(let documents):
+                            for document in documents {
+                                if let item = try? AdminJSON.value(TailItem(document)) {
+                                    connection.send(.success(id: id, result: item, more: true))
+                                }
+                            }
+                            self.tails[connection.id] = (connection, id)
+                        case .failure(let error):
+                            reply(.failure(Daemon.tidingsError(error)))
+                        }
+                    }
+                }
+            default:
+                reply(.failure(TidingsError("unknown_method", "no handler for \(request.method)")))
+            }
+        } catch {
+            reply(.failure(Daemon.tidingsError(error)))
+        }
+    }
+
+    func connectionClosed(_ connection: AdminConnection) {
+        tails[connection.id] = nil
+        for (source, waiters) in fetchWaiters {
+            fetchWaiters[source] = waiters.filter { $0.0 !== connection }
+        }
+    }
+
+    static func tidingsError(_ error: any Error) -> TidingsError {
+        (error as? TidingsError) ?? TidingsError.internalError("\(error)")
+    }
+
+    private func statusSkeleton(access: AdminProtocol.Access) -> StatusResult {
+        StatusResult(
+            version: TidingsVersion.string, pid: getpid(), uptime: uptime, startedAt: Timestamps.iso(startedAt),
+            paused: paused, database: config.database, configFile: config.file,
+            schemaVersion: (try? store.schemaVersion()) ?? 0,
+            counts: StatusResult.Counts(sources: 0, enabledSources: 0, failingSources: 0, documents: 0, fetches: 0, fetchErrors: 0),
+            queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count, writing: 0),
+            lastErrors: recentErrors, access: access)
+    }
+
+    private func addSource(_ params: AddSourceParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+        guard params.url.contains(":") || params.url.hasPrefix("/") else {
+            throw TidingsError.invalid("\"\(params.url)\" is neither a URL nor an absolute path")
+        }
+        guard let url = SourceURL.normalize(params.url, workingDirectory: "/") else {
+            throw TidingsError.invalid("\"\(params.url)\" is not an http://, https:// or file:// URL or an absolute path")
+        }
+        var interval = config.fetch.interval
+        if let text = params.interval {
+            guard let seconds = Durations.seconds(text) else {
+                throw TidingsError.invalid("bad interval \"\(text)\"; use \(Durations.allowed)")
+            }
+            interval = seconds
+        }
+        let name = params.name.flatMap { $0.isEmpty ? nil : $0 } ?? SourceDefinition.defaultName(for: url)
+        let definition = SourceDefinition(name: name, url: url, interval: interval)
+        store.write({ db in try db.insertSource(definition, origin: .admin, now: Date()) }) { [self] result in
+            control.async {
+                switch result {
+                case .success(let source):
+                    self.schedule[source.id] = SourceState(
+                        id: source.id, name: source.name, url: source.url, enabled: true, interval: source.interval,
+                        nextFetchAt: Date(), etag: nil, lastModified: nil, consecutiveErrors: 0)
+                    self.logger.info("added source \(source.id) (\(source.name)) \(source.url)")
+                    reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
+                case .failure(let error):
+                    reply(.failure(Daemon.tidingsError(error)))
+                }
+            }
+        }
+    }
+
+    private func changeSource(_ method: String, _ params: SourceRefParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+        let configFile = config.file
+        store.write({ db -> Source in
+            guard let source = try db.source(idOrName: params.source) else {
+                throw TidingsError.notFound("no source \"\(params.source)\"; see tidingsctl sources list")
+            }
+            switch method {
+            case "sources.remove":
+                guard source.origin == .admin else {
+                    throw TidingsError.conflict(
+                        "source \(source.id) (\(source.name)) is defined in \(configFile); remove it there and reload")
+                }
+                try db.deleteSource(id: source.id)
+            default:
+                try db.setSourceEnabled(id: source.id, enabled: method == "sources.enable")
+            }
+            return source
+        }) { [self] result in
+            control.async {
+                switch result {
+                case .success(var source):
+                    switch method {
+                    case "sources.remove":
+                        self.schedule[source.id] = nil
+                        self.logger.info("removed source \(source.id) (\(source.name)); its documents are kept")
+                    default:
+                        source.enabled = method == "sources.enable"
+                        self.schedule[source.id]?.enabled = source.enabled
+                        if source.enabled { self.schedule[source.id]?.nextFetchAt = Date() }
+                        self.logger.info("\(source.enabled ? "enabled" : "disabled") source \(source.id) (\(source.name))")
+                    }
+                    reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
+                case .failure(let error):
+                    reply(.failure(Daemon.tidingsError(error)))
+                }
+            }
+        }
+    }
+
+    /// Fetches a source now (even when paused) and replies once its results are written.
+    private func fetchNow(
+        _ params: SourceRefParams, id: JSONValue?, connection: AdminConnection,
+        reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void
+    ) throws {
+        guard !stopping else { throw TidingsError("stopping", "the daemon is stopping") }
+        let match = schedule.values.first { String($0.id) == params.source } ?? schedule.values.first { $0.name == params.source }
+        guard let state = match else {
+            throw TidingsError.notFound("no source \"\(params.source)\"; see tidingsctl sources list")
+        }
+        fetchWaiters[state.id, default: []].append((connection, id))
+        if !inFlight.contains(state.id) { startFetch(state) }
+    }
+}

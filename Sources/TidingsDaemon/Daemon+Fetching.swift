@@ -1,0 +1,135 @@
+import Dispatch
+import Foundation
+import TidingsAdmin
+import TidingsCore
+import TidingsFetch
+import TidingsParse
+import TidingsStore
+
+/// The ingest path: due source → fetcher → reader stage → store writer → back to `control`.
+extension Daemon {
+    /// Starts the fetches that are due, up to the concurrency limit. On `control`.
+    func startDueFetches() {
+        guard !paused, !stopping else { return }
+        let now = Date()
+        let free = maxConcurrentFetches - inFlight.count
+        guard free > 0 else { return }
+        let due = schedule.values
+            .filter { $0.enabled && !inFlight.contains($0.id) && ($0.nextFetchAt ?? .distantPast) <= now }
+            .sorted { ($0.nextFetchAt ?? .distantPast) < ($1.nextFetchAt ?? .distantPast) }
+        for state in due.prefix(free) { startFetch(state) }
+    }
+
+    /// How many enabled sources are due now (for `status`).
+    var dueCount: Int {
+        let now = Date()
+        return schedule.values.filter { $0.enabled && !inFlight.contains($0.id) && ($0.nextFetchAt ?? .distantPast) <= now }.count
+    }
+
+    /// Fetches one source now. On `control`.
+    func startFetch(_ state: SourceState) {
+        inFlight.insert(state.id)
+        let request = FetchRequest(
+            url: state.url, etag: state.etag, lastModified: state.lastModified, userAgent: config.fetch.userAgent,
+            timeout: config.fetch.timeout, maxBytes: config.fetch.maxBytes,
+            allowPrivateNetworks: config.fetch.allowPrivateNetworks)
+        let startedAt = Date()
+        logger.debug("fetching source \(state.id) (\(state.name)) \(state.url)")
+        fetcher.fetch(request) { [self] result in
+            parseQueue.async { [self] in
+                let record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result)
+                store.write({ db in try db.record(record, now: Date()) }) { [self] outcome in
+                    control.async { [self] in self.finishFetch(state: state, record: record, outcome: outcome) }
+                }
+            }
+        }
+    }
+
+    /// Turns a fetch result into what the store records: documents on success, the error
+    /// otherwise, and the time of the next attempt either way.
+    static func makeRecord(state: SourceState, startedAt: Date, result: Result<FetchResponse, FetchError>) -> FetchRecord {
+        let now = Date()
+        let random = Double.random(in: 0..<1)
+        func failure(_ message: String, status: Int?, bytes: Int, duration: Double) -> FetchRecord {
+            FetchRecord(
+                sourceID: state.id, url: state.url, startedAt: startedAt, duration: duration, httpStatus: status, bytes: bytes,
+                status: .error, error: message,
+                nextFetchAt: FetchSchedule.afterError(
+                    now: now, interval: state.interval, consecutiveErrors: state.consecutiveErrors + 1, random: random),
+                documents: [])
+        }
+        switch result {
+        case .failure(let error):
+            return failure(error.message, status: error.status, bytes: 0, duration: now.timeIntervalSince(startedAt))
+        case .success(let response):
+            let next = FetchSchedule.afterSuccess(now: now, interval: state.interval, random: random)
+            if response.notModified {
+                return FetchRecord(
+                    sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration, httpStatus: 304,
+                    bytes: 0, status: .notModified, error: nil, nextFetchAt: next, documents: [])
+            }
+            do {
+                let feed = try FeedParser.parse(response.body, url: response.effectiveURL)
+                return FetchRecord(
+                    sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration,
+                    httpStatus: response.status, bytes: response.body.count, status: .ok,
+                    error: feed.warnings.isEmpty ? nil : feed.warnings.joined(separator: "; "),
+                    etag: response.headers["etag"], lastModified: response.headers["last-modified"], nextFetchAt: next,
+                    documents: feed.items.map { $0.document(sourceID: state.id) })
+            } catch {
+                return failure(
+                    "cannot read the feed: \(error.message)", status: response.status, bytes: response.body.count,
+                    duration: response.duration)
+            }
+        }
+    }
+
+    /// Books a finished fetch: schedule, errors, `tail` streams, waiting admin requests. On `control`.
+    func finishFetch(state: SourceState, record: FetchRecord, outcome: Result<FetchOutcome, any Error>) {
+        inFlight.remove(state.id)
+        let waiters = fetchWaiters.removeValue(forKey: state.id) ?? []
+        switch outcome {
+        case .success(let written):
+            if var current = schedule[state.id] {
+                current.nextFetchAt = record.nextFetchAt
+                current.consecutiveErrors = record.status == .error ? current.consecutiveErrors + 1 : 0
+                current.etag = record.etag ?? current.etag
+                current.lastModified = record.lastModified ?? current.lastModified
+                schedule[state.id] = current
+            }
+            if record.status == .error {
+                noteError("source \(state.id) (\(state.name)): \(record.error ?? "error"); next attempt \(Timestamps.iso(record.nextFetchAt))")
+            } else {
+                logger.info(
+                    "source \(state.id) (\(state.name)): \(record.status.rawValue), \(record.documents.count) item(s), \(written.newDocuments.count) new")
+            }
+            broadcast(written.newDocuments)
+            let result: JSONValue = .object([
+                "source": .number(Double(state.id)), "status": .string(record.status.rawValue),
+                "items": .number(Double(record.documents.count)), "new": .number(Double(written.newDocuments.count)),
+                "error": record.error.map(JSONValue.string) ?? .null,
+            ])
+            for (connection, id) in waiters { connection.send(.success(id: id, result: result)) }
+        case .failure(let error):
+            // The write failed (e.g. the source was removed meanwhile): retry later.
+            if var current = schedule[state.id] {
+                current.nextFetchAt = record.nextFetchAt
+                schedule[state.id] = current
+            }
+            noteError("source \(state.id) (\(state.name)): could not store the fetch: \(error)")
+            for (connection, id) in waiters {
+                connection.send(.failure(AdminFailure(id: id, code: "store_failed", message: "\(error)")))
+            }
+        }
+        if stopping && inFlight.isEmpty { finishStop() }
+    }
+
+    /// Streams new documents to `tail` subscribers. On `control`.
+    func broadcast(_ documents: [StoredDocument]) {
+        guard !tails.isEmpty, !documents.isEmpty else { return }
+        for document in documents {
+            guard let item = try? AdminJSON.value(TailItem(document)) else { continue }
+            for (_, subscriber) in tails { subscriber.connection.send(.success(id: subscriber.id, result: item, more: true)) }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import TidingsAdmin
+import TidingsCore
+import TidingsFetch
+import TidingsStore
+
+/// The running daemon. All of its mutable state is owned by the `control` queue: the
+/// schedule, the fetches in flight, the admin connections and their `tail` streams. Other
+/// stages (fetcher, parser, store writer, reader) own their own queues and hand values back
+/// to `control` when they finish. Timers, signals and sockets are Dispatch sources on it.
+public final class Daemon: @unchecked Sendable {
+    let control = DispatchQueue(label: "tidings.control")
+    let readerQueue = DispatchQueue(label: "tidings.reader")
+    let parseQueue = DispatchQueue(label: "tidings.parse", attributes: .concurrent)
+
+    var config: DaemonConfig
+    let configPath: String
+    let workingDirectory: String
+    let store: Store
+    let reader: StoreReader
+    let fetcher = Fetcher()
+    let notifier: SystemdNotifier
+    var logger: Logger
+    var server: AdminServer?
+
+    var schedule: [Int64: SourceState] = [:]
+    var inFlight: Set<Int64> = []
+    /// Admin `sources.fetch` requests waiting for their fetch to be written.
+    var fetchWaiters: [Int64: [(AdminConnection, JSONValue?)]] = [:]
+    var paused = false
+    var stopping = false
+    var stopped = false
+    var recentErrors: [StatusResult.RecentError] = []
+    /// `tail` subscribers by connection id, with the request id their lines answer.
+    var tails: [Int: (connection: AdminConnection, id: JSONValue?)] = [:]
+    var timers: [any DispatchSourceTimer] = []
+    var signalSources: [any DispatchSourceSignal] = []
+    let startedAt = Date()
+    let startedUptime = DispatchTime.now()
+    /// Fetches started at once, at most.
+    let maxConcurrentFetches = 4
+    /// How long a graceful stop waits for fetches in flight before giving up on them.
+    let stopGrace: Double = 8
+
+    /// Opens the store and prepares everything; nothing runs until ``start()``.
+    public init(config: DaemonConfig, configPath: String, workingDirectory: String, logger: Logger) throws {
+        self.config = config
+        self.configPath = configPath
+        self.workingDirectory = workingDirectory
+        self.logger = logger
+        notifier = SystemdNotifier()
+        store = try Store(path: config.database)
+        reader = try StoreReader(path: config.database)
+    }
+
+    /// Syncs the configured sources, opens the admin socket, installs signal handlers and
+    /// timers, and tells systemd it is ready. Returns; the caller runs `dispatchMain()`.
+    public func start() throws {
+        let changes = try store.writeSync { [config] db in try db.syncConfigSources(config.sources, now: Date()) }
+        for change in changes { logger.info("\(change)") }
+        try control.sync {
+            try loadSchedule(startup: true)
+            let server = try AdminServer(path: config.socket, mode: config.socketMode, queue: control, logger: logger)
+            server.handler = self
+            server.start()
+            self.server = server
+            installSignals()
+            installTimers()
+        }
+        let count = control.sync { schedule.count }
+        logger.info(
+            "tidingsd \(TidingsVersion.string) ready: \(count) source(s), database \(config.database), socket \(config.socket)")
+        notifier.ready(status: "running: \(count) source(s)")
+    }
+
+    /// Re-reads the schedule from the store. On `control`.
+    func loadSchedule(startup: Bool = false) throws {
+        let states = try readerQueue.sync { try reader.connection.sourceStates() }
+        let now = Date()
+        var next: [Int64: SourceState] = [:]
+        for var state in states {
+            if startup {
+                state.nextFetchAt = FetchSchedule.atStartup(
+                    persisted: state.nextFetchAt, now: now, interval: state.interval, random: Double.random(in: 0..<1))
+            } else if let known = schedule[state.id] {
+                state.nextFetchAt = known.nextFetchAt ?? state.nextFetchAt
+            }
+            next[state.id] = state
+        }
+        schedule = next
+    }
+
+    private func installSignals() {
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: control)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                if signalNumber == SIGHUP {
+                    self.logger.info("SIGHUP: reloading \(self.configPath)")
+                    _ = self.reload()
+                } else {
+                    self.beginStop(reason: signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")
+                }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    private func installTimers() {
+        let tick = DispatchSource.makeTimerSource(queue: control)
+        tick.schedule(deadline: .now(), repeating: .milliseconds(250), leeway: .milliseconds(50))
+        tick.setEventHandler { [weak self] in self?.startDueFetches() }
+        tick.resume()
+        timers.append(tick)
+        // The watchdog ping runs on the control queue itself: if that queue is stuck, the
+        // pings stop and systemd restarts the daemon.
+        if let interval = notifier.watchdogInterval {
+            let watchdog = DispatchSource.makeTimerSource(queue: control)
+            watchdog.schedule(deadline: .now(), repeating: interval, leeway: .milliseconds(Int(interval * 100)))
+            watchdog.setEventHandler { [notifier] in notifier.watchdog() }
+            watchdog.resume()
+            timers.append(watchdog)
+        }
+    }
+
+    /// Re-reads the config file. A bad file keeps the running config and says why. On `control`.
+    func reload() -> Result<[String], TidingsError> {
+        notifier.reloading()
+        defer { notifier.ready(status: "running: \(schedule.count) source(s)") }
+        let fresh: DaemonConfig
+        do {
+            fresh = try ConfigLoader.load(path: configPath, workingDirectory: workingDirectory)
+        } catch {
+            let message = "reload failed, keeping the running config: \(error)"
+            noteError(message)
+            return .failure(TidingsError("bad_config", message))
+        }
+        var changes: [String] = []
+        var applied = fresh
+        if fresh.database != config.database {
+            changes.append("database path change to \(fresh.database) needs a restart; still using \(config.database)")
+            applied.database = config.database
+        }
+        if fresh.socket != config.socket || fresh.socketMode != config.socketMode {
+            changes.append("socket change needs a restart; still listening on \(config.socket)")
+            applied.socket = config.socket
+            applied.socketMode = config.socketMode
+        }
+        if fresh.logLevel != config.logLevel {
+            logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? .info
+            changes.append("log level is now \(fresh.logLevel)")
+        }
+        do {
+            let sources = applied.sources
+            changes += try store.writeSync { db in try db.syncConfigSources(sources, now: Date()) }
+            config = applied
+            try loadSchedule()
+        } catch {
+            let message = "reload failed while syncing sources: \(error)"
+            noteError(message)
+            return .failure(TidingsError("reload_failed", message))
+        }
+        for change in changes { logger.info("reload: \(change)") }
+        logger.info("reloaded \(configPath): \(changes.isEmpty ? "no changes" : "\(changes.count) change(s)")")
+        return .success(changes)
+    }
+
+    /// Keeps the last errors for `status`, and logs them.
+    func noteError(_ message: String) {
+        logger.error("\(message)")
+        recentErrors.append(StatusResult.RecentError(at: Timestamps.iso(Date()), message: message))
+        if recentErrors.count > 20 { recentErrors.removeFirst(recentErrors.count - 20) }
+    }
+
+    /// Graceful stop: no new work, in-flight fetches finish and are committed (or are cut off
+    /// after a grace period), the store is closed, the socket removed, and the process exits 0.
+    func beginStop(reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        logger.info("\(reason): stopping (\(inFlight.count) fetch(es) in flight)")
+        notifier.stopping()
+        for timer in timers { timer.cancel() }
+        timers.removeAll()
+        server?.stop()
+        tails.removeAll()
+        fetcher.cancelAll()
+        if inFlight.isEmpty {
+            finishStop()
+        } else {
+            control.asyncAfter(deadline: .now() + stopGrace) { [weak self] in
+                guard let self, !self.stopped else { return }
+                self.logger.warning("gave up waiting for \(self.inFlight.count) fetch(es); they run again after restart")
+                self.finishStop()
+            }
+        }
+    }
+
+    func finishStop() {
+        guard !stopped else { return }
+        stopped = true
+        store.close()
+        logger.info("stopped")
+        exit(0)
+    }
+
+    var uptime: Double { Double(DispatchTime.now().uptimeNanoseconds - startedUptime.uptimeNanoseconds) / 1e9 }
+}

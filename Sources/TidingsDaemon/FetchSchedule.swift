@@ -1,0 +1,39 @@
+import Foundation
+import TidingsCore
+
+/// When to fetch a source next. Pure functions, so that the rules are tested without clocks.
+public enum FetchSchedule {
+    /// First retry after an error, in seconds; doubles with each consecutive error.
+    public static let backoffBase: Double = 30
+    /// Retries never wait longer than this or the source's interval, whichever is longer.
+    public static let backoffCap: Double = 4 * 3600
+
+    /// The next fetch after a success: the interval, with up to ±10% jitter so that sources
+    /// added together drift apart. `random` is in 0..<1.
+    public static func afterSuccess(now: Date, interval: Double, random: Double) -> Date {
+        now.addingTimeInterval(interval * (0.9 + 0.2 * random))
+    }
+
+    /// The next attempt after `consecutiveErrors` (≥ 1) failures in a row: exponential backoff
+    /// with jitter, capped. A failing source is never disabled; it keeps retrying, and
+    /// `tidingsctl sources` shows its error count and next attempt.
+    public static func afterError(now: Date, interval: Double, consecutiveErrors: Int, random: Double) -> Date {
+        let exponent = Double(min(max(consecutiveErrors - 1, 0), 20))
+        let cap = max(interval, backoffCap)
+        let delay = min(cap, backoffBase * pow(2, exponent))
+        return now.addingTimeInterval(delay * (0.8 + 0.4 * random))
+    }
+
+    /// Longest window over which overdue sources are spread at start-up.
+    public static let startupSpread: Double = 2
+
+    /// At start-up, overdue sources are spread over a short window instead of all firing in
+    /// the same instant; sources not yet due keep their persisted time, so a restart does not
+    /// fetch everything again.
+    public static func atStartup(persisted: Date?, now: Date, interval: Double, random: Double) -> Date {
+        guard let persisted, persisted > now else {
+            return now.addingTimeInterval(min(interval / 10, startupSpread) * random)
+        }
+        return persisted
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import TidingsCore
+
+/// Writes swift-log records to stderr, one line each. Under journald (`JOURNAL_STREAM` set)
+/// lines carry `<N>` syslog priority prefixes and no timestamps, since journald adds its own.
+public struct StderrLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    let journald: Bool
+
+    public init(label: String, level: Logger.Level, journald: Bool) {
+        self.label = label
+        self.logLevel = level
+        self.journald = journald
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Installs the handler for the whole process, reading `JOURNAL_STREAM` from the environment.
+    public static func bootstrap(level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let journald = environment["JOURNAL_STREAM"] != nil
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, journald: journald) }
+    }
+
+    /// The syslog priority journald reads from `<N>`.
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let fields = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        // One record is one line: embedded newlines would split it in the journal.
+        let message = "\(event.message)\(fields)".replacingOccurrences(of: "\n", with: " | ")
+        let line =
+            journald
+            ? "<\(Self.priority(event.level))>\(message)\n"
+            : "\(Timestamps.iso(Date())) \(event.level.rawValue.uppercased()) \(label): \(message)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}

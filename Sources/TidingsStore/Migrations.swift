@@ -1,0 +1,223 @@
+/// The store's numbered, forward-only migrations. The schema is the product's public
+/// interface: users read these tables with sqlite3 and their own scripts, so a released
+/// migration is never edited; changes come as new migrations.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    /// The newest schema version this build knows.
+    public static var latest: Int { all.last?.version ?? 0 }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: v1),
+    ]
+
+    static let v1 = """
+        -- Where news comes from. Config sources are synced from the TOML file (origin='config');
+        -- admin sources come from `tidingsctl sources add` (origin='admin').
+        CREATE TABLE sources (
+            id                 INTEGER PRIMARY KEY,
+            name               TEXT NOT NULL UNIQUE,
+            url                TEXT NOT NULL UNIQUE,
+            kind               TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'page', 'folder')),
+            origin             TEXT NOT NULL CHECK (origin IN ('config', 'admin')),
+            enabled            INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+            interval_s         REAL NOT NULL CHECK (interval_s > 0),
+            tls_verify         INTEGER NOT NULL DEFAULT 1 CHECK (tls_verify IN (0, 1)),
+            etag               TEXT,
+            last_modified      TEXT,
+            created_at         TEXT NOT NULL,
+            last_fetch_at      TEXT,
+            last_status        TEXT,
+            last_error         TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            next_fetch_at      TEXT
+        ) STRICT;
+
+        -- One row per fetch attempt: the log behind `tidingsctl sources`.
+        CREATE TABLE fetches (
+            id          INTEGER PRIMARY KEY,
+            source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            started_at  TEXT NOT NULL,
+            duration_ms REAL NOT NULL,
+            url         TEXT NOT NULL,
+            http_status INTEGER,
+            bytes       INTEGER NOT NULL DEFAULT 0,
+            status      TEXT NOT NULL CHECK (status IN ('ok', 'not_modified', 'error')),
+            error       TEXT,
+            items       INTEGER NOT NULL DEFAULT 0,
+            new_items   INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE INDEX fetches_source ON fetches(source_id, started_at);
+
+        -- Clean text documents. doc_key makes ingestion idempotent: 'url:<canonical URL>',
+        -- 'guid:<source id>:<guid>' or 'hash:<sha256>'. Removing a source keeps its documents.
+        CREATE TABLE documents (
+            id           INTEGER PRIMARY KEY,
+            source_id    INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            doc_key      TEXT NOT NULL UNIQUE,
+            url          TEXT,
+            guid         TEXT,
+            title        TEXT,
+            author       TEXT,
+            published_at TEXT,
+            fetched_at   TEXT NOT NULL,
+            language     TEXT,
+            text         TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX documents_published ON documents(published_at);
+        CREATE INDEX documents_source ON documents(source_id, fetched_at);
+        CREATE INDEX documents_hash ON documents(content_hash);
+
+        -- Full-text index over title and text, kept in step by triggers.
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+
+        -- One row per document x plugin: which version ran, how it went and how long it took.
+        -- Every extracted row below points at its extraction; re-running a plugin deletes the
+        -- old extraction (cascading to its rows) and inserts the new one in one transaction.
+        CREATE TABLE extractions (
+            id             INTEGER PRIMARY KEY,
+            document_id    INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            plugin         TEXT NOT NULL,
+            plugin_version TEXT NOT NULL,
+            status         TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
+            error          TEXT,
+            duration_ms    REAL NOT NULL DEFAULT 0,
+            created_at     TEXT NOT NULL,
+            UNIQUE (document_id, plugin)
+        ) STRICT;
+        CREATE INDEX extractions_plugin ON extractions(plugin, status);
+
+        -- Canonical entities, shared across documents.
+        CREATE TABLE entities (
+            id         INTEGER PRIMARY KEY,
+            canonical  TEXT NOT NULL,
+            kind       TEXT NOT NULL CHECK (kind IN ('PER', 'ORG', 'GPE', 'LOC', 'NORP', 'MISC')),
+            country    TEXT,             -- ISO 3166-1 alpha-3 / CAMEO country code, e.g. 'JPN'
+            actor_code TEXT,             -- CAMEO/Phoenix actor code where one applies, e.g. 'RUSGOV'
+            UNIQUE (canonical, kind)
+        ) STRICT;
+        CREATE INDEX entities_country ON entities(country);
+
+        -- Each place an entity is mentioned. Offsets are Unicode code points, half-open, so
+        -- substr(documents.text, start + 1, "end" - start) returns the mention.
+        CREATE TABLE mentions (
+            id            INTEGER PRIMARY KEY,
+            document_id   INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            extraction_id INTEGER NOT NULL REFERENCES extractions(id) ON DELETE CASCADE,
+            entity_id     INTEGER NOT NULL REFERENCES entities(id),
+            sentence      INTEGER NOT NULL,
+            start         INTEGER NOT NULL,
+            "end"         INTEGER NOT NULL CHECK ("end" >= start),
+            text          TEXT NOT NULL,
+            label         TEXT NOT NULL,
+            role          TEXT           -- title or role seen in the text, e.g. 'Foreign Minister'
+        ) STRICT;
+        CREATE INDEX mentions_document ON mentions(document_id);
+        CREATE INDEX mentions_entity ON mentions(entity_id);
+        CREATE INDEX mentions_extraction ON mentions(extraction_id);
+
+        -- CAMEO events: who did what to whom.
+        CREATE TABLE events (
+            id            INTEGER PRIMARY KEY,
+            document_id   INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            extraction_id INTEGER NOT NULL REFERENCES extractions(id) ON DELETE CASCADE,
+            event_date    TEXT,          -- the document's date, YYYY-MM-DD
+            source_actor  TEXT,          -- CAMEO actor code, e.g. 'JPNGOV'
+            source_name   TEXT,
+            target_actor  TEXT,
+            target_name   TEXT,
+            code          TEXT NOT NULL, -- CAMEO event code, e.g. '036'
+            root          TEXT NOT NULL, -- its first two digits, e.g. '03'
+            quad_class    INTEGER NOT NULL CHECK (quad_class BETWEEN 1 AND 4),
+            goldstein     REAL NOT NULL CHECK (goldstein BETWEEN -10 AND 10),
+            sentence      INTEGER NOT NULL,
+            start         INTEGER NOT NULL,
+            "end"         INTEGER NOT NULL CHECK ("end" >= start)
+        ) STRICT;
+        CREATE INDEX events_document ON events(document_id);
+        CREATE INDEX events_dyad ON events(event_date, source_actor, target_actor, code);
+        CREATE INDEX events_extraction ON events(extraction_id);
+
+        -- Document tone, with GDELT V2Tone-style fields.
+        CREATE TABLE tones (
+            document_id   INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            extraction_id INTEGER NOT NULL REFERENCES extractions(id) ON DELETE CASCADE,
+            score         REAL NOT NULL CHECK (score BETWEEN -1 AND 1),
+            tone          REAL NOT NULL,  -- positive - negative
+            positive      REAL NOT NULL,  -- % of words
+            negative      REAL NOT NULL,  -- % of words
+            polarity      REAL NOT NULL,
+            activity      REAL NOT NULL,  -- activity-reference density
+            self_group    REAL NOT NULL,  -- self/group-reference density
+            words         INTEGER NOT NULL,
+            PRIMARY KEY (document_id, extraction_id)
+        ) STRICT;
+        CREATE INDEX tones_extraction ON tones(extraction_id);
+
+        -- Tone toward each entity in a document.
+        CREATE TABLE entity_tones (
+            document_id   INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            extraction_id INTEGER NOT NULL REFERENCES extractions(id) ON DELETE CASCADE,
+            entity_id     INTEGER NOT NULL REFERENCES entities(id),
+            score         REAL NOT NULL CHECK (score BETWEEN -1 AND 1),
+            mentions      INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_id, extraction_id, entity_id)
+        ) STRICT;
+        CREATE INDEX entity_tones_entity ON entity_tones(entity_id);
+        CREATE INDEX entity_tones_extraction ON entity_tones(extraction_id);
+
+        -- Generic spans from any plugin, exec plugins included.
+        CREATE TABLE annotations (
+            id            INTEGER PRIMARY KEY,
+            document_id   INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            extraction_id INTEGER NOT NULL REFERENCES extractions(id) ON DELETE CASCADE,
+            plugin        TEXT NOT NULL,
+            kind          TEXT NOT NULL,
+            start         INTEGER NOT NULL,
+            "end"         INTEGER NOT NULL CHECK ("end" >= start),
+            label         TEXT,
+            value         TEXT
+        ) STRICT;
+        CREATE INDEX annotations_document ON annotations(document_id);
+        CREATE INDEX annotations_extraction ON annotations(extraction_id);
+
+        -- Views that spare readers the joins.
+        CREATE VIEW document_list AS
+            SELECT d.id, d.published_at, d.fetched_at, s.name AS source, d.title, d.url,
+                   length(d.text) AS chars
+            FROM documents d LEFT JOIN sources s ON s.id = d.source_id;
+
+        CREATE VIEW mention_list AS
+            SELECT m.id, m.document_id, d.published_at, e.canonical, e.kind, e.country, e.actor_code,
+                   m.text, m.role, m.sentence, m.start, m."end", x.plugin, x.plugin_version
+            FROM mentions m
+            JOIN entities e ON e.id = m.entity_id
+            JOIN documents d ON d.id = m.document_id
+            JOIN extractions x ON x.id = m.extraction_id;
+
+        CREATE VIEW event_list AS
+            SELECT ev.id, ev.document_id, ev.event_date, ev.source_actor, ev.source_name,
+                   ev.target_actor, ev.target_name, ev.code, ev.root, ev.quad_class, ev.goldstein,
+                   ev.sentence, substr(d.text, ev.start + 1, ev."end" - ev.start) AS phrase,
+                   d.title, d.url, x.plugin, x.plugin_version
+            FROM events ev
+            JOIN documents d ON d.id = ev.document_id
+            JOIN extractions x ON x.id = ev.extraction_id;
+        """
+}

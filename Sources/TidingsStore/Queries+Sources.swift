@@ -1,0 +1,146 @@
+import Foundation
+import TidingsCore
+
+/// SQL for the `sources` table. Runs on whichever queue owns the connection.
+extension SQLiteConnection {
+    static let sourceColumns = """
+        s.id, s.name, s.url, s.origin, s.enabled, s.interval_s, s.last_fetch_at, s.last_status,
+        s.last_error, s.consecutive_errors, s.next_fetch_at,
+        (SELECT count(*) FROM documents d WHERE d.source_id = s.id) AS documents
+        """
+
+    static func source(from row: Row) -> Source {
+        Source(
+            id: row["id"].int ?? 0, name: row["name"].string ?? "", url: row["url"].string ?? "",
+            origin: Source.Origin(rawValue: row["origin"].string ?? "") ?? .admin,
+            enabled: row["enabled"].int == 1, interval: row["interval_s"].double ?? 0,
+            lastFetchAt: row["last_fetch_at"].string.flatMap(Timestamps.parse),
+            lastStatus: row["last_status"].string, lastError: row["last_error"].string,
+            consecutiveErrors: Int(row["consecutive_errors"].int ?? 0),
+            nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse),
+            documents: Int(row["documents"].int ?? 0))
+    }
+
+    public func sources() throws -> [Source] {
+        try query("SELECT \(Self.sourceColumns) FROM sources s ORDER BY s.id").map(Self.source(from:))
+    }
+
+    /// Finds a source by numeric id or by name.
+    public func source(idOrName: String) throws -> Source? {
+        let rows =
+            if let id = Int64(idOrName) {
+                try query("SELECT \(Self.sourceColumns) FROM sources s WHERE s.id = ? OR s.name = ?", [.integer(id), .text(idOrName)])
+            } else {
+                try query("SELECT \(Self.sourceColumns) FROM sources s WHERE s.name = ?", [.text(idOrName)])
+            }
+        return rows.first.map(Self.source(from:))
+    }
+
+    /// Adds a source; a duplicate URL or name is a `conflict` error naming the existing one.
+    public func insertSource(_ definition: SourceDefinition, origin: Source.Origin, now: Date) throws -> Source {
+        if let existing = try query("SELECT id, name FROM sources WHERE url = ?", [.text(definition.url)]).first {
+            throw TidingsError.conflict(
+                "source \(existing["id"].int ?? 0) (\(existing["name"].string ?? "")) already has the URL \(definition.url)")
+        }
+        if let existing = try query("SELECT id FROM sources WHERE name = ?", [.text(definition.name)]).first {
+            throw TidingsError.conflict(
+                "source \(existing["id"].int ?? 0) is already named \"\(definition.name)\"; pick another name with --name")
+        }
+        try query(
+            """
+            INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(definition.name), .text(definition.url), .text(origin.rawValue), SQLiteValue(definition.enabled),
+                .real(definition.interval), .text(Timestamps.iso(now)), .text(Timestamps.iso(now)),
+            ])
+        let id = lastInsertRowID
+        guard let source = try source(idOrName: String(id)) else { throw TidingsError.internalError("source \(id) vanished") }
+        return source
+    }
+
+    public func deleteSource(id: Int64) throws {
+        try query("DELETE FROM sources WHERE id = ?", [.integer(id)])
+    }
+
+    public func setSourceEnabled(id: Int64, enabled: Bool) throws {
+        try query("UPDATE sources SET enabled = ? WHERE id = ?", [SQLiteValue(enabled), .integer(id)])
+    }
+
+    public func setNextFetch(id: Int64, at date: Date) throws {
+        try query("UPDATE sources SET next_fetch_at = ? WHERE id = ?", [.text(Timestamps.iso(date)), .integer(id)])
+    }
+
+    /// Makes the config-origin rows match the config file: adds new ones, updates changed
+    /// ones (by URL) and deletes the ones no longer configured. Their documents stay.
+    /// Returns a human summary of what changed.
+    public func syncConfigSources(_ definitions: [SourceDefinition], now: Date) throws -> [String] {
+        var changes: [String] = []
+        let existing = try sources()
+        let wanted = Set(definitions.map(\.url))
+        for source in existing where source.origin == .config && !wanted.contains(source.url) {
+            try deleteSource(id: source.id)
+            changes.append("removed source \(source.id) (\(source.name)); its documents are kept")
+        }
+        for definition in definitions {
+            if let current = existing.first(where: { $0.url == definition.url }) {
+                if current.origin == .admin {
+                    try query("UPDATE sources SET origin = 'config' WHERE id = ?", [.integer(current.id)])
+                }
+                if current.name != definition.name || current.interval != definition.interval || current.enabled != definition.enabled {
+                    try query(
+                        "UPDATE sources SET name = ?, interval_s = ?, enabled = ? WHERE id = ?",
+                        [.text(definition.name), .real(definition.interval), SQLiteValue(definition.enabled), .integer(current.id)])
+                    changes.append("updated source \(current.id) (\(definition.name))")
+                }
+            } else {
+                let added = try insertSource(definition, origin: .config, now: now)
+                changes.append("added source \(added.id) (\(added.name))")
+            }
+        }
+        return changes
+    }
+}
+
+/// What the scheduler needs to know about a source.
+public struct SourceState: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var url: String
+    public var enabled: Bool
+    public var interval: Double
+    public var nextFetchAt: Date?
+    public var etag: String?
+    public var lastModified: String?
+    public var consecutiveErrors: Int
+
+    public init(
+        id: Int64, name: String, url: String, enabled: Bool, interval: Double, nextFetchAt: Date?, etag: String?,
+        lastModified: String?, consecutiveErrors: Int
+    ) {
+        self.id = id
+        self.name = name
+        self.url = url
+        self.enabled = enabled
+        self.interval = interval
+        self.nextFetchAt = nextFetchAt
+        self.etag = etag
+        self.lastModified = lastModified
+        self.consecutiveErrors = consecutiveErrors
+    }
+}
+
+extension SQLiteConnection {
+    public func sourceStates() throws -> [SourceState] {
+        try query(
+            "SELECT id, name, url, enabled, interval_s, next_fetch_at, etag, last_modified, consecutive_errors FROM sources ORDER BY id"
+        ).map { row in
+            SourceState(
+                id: row["id"].int ?? 0, name: row["name"].string ?? "", url: row["url"].string ?? "",
+                enabled: row["enabled"].int == 1, interval: row["interval_s"].double ?? 900,
+                nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse), etag: row["etag"].string,
+                lastModified: row["last_modified"].string, consecutiveErrors: Int(row["consecutive_errors"].int ?? 0))
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import CSQLite
+import Dispatch
+import Foundation
+import TidingsCore
+
+/// The only owner of the database's write connection. Writes are jobs submitted to one serial
+/// writer queue; jobs that arrive while a transaction is being prepared are batched into the
+/// same transaction (each inside its own savepoint, so one failing job rolls back alone).
+/// Reads go through ``StoreReader`` connections and never block the writer (WAL).
+public final class Store: @unchecked Sendable {
+    // Everything below is touched only on `queue`.
+    private let queue = DispatchQueue(label: "tidings.store.writer")
+    private var connection: SQLiteConnection?
+    private var pending: [PendingJob] = []
+    private var flushScheduled = false
+    /// Most jobs folded into one transaction.
+    public let maxBatch: Int
+
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String, maxBatch: Int = 256) throws {
+        self.path = path
+        self.maxBatch = maxBatch
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let db = try SQLiteConnection(path: path)
+        try Store.configure(db)
+        try Store.migrate(db)
+        connection = db
+    }
+
+    /// WAL with synchronous=NORMAL (Debian's default is FULL): a crash of the process never
+    /// loses a commit and never corrupts the file; only power loss can lose the last commits.
+    static func configure(_ db: SQLiteConnection) throws {
+        let mode = try db.scalar("PRAGMA journal_mode=WAL")?.string
+        guard mode?.lowercased() == "wal" else {
+            throw TidingsError.internalError("could not switch \(db.path) to WAL mode (got \(mode ?? "nothing"))")
+        }
+        try db.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+        // Keep the -wal and -shm files after close, so that read-only readers (tidingsctl
+        // search as a member of the tidings group) can open the database while the daemon is
+        // stopped; they cannot create those files in a directory they may not write.
+        var persist: Int32 = 1
+        sqlite3_file_control(db.handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+    }
+
+    /// Applies the numbered migrations the database lacks, each in its own transaction.
+    /// A database from a newer tidingsd is refused rather than misread.
+    static func migrate(_ db: SQLiteConnection) throws {
+        let current = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
+        guard current <= Migrations.latest else {
+            throw TidingsError(
+                "schema_too_new",
+                "\(db.path) has schema version \(current), but this tidingsd knows only up to \(Migrations.latest); use a newer tidingsd"
+            )
+        }
+        for migration in Migrations.all where migration.version > current {
+            try db.transaction {
+                try db.execute(migration.sql)
+                try db.execute("PRAGMA user_version=\(migration.version)")
+            }
+        }
+    }
+
+    /// The schema version of the open database.
+    public func schemaVersion() throws -> Int {
+        try queue.sync {
+            guard let db = connection else { throw TidingsError.internalError("store is closed") }
+            return Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
+        }
+    }
+
+    /// Submits a write job. It runs in a batched transaction on the writer queue; `completion`
+    /// is called on the writer queue after the commit (or with the job's error).
+    public func write<T: Sendable>(
+        _ job: @escaping @Sendable (SQLiteConnection) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        queue.async {
+            guard self.connection != nil else {
+                completion(.failure(TidingsError.internalError("store is closed")))
+                return
+            }
+            self.pending.append(PendingJob(job: job, completion: completion))
+            if !self.flushScheduled {
+                self.flushScheduled = true
+                self.queue.async { self.flush() }
+            }
+        }
+    }
+
+    /// Runs a write job on its own and waits for it. For admin requests, which are rare.
+    public func writeSync<T: Sendable>(_ job: @escaping @Sendable (SQLiteConnection) throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        write(job) { result in
+            box.result = result
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    private func flush() {
+        flushScheduled = false
+        guard let db = connection, !pending.isEmpty else { return }
+        let count = min(pending.count, maxBatch)
+        let jobs = pending.prefix(count)
+        pending.removeFirst(count)
+        var commitError: (any Error)?
+        do {
+            try db.execute("BEGIN IMMEDIATE")
+            for job in jobs { job.run(db) }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            commitError = error
+        }
+        for job in jobs { job.finish(commitError) }
+        if !pending.isEmpty && !flushScheduled {
+            flushScheduled = true
+            queue.async { self.flush() }
+        }
+    }
+
+    /// Finishes every submitted job, checkpoints the WAL and closes the connection.
+    public func close() {
+        queue.sync {
+            while !pending.isEmpty { flush() }
+            if let db = connection { try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+            connection = nil
+        }
+    }
+}
+
+/// Carries a result out of a queue for the synchronous helpers.
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
+
+/// One submitted job: its body runs inside a savepoint, its completion after the commit.
+private final class PendingJob {
+    let run: (SQLiteConnection) -> Void
+    let finish: ((any Error)?) -> Void
+
+    init<T: Sendable>(
+        job: @escaping @Sendable (SQLiteConnection) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        let box = ResultBox<T>()
+        run = { db in
+            box.result = Result {
+                try db.execute("SAVEPOINT job")
+                do {
+                    let value = try job(db)
+                    try db.execute("RELEASE job")
+                    return value
+                } catch {
+                    try? db.execute("ROLLBACK TO job; RELEASE job")
+                    throw error
+                }
+            }
+        }
+        finish = { commitError in
+            if let commitError { completion(.failure(commitError)) } else {
+                completion(box.result ?? .failure(TidingsError.internalError("job did not run")))
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import TidingsCore
+
+/// Counts shown by `status`.
+public struct StoreCounts: Sendable, Codable, Equatable {
+    public var sources: Int
+    public var enabledSources: Int
+    public var documents: Int
+    public var fetches: Int
+    public var fetchErrors: Int
+    public var failingSources: Int
+}
+
+/// A search hit with an FTS5 snippet.
+public struct SearchHit: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var title: String?
+    public var source: String?
+    public var published: String?
+    public var url: String?
+    public var snippet: String
+}
+
+/// A read-only view of the database. Used by `tidingsctl search/show` without a daemon, and by
+/// the daemon's reader queue, so that reads never wait for the writer (WAL). Like every
+/// connection, it is confined to one queue by its owner (hence `@unchecked Sendable`).
+public final class StoreReader: @unchecked Sendable {
+    public let connection: SQLiteConnection
+
+    /// Opens `path` read-only. A missing file is a clear error rather than a new empty database.
+    public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TidingsError.notFound(
+                "no database at \(path); start tidingsd first, or pass --database (or set TIDINGS_DATABASE)")
+        }
+        connection = try SQLiteConnection(path: path, readOnly: true)
+        try connection.execute("PRAGMA query_only=ON")
+        let version = Int(try connection.scalar("PRAGMA user_version")?.int ?? 0)
+        guard version >= 1 else {
+            throw TidingsError("not_a_store", "\(path) is not a Tidings database (schema version \(version))")
+        }
+    }
+
+    public func counts() throws -> StoreCounts {
+        let row = try connection.query(
+            """
+            SELECT (SELECT count(*) FROM sources) AS sources,
+                   (SELECT count(*) FROM sources WHERE enabled = 1) AS enabled,
+                   (SELECT count(*) FROM documents) AS documents,
+                   (SELECT count(*) FROM fetches) AS fetches,
+                   (SELECT count(*) FROM fetches WHERE status = 'error') AS fetch_errors,
+                   (SELECT count(*) FROM sources WHERE consecutive_errors > 0) AS failing
+            """)[0]
+        return StoreCounts(
+            sources: Int(row["sources"].int ?? 0), enabledSources: Int(row["enabled"].int ?? 0),
+            documents: Int(row["documents"].int ?? 0), fetches: Int(row["fetches"].int ?? 0),
+            fetchErrors: Int(row["fetch_errors"].int ?? 0), failingSources: Int(row["failing"].int ?? 0))
+    }
+
+    public func sources() throws -> [Source] { try connection.sources() }
+
+    public func source(idOrName: String) throws -> Source? { try connection.source(idOrName: idOrName) }
+
+    static let documentColumns = """
+        d.id, d.source_id, s.name AS source_name, d.url, d.guid, d.title, d.author, d.published_at,
+        d.fetched_at, d.text
+        """
+
+    static func document(from row: Row) -> StoredDocument {
+        StoredDocument(
+            id: row["id"].int ?? 0, sourceID: row["source_id"].int, sourceName: row["source_name"].string,
+            url: row["url"].string, guid: row["guid"].string, title: row["title"].string,
+            author: row["author"].string, published: row["published_at"].string,
+            fetched: row["fetched_at"].string ?? "", text: row["text"].string ?? "")
+    }
+
+    public func document(id: Int64) throws -> StoredDocument? {
+        try connection.query(
+            "SELECT \(Self.documentColumns) FROM documents d LEFT JOIN sources s ON s.id = d.source_id WHERE d.id = ?",
+            [.integer(id)]
+        ).first.map(Self.document(from:))
+    }
+
+    /// The newest documents, oldest first (as `tail` prints them).
+    public func recentDocuments(limit: Int) throws -> [StoredDocument] {
+        try connection.query(
+            """
+            SELECT * FROM (SELECT \(Self.documentColumns) FROM documents d LEFT JOIN sources s ON s.id = d.source_id
+                           ORDER BY d.id DESC LIMIT ?) ORDER BY id
+            """, [.integer(Int64(limit))]
+        ).map(Self.document(from:))
+    }
+
+    /// Full-text search (FTS5 query syntax) with `[`…`]` around matches in the snippet.
+    /// A malformed query is an `invalid_params` error that quotes SQLite's complaint.
+    public func search(_ query: String, limit: Int) throws -> [SearchHit] {
+        do {
+            return try connection.query(
+                """
+                SELECT d.id, d.title, s.name AS source, d.published_at, d.url,
+                       snippet(documents_fts, 1, '[', ']', '…', 16) AS snippet
+                FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
+                LEFT JOIN sources s ON s.id = d.source_id
+                WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?
+                """, [.text(query), .integer(Int64(limit))]
+            ).map { row in
+                SearchHit(
+                    id: row["id"].int ?? 0, title: row["title"].string, source: row["source"].string,
+                    published: row["published_at"].string, url: row["url"].string, snippet: row["snippet"].string ?? "")
+            }
+        } catch let error as SQLiteError where error.message.contains("fts5") || error.message.contains("syntax") {
+            throw TidingsError.invalid(
+                "bad search query \"\(query)\": \(error.message); see https://sqlite.org/fts5.html#full_text_query_syntax, or quote the words")
+        }
+    }
+}
