@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import TidingsCore
 
@@ -108,7 +109,8 @@ public final class StoreReader: @unchecked Sendable {
                     id: row["id"].int ?? 0, title: row["title"].string, source: row["source"].string,
                     published: row["published_at"].string, url: row["url"].string, snippet: row["snippet"].string ?? "")
             }
-        } catch let error as SQLiteError where error.message.contains("fts5") || error.message.contains("syntax") {
+        } catch let error as SQLiteError where error.code == SQLITE_ERROR {
+            // SQLITE_ERROR from MATCH is the query's syntax; I/O or corruption have other codes.
             throw TidingsError.invalid(
                 "bad search query \"\(query)\": \(error.message); see https://sqlite.org/fts5.html#full_text_query_syntax, or quote the words")
         }
