@@ -57,24 +57,26 @@ var targets: [Target] = [
         path: "Sources/tidingsctl"),
 
     // Tests: unit tests per module, and end-to-end tests that run a real tidingsd.
+    // TestSupport is the test kit: temp dirs, a loopback HTTP server, a daemon process.
+    .target(name: "TestSupport", dependencies: ["CTidingsSys", "TidingsCore"], path: "Tests/TestSupport"),
     .testTarget(
         name: "TidingsCoreTests", dependencies: ["TidingsCore"], path: "Tests/TidingsCoreTests"),
     .testTarget(
         name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore"],
         path: "Tests/TidingsParseTests"),
     .testTarget(
-        name: "TidingsStoreTests", dependencies: ["TidingsStore", "TidingsCore"],
+        name: "TidingsStoreTests", dependencies: ["TidingsStore", "TidingsCore", "TestSupport"],
         path: "Tests/TidingsStoreTests"),
     .testTarget(
         name: "TidingsAdminTests", dependencies: ["TidingsAdmin", "TidingsCore"],
         path: "Tests/TidingsAdminTests"),
     .testTarget(
         name: "TidingsDaemonTests",
-        dependencies: ["TidingsDaemon", "TidingsFetch", "TidingsCore"],
+        dependencies: ["TidingsDaemon", "TidingsFetch", "TidingsCore", "TestSupport", "CTidingsSys"],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["TidingsStore", "TidingsAdmin", "TidingsCore", "CTidingsSys"],
+        dependencies: ["TidingsStore", "TidingsAdmin", "TidingsCore", "CTidingsSys", "TestSupport"],
         path: "Tests/EndToEndTests"),
 ]
 

@@ -97,11 +97,11 @@ public enum ConfigLoader {
                     throw reader.error(table, "url", path: path, "must be an http://, https:// or file:// URL or a file path, not \"\(rawURL)\"")
                 }
                 let name = try reader.string(table, "name", path: path) ?? SourceDefinition.defaultName(for: url)
-                if let first = names[name] {
-                    throw reader.error(table, table["name"] == nil ? "url" : "name", path: path, "the source name \"\(name)\" is already used by the source at line \(first); set a distinct name")
-                }
                 if let first = urls[url] {
                     throw reader.error(table, "url", path: path, "the same URL is already configured at line \(first)")
+                }
+                if let first = names[name] {
+                    throw reader.error(table, table["name"] == nil ? "url" : "name", path: path, "the source name \"\(name)\" is already used by the source at line \(first); set a distinct name")
                 }
                 names[name] = table.position.line
                 urls[url] = table.position.line

@@ -1,0 +1,104 @@
+import Foundation
+import Glibc
+
+/// A small real HTTP/1.1 server on 127.0.0.1 (an ephemeral port), for fetch tests. Each
+/// connection is answered from `routes` on a background thread and closed.
+public final class LocalHTTPServer: @unchecked Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: [UInt8]
+        public init(status: Int = 200, headers: [String: String] = ["Content-Type": "application/rss+xml"], body: String) {
+            self.status = status
+            self.headers = headers
+            self.body = Array(body.utf8)
+        }
+    }
+
+    public let port: UInt16
+    private let fd: Int32
+    private let lock = NSLock()
+    private var routes: [String: Response] = [:]
+    private var requestLog: [String] = []
+    private var stopped = false
+
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
+    }
+
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    public func route(_ path: String, _ response: Response) { lock.withLock { routes[path] = response } }
+
+    /// Request lines seen so far ("GET /feed.xml").
+    public var requests: [String] { lock.withLock { requestLog } }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            Thread { [self] in serve(client) }.start()
+        }
+    }
+
+    private func serve(_ client: Int32) {
+        defer { close(client) }
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !head.suffix(4).elementsEqual([13, 10, 13, 10]) && head.count < 65536 {
+            let n = read(client, &buffer, buffer.count)
+            guard n > 0 else { return }
+            head.append(contentsOf: buffer[0..<n])
+            if let range = String(decoding: head, as: UTF8.self).range(of: "\r\n\r\n") { _ = range; break }
+        }
+        let text = String(decoding: head, as: UTF8.self)
+        let requestLine = text.split(separator: "\r\n").first.map(String.init) ?? ""
+        let path = requestLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+        let response = lock.withLock {
+            requestLog.append(requestLine.split(separator: " ").prefix(2).joined(separator: " "))
+            return routes[path]
+        } ?? Response(status: 404, headers: ["Content-Type": "text/plain"], body: "not found")
+        var out = "HTTP/1.1 \(response.status) X\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
+        for (name, value) in response.headers { out += "\(name): \(value)\r\n" }
+        out += "\r\n"
+        let bytes = Array(out.utf8) + response.body
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@testable import TidingsCore
+
+struct DurationsTests {
+    @Test(arguments: [
+        ("500ms", 0.5), ("30s", 30.0), ("15m", 900.0), ("2h", 7200.0), ("1d", 86400.0), ("1h30m", 5400.0), ("1.5h", 5400.0),
+        ("2w", 1_209_600.0),
+    ])
+    func parses(text: String, seconds: Double) {
+        #expect(Durations.seconds(text) == seconds)
+    }
+
+    @Test(arguments: ["", "15", "m", "15x", "-5m", "0s", "15 m z", "1h-2m"])
+    func rejects(text: String) {
+        #expect(Durations.seconds(text) == nil)
+    }
+
+    @Test func formats() {
+        #expect(Durations.format(900) == "15m")
+        #expect(Durations.format(5400) == "1h30m")
+        #expect(Durations.format(0.25) == "250ms")
+        #expect(Durations.format(90061) == "1d1h1m1s")
+    }
+}
+
+struct TimestampsTests {
+    @Test func roundTrips() {
+        let date = Date(timeIntervalSince1970: 923_299_200)  // 1999-04-05T08:00:00Z
+        #expect(Timestamps.iso(date) == "1999-04-05T08:00:00Z")
+        #expect(Timestamps.parse("1999-04-05T08:00:00Z") == date)
+        #expect(Timestamps.parse("1999-04-05") == Date(timeIntervalSince1970: 923_270_400))
+    }
+
+    @Test(arguments: ["1999-13-05", "1999-04-05T25:00:00Z", "yesterday", "1999-04-05T08:00:00"])
+    func rejects(text: String) {
+        #expect(Timestamps.parse(text) == nil)
+    }
+}
+
+struct SHA256Tests {
+    @Test func knownVectors() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hex(String(repeating: "a", count: 1000))
+                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}
+
+struct DocumentTests {
+    @Test func keyPrefersURLThenGUIDThenHash() {
+        let withURL = Document(sourceID: 1, url: "https://a.example/x", guid: "g", title: nil, author: nil, published: nil, text: "t")
+        #expect(withURL.key == "url:https://a.example/x")
+        let withGUID = Document(sourceID: 7, url: nil, guid: "g-1", title: nil, author: nil, published: nil, text: "t")
+        #expect(withGUID.key == "guid:7:g-1")
+        let bare = Document(sourceID: 7, url: nil, guid: nil, title: nil, author: nil, published: nil, text: "t")
+        #expect(bare.key == "hash:" + SHA256.hex("t"))
+    }
+
+    @Test func contentHashIgnoresWhitespaceLayout() {
+        let a = Document(sourceID: nil, url: nil, guid: nil, title: nil, author: nil, published: nil, text: "Talks  failed\nin Tokyo.")
+        let b = Document(sourceID: nil, url: nil, guid: nil, title: nil, author: nil, published: nil, text: " Talks failed in\tTokyo. ")
+        #expect(a.contentHash == b.contentHash)
+    }
+
+    @Test func defaultSourceNames() {
+        #expect(SourceDefinition.defaultName(for: "https://www.example.org/rss") == "www.example.org")
+        #expect(SourceDefinition.defaultName(for: "file:///srv/demo/feed.xml") == "demo-feed")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+@testable import TidingsCore
+@testable import TidingsDaemon
+
+func load(_ text: String) throws(ConfigError) -> DaemonConfig {
+    try ConfigLoader.parse(text, file: "/etc/tidings/t.toml", workingDirectory: "/work")
+}
+
+func configError(_ text: String) -> ConfigError? {
+    do {
+        _ = try load(text)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+struct ConfigTests {
+    @Test func readsTheDocumentedKeysAndResolvesRelativePaths() throws {
+        let config = try load(
+            """
+            [daemon]
+            database = "var/tidings.db"
+            socket = "var/tidingsd.sock"
+            socket_mode = "0600"
+            log_level = "debug"
+            [fetch]
+            allow_private_networks = true
+            interval = "10m"
+            timeout = "5s"
+            max_body_size = "2MiB"
+            user_agent = "test/1"
+            [[sources]]
+            url = "https://news.example/feed.xml"
+            interval = "15m"
+            [[sources]]
+            url = "share/demo/feed.xml"
+            name = "demo"
+            enabled = false
+            """)
+        #expect(config.database == "/work/var/tidings.db")
+        #expect(config.socket == "/work/var/tidingsd.sock")
+        #expect(config.socketMode == 0o600)
+        #expect(config.logLevel == "debug")
+        #expect(config.fetch.allowPrivateNetworks)
+        #expect(config.fetch.interval == 600)
+        #expect(config.fetch.timeout == 5)
+        #expect(config.fetch.maxBytes == 2 << 20)
+        #expect(config.sources == [
+            SourceDefinition(name: "news.example", url: "https://news.example/feed.xml", interval: 900),
+            SourceDefinition(name: "demo", url: "file:///work/share/demo/feed.xml", interval: 600, enabled: false),
+        ])
+    }
+
+    @Test func defaultsAreSensible() throws {
+        let config = try load("")
+        #expect(config.database == "/var/lib/tidings/tidings.db")
+        #expect(config.socket == "/run/tidings/tidingsd.sock")
+        #expect(config.socketMode == 0o660)
+        #expect(!config.fetch.allowPrivateNetworks)
+        #expect(config.fetch.interval == 900)
+    }
+
+    @Test(arguments: [
+        // (config, line, key, message fragment)
+        ("[daemon]\ndatabse = \"x\"", 2, "daemon.databse", "unknown key in daemon; allowed: database, socket"),
+        ("[fetch]\nallow_private_networks = \"yes\"", 2, "fetch.allow_private_networks", "must be true or false, not a string"),
+        ("[fetch]\n\ninterval = \"15 minutes\"", 3, "fetch.interval", "bad duration \"15 minutes\""),
+        ("[fetch]\ninterval = 15", 2, "fetch.interval", "must be a duration string"),
+        ("[[sources]]\nurl = \"https://a.example/\"\n[[sources]]\nurl = \"ftp://b.example/\"", 4, "sources[1].url", "must be an http://"),
+        ("[[sources]]\nname = \"x\"", 1, "sources[0]", "missing \"url\""),
+        ("[[sources]]\nurl = \"https://a.example/\"\nintervall = \"5m\"", 3, "sources[0].intervall", "unknown key"),
+        ("[[sources]]\nurl = \"https://a.example/\"\n[[sources]]\nurl = \"https://a.example/\"", 4, "sources[1].url", "already configured at line 1"),
+        ("[[sources]]\nurl = \"https://a.example/\"\nname=\"n\"\n[[sources]]\nurl = \"https://b.example/\"\nname = \"n\"", 6, "sources[1].name", "already used"),
+        ("[daemon]\nlog_level = \"loud\"", 2, "daemon.log_level", "must be one of trace, debug"),
+        ("[daemon]\nsocket_mode = \"0777\"", 2, "daemon.socket_mode", "must be \"0660\""),
+        ("[fetch]\nmax_body_size = \"lots\"", 2, "fetch.max_body_size", "bad size"),
+        ("sources = \"x\"", 1, "sources", "must be an array of tables"),
+        ("[extra]\nx = 1", 1, "extra", "unknown key at the top level; allowed: daemon, fetch, sources, plugins"),
+    ])
+    func errorsNameFileLineAndKey(text: String, line: Int, key: String, fragment: String) throws {
+        let error = try #require(configError(text))
+        #expect(error.file == "/etc/tidings/t.toml")
+        #expect(error.line == line)
+        #expect(error.key == key)
+        #expect(error.message.contains(fragment), "message was: \(error.message)")
+        #expect(error.description.hasPrefix("/etc/tidings/t.toml:\(line): \(key): "))
+    }
+
+    @Test func tomlSyntaxErrorsCarryTheirLine() throws {
+        let error = try #require(configError("[daemon]\ndatabase = \"unterminated\n"))
+        #expect(error.line == 2)
+        #expect(error.message.hasPrefix("not valid TOML"))
+    }
+
+    @Test func missingFileIsAClearError() {
+        #expect { try ConfigLoader.load(path: "/nonexistent/tidingsd.toml") } throws: { error in
+            (error as? ConfigError)?.message == "the config file does not exist"
+        }
+    }
+
+    @Test(arguments: [
+        ("https://a.example/feed", "https://a.example/feed"), ("file:///srv/f.xml", "file:///srv/f.xml"),
+        ("feeds/f.xml", "file:///work/feeds/f.xml"), ("/srv/f.xml", "file:///srv/f.xml"),
+    ])
+    func sourceURLs(text: String, expected: String) {
+        #expect(SourceURL.normalize(text, workingDirectory: "/work") == expected)
+    }
+
+    @Test(arguments: ["gopher://a.example/", "https://", "", "javascript:alert(1)"])
+    func rejectedSourceURLs(text: String) {
+        #expect(SourceURL.normalize(text, workingDirectory: "/work") == nil)
+    }
+
+    @Test func sizes() {
+        #expect(Sizes.bytes("16MiB") == 16 << 20)
+        #expect(Sizes.bytes("512KiB") == 512 << 10)
+        #expect(Sizes.bytes("2MB") == 2_000_000)
+        #expect(Sizes.bytes("100") == 100)
+        #expect(Sizes.bytes("-1MiB") == nil)
+    }
+}
+
+struct FetchScheduleTests {
+    let now = Date(timeIntervalSince1970: 1_000_000)
+
+    @Test func successWaitsTheIntervalWithJitter() {
+        #expect(FetchSchedule.afterSuccess(now: now, interval: 900, random: 0.5) == now.addingTimeInterval(900))
+        #expect(FetchSchedule.afterSuccess(now: now, interval: 900, random: 0) == now.addingTimeInterval(810))
+        #expect(FetchSchedule.afterSuccess(now: now, interval: 900, random: 0.999).timeIntervalSince(now) < 990)
+    }
+
+    @Test func errorsBackOffExponentiallyUpToACap() {
+        let delays = (1...12).map {
+            FetchSchedule.afterError(now: now, interval: 900, consecutiveErrors: $0, random: 0.5).timeIntervalSince(now)
+        }
+        #expect(Array(delays.prefix(4)) == [30, 60, 120, 240])
+        #expect(delays.last == FetchSchedule.backoffCap)
+        #expect(zip(delays, delays.dropFirst()).allSatisfy { $0 <= $1 })
+        // A source with a longer interval than the cap is never retried less often than its interval.
+        #expect(FetchSchedule.afterError(now: now, interval: 86400, consecutiveErrors: 30, random: 0.5).timeIntervalSince(now) == 86400)
+    }
+
+    @Test func startupKeepsFutureTimesAndSpreadsOverdueOnes() {
+        let future = now.addingTimeInterval(300)
+        #expect(FetchSchedule.atStartup(persisted: future, now: now, interval: 900, random: 0.3) == future)
+        let spread = (0..<10).map { FetchSchedule.atStartup(persisted: nil, now: now, interval: 900, random: Double($0) / 10).timeIntervalSince(now) }
+        #expect(spread.allSatisfy { $0 >= 0 && $0 <= FetchSchedule.startupSpread })
+        #expect(Set(spread).count == 10)
+    }
+}

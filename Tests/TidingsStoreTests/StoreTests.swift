@@ -1,0 +1,202 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import TidingsCore
+@testable import TidingsStore
+
+/// A feed's worth of documents for source `sourceID`.
+func documents(_ count: Int, sourceID: Int64, prefix: String = "doc") -> [Document] {
+    (0..<count).map { index in
+        Document(
+            sourceID: sourceID, url: "https://news.example/\(prefix)/\(index)", guid: "\(prefix)-\(index)",
+            title: "\(prefix) \(index) on the Kuril Islands", author: nil, published: Date(timeIntervalSince1970: 923_299_200),
+            text: "Talks in Tokyo failed, number \(index).")
+    }
+}
+
+func record(_ sourceID: Int64, _ docs: [Document], status: FetchRecord.Status = .ok, error: String? = nil) -> FetchRecord {
+    FetchRecord(
+        sourceID: sourceID, url: "https://news.example/feed", startedAt: Date(), duration: 0.01, httpStatus: 200, bytes: 10,
+        status: status, error: error, nextFetchAt: Date().addingTimeInterval(900), documents: docs)
+}
+
+struct StoreTests {
+    @Test func migrationCreatesThePublicSchemaWithTheRightPragmas() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        #expect(try store.schemaVersion() == Migrations.latest)
+        let db = try SQLiteConnection(path: dir.file("t.db"))
+        let names = Set(try db.query("SELECT name FROM sqlite_master WHERE type IN ('table','view')").compactMap { $0["name"].string })
+        for table in [
+            "sources", "fetches", "documents", "documents_fts", "extractions", "entities", "mentions", "events", "tones",
+            "entity_tones", "annotations", "document_list", "mention_list", "event_list",
+        ] {
+            #expect(names.contains(table), "missing \(table)")
+        }
+        #expect(try db.scalar("PRAGMA journal_mode")?.string == "wal")
+        // synchronous and foreign_keys are per connection: check the store's own.
+        let settings = try store.writeSync { db in
+            [try db.scalar("PRAGMA synchronous")?.int, try db.scalar("PRAGMA foreign_keys")?.int, try db.scalar("PRAGMA busy_timeout")?.int]
+        }
+        #expect(settings == [1, 1, 5000])  // 1 = NORMAL
+        store.close()
+    }
+
+    @Test func reopeningDoesNotReapplyMigrationsAndANewerSchemaIsRefused() throws {
+        let dir = TempDirectory()
+        try Store(path: dir.file("t.db")).close()
+        try Store(path: dir.file("t.db")).close()
+        let db = try SQLiteConnection(path: dir.file("t.db"))
+        try db.execute("PRAGMA user_version = \(Migrations.latest + 1)")
+        #expect { try Store(path: dir.file("t.db")) } throws: { error in
+            (error as? TidingsError)?.code == "schema_too_new"
+        }
+    }
+
+    @Test func ingestionIsIdempotent() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let source = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "s", url: "https://news.example/feed", interval: 900), origin: .admin, now: Date())
+        }
+        let first = try store.writeSync { db in try db.record(record(source.id, documents(5, sourceID: source.id)), now: Date()) }
+        #expect(first.newDocuments.count == 5)
+        #expect(first.newDocuments.allSatisfy { $0.sourceName == "s" })
+        let again = try store.writeSync { db in try db.record(record(source.id, documents(6, sourceID: source.id)), now: Date()) }
+        #expect(again.newDocuments.map(\.title) == ["doc 5 on the Kuril Islands"])
+        let reader = try StoreReader(path: dir.file("t.db"))
+        let counts = try reader.counts()
+        #expect(counts.documents == 6)
+        #expect(counts.fetches == 2)
+        #expect(try reader.sources().first?.documents == 6)
+        store.close()
+    }
+
+    @Test func failedFetchesCountConsecutiveErrorsAndResetOnSuccess() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let source = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "s", url: "https://x.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        for _ in 0..<3 { _ = try store.writeSync { db in try db.record(record(source.id, [], status: .error, error: "HTTP 503"), now: Date()) } }
+        let reader = try StoreReader(path: dir.file("t.db"))
+        var stored = try #require(try reader.source(idOrName: "s"))
+        #expect(stored.consecutiveErrors == 3)
+        #expect(stored.lastError == "HTTP 503")
+        #expect(stored.enabled)  // never silently disabled
+        _ = try store.writeSync { db in try db.record(record(source.id, []), now: Date()) }
+        stored = try #require(try reader.source(idOrName: String(source.id)))
+        #expect(stored.consecutiveErrors == 0)
+        #expect(stored.lastStatus == "ok")
+        #expect(try reader.counts().fetchErrors == 3)
+        store.close()
+    }
+
+    @Test func batchedJobsCommitTogetherAndAFailingJobRollsBackAlone() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let source = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "s", url: "https://x.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        let group = DispatchGroup()
+        let outcomes = Outcomes()
+        for batch in 0..<20 {
+            group.enter()
+            let docs = documents(10, sourceID: source.id, prefix: "b\(batch)")
+            store.write({ db -> Int in
+                if batch == 7 {
+                    _ = try db.record(record(source.id, docs), now: Date())
+                    throw TidingsError.invalid("job 7 fails after writing")
+                }
+                return try db.record(record(source.id, docs), now: Date()).newDocuments.count
+            }) { result in
+                outcomes.add(result)
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 20) == .success)
+        #expect(outcomes.successes == 19)
+        #expect(outcomes.failures == 1)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(try reader.counts().documents == 190)
+        store.close()
+    }
+
+    @Test func syncConfigSourcesAddsUpdatesAndRemovesButKeepsDocuments() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let a = SourceDefinition(name: "a", url: "https://a.example/feed", interval: 900)
+        let b = SourceDefinition(name: "b", url: "https://b.example/feed", interval: 900)
+        let added = try store.writeSync { db in try db.syncConfigSources([a, b], now: Date()) }
+        #expect(added.count == 2)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        let bID = try #require(try reader.source(idOrName: "b")?.id)
+        _ = try store.writeSync { db in try db.record(record(bID, documents(2, sourceID: bID)), now: Date()) }
+        let a2 = SourceDefinition(name: "a", url: a.url, interval: 60)
+        let changed = try store.writeSync { db in try db.syncConfigSources([a2], now: Date()) }
+        #expect(changed.contains { $0.hasPrefix("removed source \(bID)") })
+        #expect(changed.contains { $0.hasPrefix("updated source") })
+        #expect(try reader.sources().map(\.name) == ["a"])
+        #expect(try reader.source(idOrName: "a")?.interval == 60)
+        #expect(try reader.counts().documents == 2)  // b's documents stay, with source_id NULL
+        store.close()
+    }
+
+    @Test func duplicateSourcesAreConflicts() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        _ = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "a", url: "https://a.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        #expect { try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "other", url: "https://a.example/f", interval: 60), origin: .admin, now: Date())
+        } } throws: { ($0 as? TidingsError)?.code == "conflict" }
+        #expect { try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "a", url: "https://b.example/f", interval: 60), origin: .admin, now: Date())
+        } } throws: { ($0 as? TidingsError)?.code == "conflict" }
+        store.close()
+    }
+
+    @Test func searchFindsWithSnippetsAndRejectsBadQueries() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let source = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "s", url: "https://x.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        _ = try store.writeSync { db in try db.record(record(source.id, documents(3, sourceID: source.id)), now: Date()) }
+        let reader = try StoreReader(path: dir.file("t.db"))
+        let hits = try reader.search("kuril", limit: 10)
+        #expect(hits.count == 3)
+        #expect(hits.allSatisfy { $0.source == "s" })
+        #expect(try reader.search("\"number 2\"", limit: 10).first?.snippet.contains("[number 2]") == true)
+        #expect { try reader.search("\"unbalanced", limit: 5) } throws: { ($0 as? TidingsError)?.code == "invalid_params" }
+        #expect(try reader.recentDocuments(limit: 2).map(\.id) == [2, 3])
+        #expect(try reader.document(id: 1)?.text == "Talks in Tokyo failed, number 0.")
+        store.close()
+    }
+
+    @Test func readerRefusesMissingOrForeignFilesClearly() throws {
+        let dir = TempDirectory()
+        #expect { try StoreReader(path: dir.file("none.db")) } throws: { ($0 as? TidingsError)?.code == "not_found" }
+        _ = try SQLiteConnection(path: dir.file("other.db"))
+        #expect { try StoreReader(path: dir.file("other.db")) } throws: { ($0 as? TidingsError)?.code == "not_a_store" }
+    }
+
+    @Test func readerIsReadOnly() throws {
+        let dir = TempDirectory()
+        try Store(path: dir.file("t.db")).close()
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(throws: SQLiteError.self) { try reader.connection.execute("DELETE FROM sources") }
+    }
+}
+
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ok = 0, failed = 0
+    func add<T>(_ result: Result<T, any Error>) {
+        lock.withLock { if case .success = result { ok += 1 } else { failed += 1 } }
+    }
+    var successes: Int { lock.withLock { ok } }
+    var failures: Int { lock.withLock { failed } }
+}
