@@ -62,19 +62,21 @@ extension Daemon: AdminRequestHandler {
             case "tail":
                 let params = try request.decodeParams(TailParams.self)
                 let last = max(0, min(params.last ?? 10, 1000))
+                // Subscribe first, then read the backlog: documents landing in between are held.
+                tails[connection.id] = TailSubscriber(connection: connection, requestID: id)
                 readerQueue.async { [reader, control] in
                     let recent = Result { try reader.recentDocuments(limit: last) }
                     control.async { [weak self] in
-                        guard let self, !connection.isClosed, !self.stopping else { return }
+                        guard let self, var subscriber = self.tails[connection.id] else { return }
                         switch recent {
                         case .success(let documents):
-                            for document in documents {
-                                if let item = try? AdminJSON.value(TailItem(document)) {
-                                    connection.send(.success(id: id, result: item, more: true))
-                                }
-                            }
-                            self.tails[connection.id] = (connection, id)
+                            self.send(documents, to: &subscriber)
+                            self.send(subscriber.held, to: &subscriber)
+                            subscriber.held = []
+                            subscriber.ready = true
+                            self.tails[connection.id] = subscriber
                         case .failure(let error):
+                            self.tails[connection.id] = nil
                             reply(.failure(Daemon.tidingsError(error)))
                         }
                     }

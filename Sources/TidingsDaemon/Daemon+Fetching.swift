@@ -127,9 +127,23 @@ extension Daemon {
     /// Streams new documents to `tail` subscribers. On `control`.
     func broadcast(_ documents: [StoredDocument]) {
         guard !tails.isEmpty, !documents.isEmpty else { return }
-        for document in documents {
+        for key in Array(tails.keys) {
+            guard var subscriber = tails[key] else { continue }
+            if subscriber.ready {
+                send(documents, to: &subscriber)
+            } else {
+                subscriber.held += documents
+            }
+            tails[key] = subscriber
+        }
+    }
+
+    /// Sends the documents newer than what the subscriber already has. On `control`.
+    func send(_ documents: [StoredDocument], to subscriber: inout TailSubscriber) {
+        for document in documents where document.id > subscriber.lastSent {
             guard let item = try? AdminJSON.value(TailItem(document)) else { continue }
-            for (_, subscriber) in tails { subscriber.connection.send(.success(id: subscriber.id, result: item, more: true)) }
+            subscriber.connection.send(.success(id: subscriber.requestID, result: item, more: true))
+            subscriber.lastSent = document.id
         }
     }
 }

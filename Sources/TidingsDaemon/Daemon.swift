@@ -34,8 +34,8 @@ public final class Daemon: @unchecked Sendable {
     var stopping = false
     var stopped = false
     var recentErrors: [StatusResult.RecentError] = []
-    /// `tail` subscribers by connection id, with the request id their lines answer.
-    var tails: [Int: (connection: AdminConnection, id: JSONValue?)] = [:]
+    /// `tail` subscribers by connection id.
+    var tails: [Int: TailSubscriber] = [:]
     var timers: [any DispatchSourceTimer] = []
     var signalSources: [any DispatchSourceSignal] = []
     let startedAt = Date()
@@ -210,4 +210,15 @@ public final class Daemon: @unchecked Sendable {
     }
 
     var uptime: Double { Double(DispatchTime.now().uptimeNanoseconds - startedUptime.uptimeNanoseconds) / 1e9 }
+}
+
+/// A `tail` stream. Until its backlog (the last N documents) has been read and sent, new
+/// documents are held back, so that none is lost or sent twice in between.
+struct TailSubscriber {
+    let connection: AdminConnection
+    let requestID: JSONValue?
+    var ready = false
+    var held: [StoredDocument] = []
+    /// The highest document id sent so far.
+    var lastSent: Int64 = 0
 }

@@ -1,0 +1,165 @@
+import CTidingsSys
+import Foundation
+import TestSupport
+import Testing
+import TidingsAdmin
+
+/// The admin socket against a real daemon: bad input, many clients, rights, streams.
+@Suite(.serialized)
+struct AdminSocketTests {
+    @Test func garbageGetsErrorRepliesAndTheConnectionStaysUp() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        let client = try daemon.client()
+        let cases: [(String, String)] = [
+            ("this is not json", "parse_error"),
+            ("[1,2,3]", "invalid_request"),
+            (#"{"id":1,"method":"launch.missiles"}"#, "unknown_method"),
+            (#"{"id":2,"method":"sources.add","params":{"url":42}}"#, "invalid_params"),
+            (#"{"id":3,"method":"sources.add","params":{}}"#, "invalid_params"),
+            (#"{"id":4,"method":"sources.add","params":{"url":"gopher://x.example/"}}"#, "invalid_params"),
+            (#"{"id":5,"method":"sources.remove","params":{"source":"nope"}}"#, "not_found"),
+            ("\u{00}\u{01}\u{02}garbage{{{", "parse_error"),
+        ]
+        for (line, code) in cases {
+            try client.writeAll(Array((line + "\n").utf8))
+            let reply = try client.readLine()
+            #expect(reply.ok == false)
+            #expect(reply.error?.code == code, "for \(line)")
+            #expect(reply.error?.message.isEmpty == false)
+        }
+        // A line over the limit is refused once and skipped.
+        try client.writeAll([UInt8](repeating: UInt8(ascii: "x"), count: AdminProtocol.maxLineLength + 10) + [0x0A])
+        #expect(try client.readLine().error?.code == "line_too_long")
+        #expect(try client.call("ping") == .string("pong"))
+        #expect(daemon.process?.isRunning == true)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func servesManyClientsAtOnce() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        let successes = Counter()
+        DispatchQueue.concurrentPerform(iterations: 40) { _ in
+            guard let client = try? AdminClient(path: daemon.socketPath) else { return }
+            var ok = true
+            for _ in 0..<5 { ok = ok && ((try? client.call("status"))?["version"] != nil) }
+            if ok { successes.increment() }
+        }
+        #expect(successes.value == 40)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func socketModeIs0660() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.socketPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o660)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    /// A peer that is neither root nor the daemon's user may read but not change anything.
+    /// Needs root (to run tidingsctl as another uid with setpriv).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func otherUsersGetReadOnlyAccess() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        // nobody, in the socket's group (root's group here), like a member of group `tidings`.
+        _ = chmod(daemon.dir.path, 0o755)
+        let asNobody = ["--reuid=65534", "--regid=0", "--clear-groups", Binaries.tidingsctl]
+        let status = try Binaries.run("/usr/bin/setpriv", asNobody + ["status", "--socket", daemon.socketPath])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("your access: read"))
+        let add = try Binaries.run("/usr/bin/setpriv", asNobody + ["sources", "add", "https://x.example/feed", "--socket", daemon.socketPath])
+        #expect(add.status == 1)
+        #expect(add.stderr.contains("forbidden"))
+        let shutdown = try Binaries.run("/usr/bin/setpriv", asNobody + ["shutdown", "--socket", daemon.socketPath])
+        #expect(shutdown.status == 1)
+        #expect(daemon.process?.isRunning == true)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func sourcesCanBeAddedDisabledEnabledAndRemovedAtRuntime() throws {
+        let dir = TempDirectory()
+        let feed = try copyDemoFeed(into: dir)
+        let configured = dir.write("configured.xml", makeRSS(items: 2, prefix: "cfg"))
+        let daemon = DaemonProcess(body: sourceBlock(configured, name: "configured"), dir: dir)
+        try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 2 })
+        let add = try daemon.ctl(["sources", "add", feed, "--name", "added", "--interval", "30m"])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(waitFor { daemon.documentCount() == 3 })
+        #expect(try daemon.ctl(["sources", "add", feed]).stderr.contains("already has the URL"))
+        #expect(try daemon.ctl(["sources", "add", feed, "--interval", "often"]).status == 2)
+        #expect(try daemon.ctl(["sources", "disable", "added"]).status == 0)
+        var list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(try daemon.ctl(["sources", "--json"]).stdout.utf8))
+        #expect(list.first { $0.name == "added" }?.enabled == false)
+        #expect(try daemon.ctl(["sources", "enable", "added"]).status == 0)
+        let removeConfigured = try daemon.ctl(["sources", "remove", "configured"])
+        #expect(removeConfigured.status == 1)
+        #expect(removeConfigured.stderr.contains("remove it there and reload"))
+        #expect(try daemon.ctl(["sources", "remove", "added"]).status == 0)
+        list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(try daemon.ctl(["sources", "--json"]).stdout.utf8))
+        #expect(list.map(\.name) == ["configured"])
+        #expect(daemon.documentCount() == 3)  // removing a source keeps its documents
+        // Paused daemons fetch nothing on schedule but still fetch on request.
+        #expect(try daemon.ctl(["pause"]).status == 0)
+        #expect(try daemon.ctl(["status"]).stdout.contains("PAUSED"))
+        #expect(try daemon.ctl(["sources", "fetch", "configured"]).stdout.contains("configured: ok, 2 item(s), 0 new"))
+        #expect(try daemon.ctl(["resume"]).status == 0)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func tailStreamsNewDocumentsAsTheyLand() throws {
+        let dir = TempDirectory()
+        let daemon = DaemonProcess(dir: dir)
+        try daemon.start()
+        let seen = Counter()
+        let done = DispatchSemaphore(value: 0)
+        let socketPath = daemon.socketPath
+        let streamer = Thread {
+            let client = try? AdminClient(path: socketPath)
+            try? client?.stream("tail", params: .object(["last": .number(0)])) { item in
+                if case .string(let title)? = item["title"], title.hasPrefix("live") { seen.increment() }
+                if seen.value == 4 {
+                    done.signal()
+                    return false
+                }
+                return true
+            }
+        }
+        streamer.start()
+        let feed = dir.write("live.xml", makeRSS(items: 4, prefix: "live"))
+        #expect(try daemon.ctl(["sources", "add", feed]).status == 0)
+        #expect(done.wait(timeout: .now() + 15) == .success)
+        #expect(seen.value == 4)
+        // The tail listing also works from the CLI, starting with recent documents.
+        let tail = try Binaries.run(Binaries.tidingsctl, ["tail", "--last", "2", "--socket", daemon.socketPath], timeout: 2)
+        #expect(tail.stdout.split(separator: "\n").count == 2)
+        #expect(tail.stdout.contains("live 3"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func pluginsListIsAnswered() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        let plugins = try daemon.ctl(["plugins", "--json"])
+        #expect(plugins.status == 0)
+        #expect(try AdminJSON.decoder().decode([PluginInfo].self, from: Data(plugins.stdout.utf8)) == [])
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}

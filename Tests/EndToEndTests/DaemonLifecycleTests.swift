@@ -1,0 +1,191 @@
+import CTidingsSys
+import Foundation
+import TestSupport
+import Testing
+import TidingsAdmin
+
+/// A real tidingsd process: start, ingest, control with tidingsctl, signals, config errors.
+@Suite(.serialized)
+struct DaemonLifecycleTests {
+    @Test func ingestsTheDemoFeedAndTidingsctlReadsIt() throws {
+        let dir = TempDirectory()
+        let feed = try copyDemoFeed(into: dir)
+        let daemon = DaemonProcess(body: sourceBlock(feed, name: "demo"), dir: dir)
+        try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 1 })
+
+        let status = try daemon.ctl(["status"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("documents  1"))
+        #expect(status.stdout.contains("your access: admin"))
+
+        let json = try daemon.ctl(["status", "--json"])
+        let parsed = try AdminJSON.decoder().decode(StatusResult.self, from: Data(json.stdout.utf8))
+        #expect(parsed.counts.documents == 1)
+        #expect(parsed.database == daemon.databasePath)
+        #expect(parsed.schemaVersion >= 1)
+
+        let sources = try daemon.ctl(["sources"])
+        #expect(sources.status == 0)
+        #expect(sources.stdout.contains("demo"))
+        #expect(sources.stdout.contains("ok"))
+
+        // search and show read the database directly; the path comes from the daemon.
+        let search = try daemon.ctl(["search", "Yeltsin"])
+        #expect(search.status == 0)
+        #expect(search.stdout.contains("Russia-Japan talks on Kurils fail"))
+        #expect(search.stdout.contains("[Yeltsin]"))
+        let show = try Binaries.run(Binaries.tidingsctl, ["show", "1", "--database", daemon.databasePath])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("former Japanese Prime Minister Ryutaro Hashimoto"))
+        let fetch = try daemon.ctl(["sources", "fetch", "demo"])
+        #expect(fetch.stdout.contains("demo: ok, 1 item(s), 0 new"))
+        #expect(daemon.documentCount() == 1)  // idempotent
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func stopsGracefullyOnSignal(signal: Int32) throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        daemon.signal(signal)
+        #expect(daemon.waitExit(timeout: 5) == 0)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+        #expect(daemon.stderr.contains("stopped"))
+        #expect(try scalar(daemon.databasePath, "PRAGMA integrity_check")?.string == "ok")
+    }
+
+    @Test func shutdownOverTheSocketAndExitCodes() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        #expect(try daemon.ctl(["sources", "remove", "nope"]).status == 1)  // error reply
+        #expect(try daemon.ctl(["sources", "add"]).status == 2)  // usage
+        #expect(try daemon.ctl(["frobnicate"]).status == 2)
+        let unreachable = try Binaries.run(Binaries.tidingsctl, ["status", "--socket", daemon.dir.file("none.sock")])
+        #expect(unreachable.status == 69)
+        #expect(unreachable.stderr.contains("none.sock"))
+        #expect(unreachable.stderr.contains("TIDINGS_SOCKET"))
+        // --socket before the subcommand works too, and so does TIDINGS_SOCKET.
+        #expect(try Binaries.run(Binaries.tidingsctl, ["--socket", daemon.socketPath, "status"]).status == 0)
+        #expect(try Binaries.run(Binaries.tidingsctl, ["status"], environment: ["TIDINGS_SOCKET": daemon.socketPath]).status == 0)
+        #expect(try daemon.ctl(["shutdown"]).status == 0)
+        #expect(daemon.waitExit(timeout: 5) == 0)
+    }
+
+    @Test func badConfigRefusesToStartWithFileLineAndKey() throws {
+        let daemon = DaemonProcess(body: "[fetch]\ninterval = \"soon\"\n")
+        try daemon.start(waitReady: false)
+        #expect(daemon.waitExit() == 78)
+        #expect(daemon.stderr.contains("\(daemon.configPath):7: fetch.interval: bad duration \"soon\""))
+        let check = try Binaries.run(Binaries.tidingsd, ["check-config", "--config", daemon.configPath])
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("fetch.interval"))
+        daemon.writeConfig(body: "[fetch]\ninterval = \"5m\"\n")
+        let good = try Binaries.run(Binaries.tidingsd, ["check-config", "--config", daemon.configPath])
+        #expect(good.status == 0)
+        #expect(good.stdout.contains("interval 5m"))
+    }
+
+    @Test func reloadAppliesAGoodConfigAndKeepsTheOldOneOnError() throws {
+        let dir = TempDirectory()
+        let feed = try copyDemoFeed(into: dir)
+        let daemon = DaemonProcess(dir: dir)
+        try daemon.start()
+        // A broken file: the daemon keeps running the old config and says why.
+        daemon.writeConfig(body: "[daemon.oops]\n")
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitForLog("reload failed, keeping the running config"))
+        let failed = try daemon.ctl(["reload"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("bad_config"))
+        #expect(try daemon.ctl(["status"]).stdout.contains("reload failed"))
+        // A good file adds its source.
+        daemon.writeConfig(body: sourceBlock(feed, name: "late"))
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitForLog("reloaded \(daemon.configPath): 1 change(s)"))
+        #expect(waitFor { daemon.documentCount() == 1 })
+        #expect(try daemon.ctl(["sources"]).stdout.contains("late"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func logsUseJournaldPrioritiesUnderJournald() throws {
+        let daemon = DaemonProcess()
+        try daemon.start(environment: ["JOURNAL_STREAM": "8:12345"])
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+        let lines = daemon.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { $0.hasPrefix("<") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("<6>tidingsd ") && $0.contains("ready") })
+        #expect(!daemon.stderr.contains("INFO"))
+    }
+
+    @Test func notifiesSystemdOfReadinessWatchdogReloadAndStop() throws {
+        let dir = TempDirectory("sd")
+        let notify = dir.file("notify")
+        let fd = tidings_bind_datagram(notify)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [String] = []
+        func collect(until: @escaping ([String]) -> Bool, timeout: Double = 10) -> Bool {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            return waitFor(timeout: timeout) {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n > 0 { received.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+                return until(received)
+            }
+        }
+        let daemon = DaemonProcess(dir: dir)
+        try daemon.start(environment: ["NOTIFY_SOCKET": notify, "WATCHDOG_USEC": "200000"])
+        #expect(collect { $0.contains { $0.contains("READY=1") } })
+        #expect(collect { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 })
+        daemon.signal(SIGHUP)
+        #expect(collect { $0.contains { $0.contains("RELOADING=1") } })
+        let reload = received.first { $0.contains("RELOADING=1") } ?? ""
+        #expect(reload.contains("MONOTONIC_USEC="))
+        let afterReload = received.firstIndex { $0.contains("RELOADING=1") } ?? 0
+        #expect(collect { Array($0[afterReload...]).contains { $0.contains("READY=1") } })
+        daemon.signal(SIGTERM)
+        #expect(collect { $0.contains { $0.contains("STOPPING=1") } })
+        #expect(daemon.waitExit() == 0)
+    }
+
+    @Test func fetchesOverHTTPFromLoopbackOnlyWhenAllowed() throws {
+        let server = try LocalHTTPServer()
+        server.route("/feed.xml", .init(body: makeRSS(items: 3)))
+        let allowed = DaemonProcess(body: "[fetch]\nallow_private_networks = true\n" + sourceBlock(server.url("/feed.xml"), name: "local"))
+        try allowed.start()
+        #expect(waitFor { allowed.documentCount() == 3 })
+        #expect(server.requests.first == "GET /feed.xml")
+        allowed.signal(SIGTERM)
+        #expect(allowed.waitExit() == 0)
+
+        let refused = DaemonProcess(body: sourceBlock(server.url("/feed.xml"), name: "local"))
+        try refused.start()
+        let requestsBefore = server.requests.count
+        #expect(refused.waitForLog("refused to connect to 127.0.0.1"))
+        let sources = try refused.ctl(["sources", "--json"])
+        let list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(sources.stdout.utf8))
+        #expect(list.first?.consecutiveErrors == 1)
+        #expect(list.first?.enabled == true)
+        #expect(list.first?.lastError?.contains("allow_private_networks") == true)
+        #expect(server.requests.count == requestsBefore)
+        refused.signal(SIGTERM)
+        #expect(refused.waitExit() == 0)
+    }
+}
+
+/// The fields of `sources --json` a test reads.
+struct SourceSummary: Decodable {
+    var id: Int64
+    var name: String
+    var enabled: Bool
+    var consecutiveErrors: Int
+    var lastError: String?
+    var documents: Int
+}
