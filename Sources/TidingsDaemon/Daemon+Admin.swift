@@ -106,7 +106,7 @@ extension Daemon: AdminRequestHandler {
             paused: paused, database: config.database, configFile: config.file,
             schemaVersion: (try? store.schemaVersion()) ?? 0,
             counts: StatusResult.Counts(sources: 0, enabledSources: 0, failingSources: 0, documents: 0, fetches: 0, fetchErrors: 0),
-            queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count, writing: 0),
+            queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count - writing.count, writing: writing.count),
             lastErrors: recentErrors, access: access)
     }
 

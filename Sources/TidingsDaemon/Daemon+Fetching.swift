@@ -38,6 +38,8 @@ extension Daemon {
         fetcher.fetch(request) { [self] result in
             parseQueue.async { [self] in
                 let record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result)
+                // Enqueued before the write is submitted, so it runs before `finishFetch`.
+                control.async { [self] in _ = writing.insert(state.id) }
                 store.write({ db in try db.record(record, now: Date()) }) { [self] outcome in
                     control.async { [self] in self.finishFetch(state: state, record: record, outcome: outcome) }
                 }
@@ -87,6 +89,7 @@ extension Daemon {
     /// Books a finished fetch: schedule, errors, `tail` streams, waiting admin requests. On `control`.
     func finishFetch(state: SourceState, record: FetchRecord, outcome: Result<FetchOutcome, any Error>) {
         inFlight.remove(state.id)
+        writing.remove(state.id)
         let waiters = fetchWaiters.removeValue(forKey: state.id) ?? []
         switch outcome {
         case .success(let written):

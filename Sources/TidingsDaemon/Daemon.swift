@@ -28,6 +28,8 @@ public final class Daemon: @unchecked Sendable {
 
     var schedule: [Int64: SourceState] = [:]
     var inFlight: Set<Int64> = []
+    /// The subset of `inFlight` whose results are parsed and waiting for the store writer.
+    var writing: Set<Int64> = []
     /// Admin `sources.fetch` requests waiting for their fetch to be written.
     var fetchWaiters: [Int64: [(AdminConnection, JSONValue?)]] = [:]
     var paused = false

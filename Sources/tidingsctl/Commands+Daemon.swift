@@ -17,7 +17,7 @@ struct Status: ParsableCommand {
             print("sources    \(c.sources) (\(c.enabledSources) enabled, \(c.failingSources) failing)")
             print("documents  \(c.documents)")
             print("fetches    \(c.fetches) (\(c.fetchErrors) failed)")
-            print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching")
+            print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching, \(status.queue.writing) waiting for the writer")
             if status.lastErrors.isEmpty {
                 print("last errors: none")
             } else {
