@@ -19,7 +19,7 @@ DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libxml2-dev pkg-config sqlit
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build build-debug run test test-unit check-systemd install uninstall eval clean
+.PHONY: all deps build build-debug run test test-unit check-systemd check-install install uninstall eval clean
 
 all: build
 
@@ -56,6 +56,7 @@ run: build
 test: build-debug
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	$(MAKE) --no-print-directory check-systemd
+	$(MAKE) --no-print-directory check-install
 
 # Unit tests only (no daemon processes), for a quick loop.
 test-unit: build-debug
@@ -63,6 +64,9 @@ test-unit: build-debug
 
 check-systemd: deps
 	scripts/check-systemd.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/tidingsd"
+
+check-install: build
+	scripts/check-install.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d \

@@ -47,13 +47,14 @@ public final class AdminClient {
     }
 
     /// Sends a streaming request and calls `onItem` for each `more` line until the stream ends
-    /// or `onItem` returns false.
-    public func stream(_ method: String, params: JSONValue? = nil, onItem: (JSONValue) -> Bool) throws(AdminClientError) {
+    /// or `onItem` returns false. Returns the stream's closing result (nil when `onItem` ended it).
+    @discardableResult
+    public func stream(_ method: String, params: JSONValue? = nil, onItem: (JSONValue) -> Bool) throws(AdminClientError) -> JSONValue? {
         let id = try send(method, params: params)
         while true {
             let response = try readResponse(id: id)
-            guard response.more == true else { return }
-            if !onItem(response.result ?? .null) { return }
+            guard response.more == true else { return response.result ?? .null }
+            if !onItem(response.result ?? .null) { return nil }
         }
     }
 

@@ -26,10 +26,15 @@ public struct StatusResult: Sendable, Codable, Equatable {
         public var fetching: Int
         /// Fetch results waiting for the writer.
         public var writing: Int
-        public init(due: Int, fetching: Int, writing: Int) {
+        /// Admin connections open, and how many of them follow `tail`.
+        public var clients: Int
+        public var tailing: Int
+        public init(due: Int, fetching: Int, writing: Int, clients: Int, tailing: Int) {
             self.due = due
             self.fetching = fetching
             self.writing = writing
+            self.clients = clients
+            self.tailing = tailing
         }
     }
     public struct RecentError: Sendable, Codable, Equatable {

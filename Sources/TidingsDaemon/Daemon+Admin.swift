@@ -106,7 +106,8 @@ extension Daemon: AdminRequestHandler {
             paused: paused, database: config.database, configFile: config.file,
             schemaVersion: (try? store.schemaVersion()) ?? 0,
             counts: StatusResult.Counts(sources: 0, enabledSources: 0, failingSources: 0, documents: 0, fetches: 0, fetchErrors: 0),
-            queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count - writing.count, writing: writing.count),
+            queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count - writing.count, writing: writing.count,
+                clients: server?.connectionCount ?? 0, tailing: tails.count),
             lastErrors: recentErrors, access: access)
     }
 

@@ -36,6 +36,12 @@ extension Daemon {
         let startedAt = Date()
         logger.debug("fetching source \(state.id) (\(state.name)) \(state.url)")
         fetcher.fetch(request) { [self] result in
+            if case .failure(let error) = result, error.cancelled {
+                // Cut off by a shutdown: not the source's fault, so nothing is recorded and the
+                // source stays due for the next start.
+                control.async { [self] in abandonFetch(state) }
+                return
+            }
             parseQueue.async { [self] in
                 let record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result)
                 // Enqueued before the write is submitted, so it runs before `finishFetch`.
@@ -84,6 +90,15 @@ extension Daemon {
                     duration: response.duration)
             }
         }
+    }
+
+    /// Forgets a fetch that was cancelled before it produced anything. On `control`.
+    func abandonFetch(_ state: SourceState) {
+        inFlight.remove(state.id)
+        for (connection, id) in fetchWaiters.removeValue(forKey: state.id) ?? [] {
+            connection.send(.failure(AdminFailure(id: id, code: "stopping", message: "the daemon is stopping; the fetch was cancelled")))
+        }
+        if stopping && inFlight.isEmpty { finishStop() }
     }
 
     /// Books a finished fetch: schedule, errors, `tail` streams, waiting admin requests. On `control`.

@@ -189,8 +189,12 @@ public final class Daemon: @unchecked Sendable {
         notifier.stopping()
         for timer in timers { timer.cancel() }
         timers.removeAll()
-        server?.stop()
+        // Streams end with a final line without "more", so clients know why they ended.
+        for subscriber in tails.values {
+            subscriber.connection.send(.success(id: subscriber.requestID, result: .object(["end": .string("the daemon is stopping")])))
+        }
         tails.removeAll()
+        server?.stop()
         fetcher.cancelAll()
         if inFlight.isEmpty {
             finishStop()

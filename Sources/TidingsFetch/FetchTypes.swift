@@ -45,10 +45,13 @@ public struct FetchResponse: Sendable {
 public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var status: Int?
+    /// True when the fetch was cut short by ``Fetcher/cancelAll()``, not by the source.
+    public var cancelled = false
     public var description: String { message }
 
-    public init(_ message: String, status: Int? = nil) {
+    public init(_ message: String, status: Int? = nil, cancelled: Bool = false) {
         self.message = message
         self.status = status
+        self.cancelled = cancelled
     }
 }

@@ -22,7 +22,7 @@ public final class Fetcher: @unchecked Sendable {
     /// Fetches on the fetcher's queue and calls `completion` there.
     public func fetch(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
         queue.async { [cancelled] in
-            guard !cancelled.isSet else { return completion(.failure(FetchError("cancelled: the daemon is stopping"))) }
+            guard !cancelled.isSet else { return completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true))) }
             completion(Fetcher.perform(request, cancelled: cancelled))
         }
     }
@@ -87,7 +87,7 @@ public final class Fetcher: @unchecked Sendable {
                         + "(set [fetch] allow_private_networks = true to allow it)"))
         }
         if cancelled.isSet && code == CURLE_ABORTED_BY_CALLBACK {
-            return .failure(FetchError("cancelled: the daemon is stopping"))
+            return .failure(FetchError("cancelled: the daemon is stopping", cancelled: true))
         }
         if context.tooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return .failure(FetchError("response larger than the limit of \(request.maxBytes) bytes; aborted"))

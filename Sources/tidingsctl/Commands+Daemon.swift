@@ -17,6 +17,7 @@ struct Status: ParsableCommand {
             print("sources    \(c.sources) (\(c.enabledSources) enabled, \(c.failingSources) failing)")
             print("documents  \(c.documents)")
             print("fetches    \(c.fetches) (\(c.fetchErrors) failed)")
+            print("clients    \(status.queue.clients) connected, \(status.queue.tailing) following tail")
             print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching, \(status.queue.writing) waiting for the writer")
             if status.lastErrors.isEmpty {
                 print("last errors: none")
@@ -85,7 +86,7 @@ struct Tail: ParsableCommand {
 
     func run() throws {
         guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
-        try options.client().stream("tail", params: .object(["last": .number(Double(last))])) { value in
+        let end = try options.client().stream("tail", params: .object(["last": .number(Double(last))])) { value in
             // Written unbuffered, line by line, so that `tidingsctl tail | grep …` follows live.
             var line = ""
             if options.json {
@@ -95,6 +96,9 @@ struct Tail: ParsableCommand {
             }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             return true
+        }
+        if case .string(let reason)? = end?["end"] {
+            FileHandle.standardError.write(Data("tidingsctl: tail ended: \(reason)\n".utf8))
         }
     }
 }

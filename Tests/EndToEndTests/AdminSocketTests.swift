@@ -124,7 +124,7 @@ struct AdminSocketTests {
         let socketPath = daemon.socketPath
         let streamer = Thread {
             let client = try? AdminClient(path: socketPath)
-            try? client?.stream("tail", params: .object(["last": .number(0)])) { item in
+            _ = try? client?.stream("tail", params: .object(["last": .number(0)])) { item in
                 if case .string(let title)? = item["title"], title.hasPrefix("live") { seen.increment() }
                 if seen.value == 4 {
                     done.signal()

@@ -57,6 +57,37 @@ struct DaemonLifecycleTests {
         #expect(try scalar(daemon.databasePath, "PRAGMA integrity_check")?.string == "ok")
     }
 
+    @Test func stopIsQuickWithASlowFetchInFlightAndRecordsNoError() throws {
+        let server = try LocalHTTPServer()
+        server.route("/slow.xml", .init(body: makeRSS(items: 1), delay: 20))
+        let daemon = DaemonProcess(body: "[fetch]\nallow_private_networks = true\n" + sourceBlock(server.url("/slow.xml"), name: "slow"))
+        try daemon.start()
+        #expect(waitFor { server.requests.count == 1 })
+        let started = Date()
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 10) == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(try scalar(daemon.databasePath, "SELECT count(*) FROM fetches")?.int == 0)
+        #expect(try scalar(daemon.databasePath, "SELECT consecutive_errors FROM sources")?.int == 0)
+    }
+
+    @Test func tailEndsCleanlyWhenTheDaemonStops() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        let socketPath = daemon.socketPath
+        let result = ResultBox()
+        let thread = Thread {
+            result.value = try? Binaries.run(Binaries.tidingsctl, ["tail", "--socket", socketPath], timeout: 20)
+        }
+        thread.start()
+        #expect(waitFor { (try? daemon.client().call("status"))?["queue"]?["tailing"] == .number(1) })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+        #expect(waitFor { result.value != nil })
+        #expect(result.value?.status == 0)
+        #expect(result.value?.stderr.contains("tail ended: the daemon is stopping") == true)
+    }
+
     @Test func shutdownOverTheSocketAndExitCodes() throws {
         let daemon = DaemonProcess()
         try daemon.start()
@@ -188,4 +219,13 @@ struct SourceSummary: Decodable {
     var consecutiveErrors: Int
     var lastError: String?
     var documents: Int
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: CommandResult?
+    var value: CommandResult? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

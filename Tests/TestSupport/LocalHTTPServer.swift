@@ -8,10 +8,16 @@ public final class LocalHTTPServer: @unchecked Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: [UInt8]
-        public init(status: Int = 200, headers: [String: String] = ["Content-Type": "application/rss+xml"], body: String) {
+        /// Seconds to wait before answering (a slow server).
+        public var delay: Double
+        public init(
+            status: Int = 200, headers: [String: String] = ["Content-Type": "application/rss+xml"], body: String,
+            delay: Double = 0
+        ) {
             self.status = status
             self.headers = headers
             self.body = Array(body.utf8)
+            self.delay = delay
         }
     }
 
@@ -90,6 +96,7 @@ public final class LocalHTTPServer: @unchecked Sendable {
             requestLog.append(requestLine.split(separator: " ").prefix(2).joined(separator: " "))
             return routes[path]
         } ?? Response(status: 404, headers: ["Content-Type": "text/plain"], body: "not found")
+        if response.delay > 0 { usleep(useconds_t(response.delay * 1_000_000)) }
         var out = "HTTP/1.1 \(response.status) X\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
         for (name, value) in response.headers { out += "\(name): \(value)\r\n" }
         out += "\r\n"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Checks `make install` into a scratch DESTDIR: the files land where the README says, the unit
+# points at the installed binary, and an existing config is never overwritten.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(mktemp -d /tmp/tidings-install.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+fail() { echo "FAIL  $*"; exit 1; }
+
+make --no-print-directory install DESTDIR="$root" PREFIX=/usr >/dev/null
+for f in /usr/bin/tidingsd /usr/bin/tidingsctl /usr/lib/systemd/system/tidingsd.service \
+         /usr/lib/sysusers.d/tidings.conf /usr/share/tidings/demo/feed.xml /usr/share/doc/tidings/NOTICE \
+         /etc/tidings/tidingsd.toml; do
+  [ -e "$root$f" ] || fail "make install did not create $f"
+done
+[ -x "$root/usr/bin/tidingsd" ] || fail "tidingsd is not executable"
+grep -q '^ExecStart=/usr/bin/tidingsd run --config /etc/tidings/tidingsd.toml$' "$root/usr/lib/systemd/system/tidingsd.service" \
+  || fail "the installed unit does not run /usr/bin/tidingsd"
+"$root/usr/bin/tidingsd" check-config --config "$root/etc/tidings/tidingsd.toml" >/dev/null \
+  || fail "the installed default config does not validate"
+echo "# edited by the admin" >> "$root/etc/tidings/tidingsd.toml"
+make --no-print-directory install DESTDIR="$root" PREFIX=/usr >/dev/null
+grep -q "edited by the admin" "$root/etc/tidings/tidingsd.toml" || fail "make install overwrote an existing config"
+echo "PASS  make install: files in place, unit points at the binary, existing config kept"
