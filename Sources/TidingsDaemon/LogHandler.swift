@@ -21,10 +21,22 @@ public struct StderrLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Installs the handler for the whole process, reading `JOURNAL_STREAM` from the environment.
+    /// Installs the handler for the whole process.
     public static func bootstrap(level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let journald = environment["JOURNAL_STREAM"] != nil
+        let journald = stderrIsJournal(environment["JOURNAL_STREAM"])
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level, journald: journald) }
+    }
+
+    /// True when stderr is the journal stream systemd set up: `JOURNAL_STREAM` is
+    /// `DEVICE:INODE` of that stream, and a child whose stderr was redirected elsewhere
+    /// inherits the variable without the stream, so the two are compared.
+    static func stderrIsJournal(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let parts = value.split(separator: ":").compactMap { UInt64($0) }
+        guard parts.count == 2 else { return false }
+        var info = stat()
+        guard fstat(2, &info) == 0 else { return false }
+        return UInt64(info.st_dev) == parts[0] && UInt64(info.st_ino) == parts[1]
     }
 
     /// The syslog priority journald reads from `<N>`.

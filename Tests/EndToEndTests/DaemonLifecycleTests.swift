@@ -144,7 +144,11 @@ struct DaemonLifecycleTests {
 
     @Test func logsUseJournaldPrioritiesUnderJournald() throws {
         let daemon = DaemonProcess()
-        try daemon.start(environment: ["JOURNAL_STREAM": "8:12345"])
+        // JOURNAL_STREAM names the stream by device and inode; here stderr is the log file.
+        _ = FileManager.default.createFile(atPath: daemon.stderrPath, contents: nil)
+        var info = stat()
+        #expect(stat(daemon.stderrPath, &info) == 0)
+        try daemon.start(environment: ["JOURNAL_STREAM": "\(info.st_dev):\(info.st_ino)"])
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
         let lines = daemon.stderr.split(separator: "\n")
@@ -152,6 +156,14 @@ struct DaemonLifecycleTests {
         #expect(lines.allSatisfy { $0.hasPrefix("<") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("<6>tidingsd ") && $0.contains("ready") })
         #expect(!daemon.stderr.contains("INFO"))
+
+        // An inherited JOURNAL_STREAM that is not our stderr keeps the plain format.
+        let plain = DaemonProcess()
+        try plain.start(environment: ["JOURNAL_STREAM": "8:12345"])
+        plain.signal(SIGTERM)
+        #expect(plain.waitExit() == 0)
+        #expect(plain.stderr.contains(" INFO tidingsd: "))
+        #expect(!plain.stderr.contains("<6>"))
     }
 
     @Test func notifiesSystemdOfReadinessWatchdogReloadAndStop() throws {
