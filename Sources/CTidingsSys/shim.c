@@ -4,6 +4,11 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -91,6 +96,29 @@ int tidings_set_nonblocking(int fd) {
     int fdflags = fcntl(fd, F_GETFD);
     if (fdflags < 0 || fcntl(fd, F_SETFD, fdflags | FD_CLOEXEC) != 0) return -errno;
     return 0;
+}
+
+int tidings_lock_file(const char *path, int *holder) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        char buf[32] = {0};
+        if (pread(fd, buf, sizeof(buf) - 1, 0) > 0) *holder = atoi(buf);
+        close(fd);
+        return -err;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    if (ftruncate(fd, 0) == 0) { ssize_t w = pwrite(fd, buf, (size_t)n, 0); (void)w; }
+    return fd;
+}
+
+int tidings_signal_has_handler(int signo) {
+    struct sigaction current;
+    if (sigaction(signo, NULL, &current) != 0) return 0;
+    if (current.sa_flags & SA_SIGINFO) return current.sa_sigaction != NULL;
+    return current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
 }
 
 uint64_t tidings_monotonic_usec(void) {

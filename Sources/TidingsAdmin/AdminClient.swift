@@ -104,7 +104,8 @@ public final class AdminClient {
     private func readResponse(id: JSONValue) throws(AdminClientError) -> AdminResponse {
         while true {
             let response = try readLine()
-            guard response.id == id else { continue }
+            // An error without an id (busy, line_too_long) answers whatever was pending.
+            guard response.id == id || (response.id == nil && !response.ok) else { continue }
             if !response.ok {
                 throw .reply(code: response.error?.code ?? "error", message: response.error?.message ?? "unknown error")
             }

@@ -6,6 +6,9 @@ public enum Durations {
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
     ]
 
+    /// Longest duration accepted at all (ten years); anything longer is a typo.
+    public static let maxSeconds: Double = 10 * 365 * 86_400
+
     /// What a valid duration looks like, for error messages.
     public static let allowed = "a number followed by ms, s, m, h, d or w, such as \"30s\", \"15m\" or \"1h30m\""
 
@@ -22,7 +25,7 @@ public enum Durations {
             rest = rest.dropFirst(unit.suffix.count)
             total += value * unit.seconds
         }
-        return total > 0 && total.isFinite ? total : nil
+        return total > 0 && total <= maxSeconds ? total : nil
     }
 
     /// Formats seconds compactly: `900` → `"15m"`, `5400` → `"1h30m"`, `0.25` → `"250ms"`.

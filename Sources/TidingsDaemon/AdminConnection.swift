@@ -5,6 +5,12 @@ import TidingsAdmin
 
 /// One admin client. Lives on the server's queue: reads through a Dispatch read source,
 /// writes through a buffer drained by a write source when the socket is full.
+///
+/// - Each request line gets exactly one final reply (streams end with one too); after the
+///   client half-closes, the connection stays until those replies are written.
+/// - A client with many unanswered requests is not read from until it catches up, and one
+///   that stops reading its replies is cut off rather than buffered without bound.
+/// - The descriptor is closed only after every Dispatch source on it has been cancelled.
 final class AdminConnection: @unchecked Sendable {
     let id: Int
     let fd: Int32
@@ -15,11 +21,16 @@ final class AdminConnection: @unchecked Sendable {
     private var framer = LineFramer(maxLength: AdminProtocol.maxLineLength)
     private var readSource: (any DispatchSourceRead)?
     private var writeSource: (any DispatchSourceWrite)?
+    private var readSuspended = false
+    /// Dispatch sources created on `fd` whose cancellation has not completed yet.
+    private var liveSources = 0
     private var outgoing: [UInt8] = []
-    private var closing = false
+    /// Requests read whose final reply has not been queued yet.
+    private var unanswered = 0
+    private var closeWhenAnswered = false
     private(set) var isClosed = false
-    /// A client that stops reading is cut off rather than buffering without bound.
     static let maxBuffered = 8 << 20
+    static let maxUnanswered = 32
 
     init(id: Int, fd: Int32, access: AdminProtocol.Access, peerPID: Int32, peerUID: UInt32, server: AdminServer) {
         self.id = id
@@ -34,38 +45,66 @@ final class AdminConnection: @unchecked Sendable {
         guard let queue = server?.queue else { return }
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [weak self] in self?.readAvailable() }
-        // Dispatch may still watch the descriptor until cancellation completes: close it there.
-        let fd = self.fd
-        source.setCancelHandler { Glibc.close(fd) }
+        source.setCancelHandler { [self] in sourceCancelled() }
+        liveSources += 1
         readSource = source
         source.resume()
+    }
+
+    private func sourceCancelled() {
+        liveSources -= 1
+        if isClosed && liveSources == 0 { Glibc.close(fd) }
     }
 
     private func readAvailable() {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        guard n > 0 else {
+        if n < 0 {
+            if errno == EAGAIN || errno == EINTR { return }
             close()
             return
         }
-        for event in framer.feed(chunk[0..<n]) {
+        if n == 0 {
+            // The client half-closed: a last line without a newline still counts; answer what
+            // was asked, then close.
+            handle(framer.feed([0x0A]))
+            stopReading()
+            closeWhenAnswered = true
+            closeIfDone()
+            return
+        }
+        handle(framer.feed(chunk[0..<n]))
+    }
+
+    private func handle(_ events: [LineFramer.Event]) {
+        for event in events {
             guard !isClosed else { return }
+            unanswered += 1
             switch event {
             case .line(let line): server?.dispatch(line, from: self)
             case .tooLong:
                 send(.failure(AdminFailure(id: nil, code: "line_too_long", message: "request longer than \(AdminProtocol.maxLineLength) bytes; it was skipped")))
             }
         }
+        if unanswered >= AdminConnection.maxUnanswered, !readSuspended, let readSource {
+            readSuspended = true
+            readSource.suspend()
+        }
     }
 
-    /// Queues a reply. Must be called on the server's queue.
+    /// Queues a reply. Must be called on the server's queue. A reply without `more` is the
+    /// final one for its request.
     func send(_ response: AdminResponse) {
         guard !isClosed else { return }
+        if response.more != true { unanswered = max(0, unanswered - 1) }
         outgoing.append(contentsOf: response.line())
         if outgoing.count > AdminConnection.maxBuffered {
             close()
             return
+        }
+        if readSuspended, unanswered < AdminConnection.maxUnanswered / 2, let readSource {
+            readSuspended = false
+            readSource.resume()
         }
         flush()
     }
@@ -84,23 +123,42 @@ final class AdminConnection: @unchecked Sendable {
             }
             outgoing.removeFirst(n)
         }
-        writeSource?.cancel()
-        writeSource = nil
-        if closing { close() }
+        if let writeSource {
+            writeSource.cancel()
+            self.writeSource = nil
+        }
+        closeIfDone()
     }
 
     private func waitUntilWritable() {
         guard writeSource == nil, let queue = server?.queue else { return }
         let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
         source.setEventHandler { [weak self] in self?.flush() }
+        source.setCancelHandler { [self] in sourceCancelled() }
+        liveSources += 1
         writeSource = source
         source.resume()
     }
 
-    /// Closes once the queued replies are written.
+    private func stopReading() {
+        guard let readSource else { return }
+        if readSuspended {
+            readSuspended = false
+            readSource.resume()  // a suspended source would never finish cancelling
+        }
+        readSource.cancel()
+        self.readSource = nil
+    }
+
+    private func closeIfDone() {
+        if closeWhenAnswered && unanswered == 0 && outgoing.isEmpty { close() }
+    }
+
+    /// Closes once every request read so far is answered and the replies are written.
     func closeAfterFlush() {
-        closing = true
-        if outgoing.isEmpty { close() }
+        stopReading()
+        closeWhenAnswered = true
+        closeIfDone()
     }
 
     func close() {
@@ -108,12 +166,9 @@ final class AdminConnection: @unchecked Sendable {
         isClosed = true
         writeSource?.cancel()
         writeSource = nil
-        if let readSource {
-            readSource.cancel()  // its cancel handler closes the descriptor
-        } else {
-            Glibc.close(fd)
-        }
-        readSource = nil
+        stopReading()
+        // The last cancellation handler closes the descriptor; with no source, close it now.
+        if liveSources == 0 { Glibc.close(fd) }
         server?.closed(self)
     }
 }

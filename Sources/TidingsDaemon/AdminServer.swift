@@ -27,6 +27,7 @@ final class AdminServer: @unchecked Sendable {
     let daemonUID = getuid()
     /// More clients than this are told so and closed.
     let maxConnections = 128
+    let reservedForAdmins = 16
 
     init(path: String, mode: UInt32, queue: DispatchQueue, logger: Logger) throws {
         self.path = path
@@ -44,15 +45,24 @@ final class AdminServer: @unchecked Sendable {
         listenFD = fd
     }
 
-    /// A socket file left by a crashed daemon is removed; a live daemon's socket is not.
+    /// A socket file left by a crashed daemon is removed; a live daemon's socket is not, and
+    /// nothing that is not a socket is ever touched.
     static func removeStaleSocket(_ path: String) throws {
-        guard !path.hasPrefix("@"), FileManager.default.fileExists(atPath: path) else { return }
+        guard !path.hasPrefix("@") else { return }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw TidingsError("socket", "\(path) exists and is not a socket; fix [daemon] socket in the config")
+        }
         let probe = tidings_connect_unix(path)
         if probe >= 0 {
             close(probe)
             throw TidingsError("socket", "another tidingsd is already listening on \(path)")
         }
-        try? FileManager.default.removeItem(atPath: path)
+        guard -probe == ECONNREFUSED else {
+            throw TidingsError("socket", "cannot check the existing socket \(path): \(String(cString: strerror(-probe)))")
+        }
+        unlink(path)
     }
 
     /// Starts accepting. Call on `queue`.
@@ -65,7 +75,8 @@ final class AdminServer: @unchecked Sendable {
         source.resume()
     }
 
-    /// Stops accepting, closes every connection and removes the socket file. Call on `queue`.
+    /// Stops accepting, removes the socket file and closes every connection once its replies
+    /// are written. Call on `queue`.
     func stop() {
         if let acceptSource {
             acceptSource.cancel()  // its cancel handler closes the descriptor
@@ -74,8 +85,8 @@ final class AdminServer: @unchecked Sendable {
         }
         acceptSource = nil
         listenFD = -1
-        for connection in connections.values { connection.close() }
-        connections.removeAll()
+        // Clients get the replies already owed to them (and `tail` its closing line), then EOF.
+        for connection in connections.values { connection.closeAfterFlush() }
         if !path.hasPrefix("@") { try? FileManager.default.removeItem(atPath: path) }
     }
 
@@ -95,7 +106,9 @@ final class AdminServer: @unchecked Sendable {
                 ? AdminProtocol.access(peerUID: uid, daemonUID: daemonUID) : .read
             let connection = AdminConnection(id: nextConnectionID, fd: fd, access: access, peerPID: pid, peerUID: uid, server: self)
             nextConnectionID += 1
-            if connections.count >= maxConnections {
+            // Readers share `maxConnections`; a few more slots stay free for admins, so that
+            // group members holding connections cannot lock root out.
+            if connections.count >= maxConnections + (access == .admin ? reservedForAdmins : 0) {
                 connection.send(.failure(AdminFailure(id: nil, code: "busy", message: "too many admin connections (\(maxConnections)); try again")))
                 connection.closeAfterFlush()
                 continue

@@ -9,6 +9,8 @@ public enum ConfigLoader {
     static let fetchKeys = ["allow_private_networks", "interval", "timeout", "max_body_size", "user_agent"]
     static let sourceKeys = ["url", "name", "interval", "enabled"]
     static let topKeys = ["daemon", "fetch", "sources", "plugins"]
+    /// Fetch intervals from one second to a year.
+    public static let intervalRange: ClosedRange<Double> = 1...(365 * 86_400)
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Loads `path`; relative paths inside resolve against `workingDirectory`.
@@ -67,8 +69,8 @@ public enum ConfigLoader {
         if let fetch = try reader.table(root, "fetch", path: "") {
             try reader.checkKeys(fetch, allowed: fetchKeys, path: "fetch")
             if let value = try reader.bool(fetch, "allow_private_networks", path: "fetch") { config.fetch.allowPrivateNetworks = value }
-            if let value = try reader.duration(fetch, "interval", path: "fetch") { config.fetch.interval = value }
-            if let value = try reader.duration(fetch, "timeout", path: "fetch") { config.fetch.timeout = value }
+            if let value = try reader.duration(fetch, "interval", path: "fetch", range: ConfigLoader.intervalRange) { config.fetch.interval = value }
+            if let value = try reader.duration(fetch, "timeout", path: "fetch", range: 1...3600) { config.fetch.timeout = value }
             if let value = try reader.size(fetch, "max_body_size", path: "fetch") { config.fetch.maxBytes = value }
             if let value = try reader.string(fetch, "user_agent", path: "fetch") { config.fetch.userAgent = value }
         }
@@ -105,7 +107,7 @@ public enum ConfigLoader {
                 }
                 names[name] = table.position.line
                 urls[url] = table.position.line
-                let interval = try reader.duration(table, "interval", path: path) ?? config.fetch.interval
+                let interval = try reader.duration(table, "interval", path: path, range: ConfigLoader.intervalRange) ?? config.fetch.interval
                 let enabled = try reader.bool(table, "enabled", path: path) ?? true
                 config.sources.append(SourceDefinition(name: name, url: url, interval: interval, enabled: enabled))
             }

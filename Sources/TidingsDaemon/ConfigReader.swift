@@ -41,14 +41,19 @@ struct TableReader {
         return value
     }
 
-    /// A duration string such as "15m", in seconds.
-    func duration(_ table: TOMLTable, _ key: String, path: String) throws(ConfigError) -> Double? {
+    /// A duration string such as "15m", in seconds, within `range`.
+    func duration(_ table: TOMLTable, _ key: String, path: String, range: ClosedRange<Double>) throws(ConfigError) -> Double? {
         guard let node = table[key] else { return nil }
         guard case .string(let text) = node.value else {
             throw typeError(node, key: join(path, key), expected: "a duration string (\(Durations.allowed))")
         }
         guard let seconds = Durations.seconds(text) else {
             throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad duration \"\(text)\"; use \(Durations.allowed)")
+        }
+        guard range.contains(seconds) else {
+            throw ConfigError(
+                file: file, line: node.position.line, key: join(path, key),
+                message: "\"\(text)\" is out of range; use between \(Durations.format(range.lowerBound)) and \(Durations.format(range.upperBound))")
         }
         return seconds
     }
@@ -58,10 +63,10 @@ struct TableReader {
         guard let node = table[key] else { return nil }
         let allowed = "a positive number of bytes, or a string such as \"512KiB\", \"16MiB\" or \"1GiB\""
         switch node.value {
-        case .integer(let bytes) where bytes > 0: return Int(bytes)
+        case .integer(let bytes) where bytes > 0 && bytes <= Sizes.max: return Int(bytes)
         case .string(let text):
-            if let bytes = Sizes.bytes(text) { return bytes }
-            throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad size \"\(text)\"; use \(allowed)")
+            if let bytes = Sizes.bytes(text), bytes <= Sizes.max { return bytes }
+            throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad size \"\(text)\"; use \(allowed), at most 4GiB")
         default: throw typeError(node, key: join(path, key), expected: allowed)
         }
     }
@@ -73,10 +78,15 @@ public enum Sizes {
         ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
     ]
 
+    /// Largest size accepted (4 GiB).
+    public static let max = 4 << 30
+
     public static func bytes(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-            guard let value = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value > 0 else { return nil }
+            guard let value = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value > 0,
+                value * Double(factor) <= Double(Sizes.max)
+            else { return nil }
             return Int(value * Double(factor))
         }
         return Int(trimmed).flatMap { $0 > 0 ? $0 : nil }

@@ -74,7 +74,7 @@ extension Daemon: AdminRequestHandler {
                             self.send(subscriber.held, to: &subscriber)
                             subscriber.held = []
                             subscriber.ready = true
-                            self.tails[connection.id] = subscriber
+                            self.tails[connection.id] = connection.isClosed ? nil : subscriber
                         case .failure(let error):
                             self.tails[connection.id] = nil
                             reply(.failure(Daemon.tidingsError(error)))
@@ -104,7 +104,7 @@ extension Daemon: AdminRequestHandler {
         StatusResult(
             version: TidingsVersion.string, pid: getpid(), uptime: uptime, startedAt: Timestamps.iso(startedAt),
             paused: paused, database: config.database, configFile: config.file,
-            schemaVersion: (try? store.schemaVersion()) ?? 0,
+            schemaVersion: store.schemaVersion,
             counts: StatusResult.Counts(sources: 0, enabledSources: 0, failingSources: 0, documents: 0, fetches: 0, fetchErrors: 0),
             queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count - writing.count, writing: writing.count,
                 clients: server?.connectionCount ?? 0, tailing: tails.count),
@@ -120,8 +120,8 @@ extension Daemon: AdminRequestHandler {
         }
         var interval = config.fetch.interval
         if let text = params.interval {
-            guard let seconds = Durations.seconds(text) else {
-                throw TidingsError.invalid("bad interval \"\(text)\"; use \(Durations.allowed)")
+            guard let seconds = Durations.seconds(text), ConfigLoader.intervalRange.contains(seconds) else {
+                throw TidingsError.invalid("bad interval \"\(text)\"; use \(Durations.allowed), from 1s to 365d")
             }
             interval = seconds
         }

@@ -152,7 +152,8 @@ extension Daemon {
             } else {
                 subscriber.held += documents
             }
-            tails[key] = subscriber
+            // Sending may have cut off a client that stopped reading; it must not come back.
+            tails[key] = subscriber.connection.isClosed ? nil : subscriber
         }
     }
 

@@ -1,3 +1,4 @@
+import CTidingsSys
 import Dispatch
 import Foundation
 import Glibc
@@ -54,8 +55,24 @@ public final class Daemon: @unchecked Sendable {
         self.workingDirectory = workingDirectory
         self.logger = logger
         notifier = SystemdNotifier()
+        lockFD = try Daemon.lock(database: config.database)
         store = try Store(path: config.database)
         reader = try StoreReader(path: config.database)
+    }
+
+    /// Held for the process's life: one daemon per database, checked before anything is written.
+    let lockFD: Int32
+
+    static func lock(database: String) throws -> Int32 {
+        let directory = (database as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var holder: Int32 = 0
+        let fd = tidings_lock_file(database + ".lock", &holder)
+        if fd == -EWOULDBLOCK {
+            throw TidingsError("locked", "another tidingsd\(holder > 0 ? " (pid \(holder))" : "") is using \(database); stop it first")
+        }
+        guard fd >= 0 else { throw TidingsError("locked", "cannot lock \(database).lock: \(String(cString: strerror(-fd)))") }
+        return fd
     }
 
     /// Syncs the configured sources, opens the admin socket, installs signal handlers and
@@ -65,16 +82,16 @@ public final class Daemon: @unchecked Sendable {
         for change in changes { logger.info("\(change)") }
         try control.sync {
             try loadSchedule(startup: true)
+            // Signal sources first: once the socket accepts connections, a SIGTERM must stop us.
+            installSignals()
             let server = try AdminServer(path: config.socket, mode: config.socketMode, queue: control, logger: logger)
             server.handler = self
             server.start()
             self.server = server
-            installSignals()
             installTimers()
         }
-        let count = control.sync { schedule.count }
-        logger.info(
-            "tidingsd \(TidingsVersion.string) ready: \(count) source(s), database \(config.database), socket \(config.socket)")
+        let (count, database, socket) = control.sync { (schedule.count, config.database, config.socket) }
+        logger.info("tidingsd \(TidingsVersion.string) ready: \(count) source(s), database \(database), socket \(socket)")
         notifier.ready(status: "running: \(count) source(s)")
     }
 
@@ -95,9 +112,14 @@ public final class Daemon: @unchecked Sendable {
         schedule = next
     }
 
+    /// Process-wide signal setup, first thing in `main`: a closed pipe is an error, not death.
+    public static func prepareSignals() {
+        signal(SIGPIPE, SIG_IGN)
+    }
+
     private func installSignals() {
-        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
+        let signals = [SIGTERM, SIGINT, SIGHUP]
+        for signalNumber in signals {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: control)
             source.setEventHandler { [weak self] in
                 guard let self else { return }
@@ -111,7 +133,13 @@ public final class Daemon: @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
-        signal(SIGPIPE, SIG_IGN)
+        // Dispatch registers signal sources asynchronously. Until it has, a SIGTERM would take
+        // its default action; wait for its handlers, so that once the socket is up (and systemd
+        // is told we are ready) every signal reaches the sources above.
+        let deadline = DispatchTime.now() + .seconds(2)
+        while !signals.allSatisfy({ tidings_signal_has_handler($0) != 0 }) && DispatchTime.now() < deadline {
+            usleep(1000)
+        }
     }
 
     private func installTimers() {
@@ -133,6 +161,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// Re-reads the config file. A bad file keeps the running config and says why. On `control`.
     func reload() -> Result<[String], TidingsError> {
+        guard !stopping else { return .failure(TidingsError("stopping", "the daemon is stopping")) }
         notifier.reloading()
         defer { notifier.ready(status: "running: \(schedule.count) source(s)") }
         let fresh: DaemonConfig
@@ -194,6 +223,10 @@ public final class Daemon: @unchecked Sendable {
             subscriber.connection.send(.success(id: subscriber.requestID, result: .object(["end": .string("the daemon is stopping")])))
         }
         tails.removeAll()
+        for (connection, id) in fetchWaiters.values.joined() {
+            connection.send(.failure(AdminFailure(id: id, code: "stopping", message: "the daemon is stopping; the fetch was cancelled")))
+        }
+        fetchWaiters.removeAll()
         server?.stop()
         fetcher.cancelAll()
         if inFlight.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import TidingsCore
 
@@ -61,6 +62,15 @@ public struct StderrLogHandler: LogHandler {
             journald
             ? "<\(Self.priority(event.level))>\(message)\n"
             : "\(Timestamps.iso(Date())) \(event.level.rawValue.uppercased()) \(label): \(message)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        // A raw write: a closed stderr (EPIPE) must not crash the daemon, and a lost log line is
+        // the lesser harm.
+        var bytes = Array(line.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
     }
 }

@@ -24,8 +24,13 @@ public enum AddressPolicy {
     public static func isPublic(ipv6 b: [UInt8]) -> Bool {
         guard b.count == 16 else { return false }
         if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff { return isPublic(ipv4: Array(b[12..<16])) }
-        if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b { return isPublic(ipv4: Array(b[12..<16])) }
-        if b[0..<15].allSatisfy({ $0 == 0 }) { return false }  // :: and ::1
+        if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4..<12].allSatisfy({ $0 == 0 }) {
+            return isPublic(ipv4: Array(b[12..<16]))  // well-known NAT64 64:ff9b::/96
+        }
+        if b[0..<12].allSatisfy({ $0 == 0 }) { return b[12..<15].allSatisfy({ $0 == 0 }) ? false : isPublic(ipv4: Array(b[12..<16])) }  // ::, ::1, ::a.b.c.d
+        if b[0] == 0x20 && b[1] == 0x02 { return isPublic(ipv4: Array(b[2..<6])) }  // 6to4 2002::/16
+        if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1 { return false }  // local NAT64 64:ff9b:1::/48
+        if b[0] == 0xfe && b[1] & 0xc0 == 0xc0 { return false }  // site-local fec0::/10
         if b[0] & 0xfe == 0xfc { return false }  // unique local fc00::/7
         if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return false }  // link-local fe80::/10
         if b[0] == 0xff { return false }  // multicast

@@ -19,7 +19,9 @@ public enum FeedDates {
     }
 
     static func utc(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, offsetSeconds: Int) -> Date? {
-        guard (1...12).contains(mo), (1...31).contains(d), (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
+        // Out-of-range fields (and absurd years or zones from hostile feeds) are not dates.
+        guard (1...9999).contains(y), (1...12).contains(mo), (1...31).contains(d), (0...23).contains(h),
+            (0...59).contains(mi), (0...60).contains(s), abs(offsetSeconds) <= 18 * 3600
         else { return nil }
         var parts = tm()
         parts.tm_year = Int32(y - 1900)
@@ -43,7 +45,7 @@ public enum FeedDates {
         } else if let m = months.firstIndex(of: String(words[0].prefix(3))), let d = Int(words[1]) {
             (day, month) = (d, m + 1)  // "Apr 05 1999"
         }
-        guard let day, let month, var year = Int(words[2]) else { return nil }
+        guard let day, let month, words[2].count <= 4, var year = Int(words[2]) else { return nil }
         if year < 100 { year += year < 50 ? 2000 : 1900 }
         var hour = 0, minute = 0, second = 0, offset = 0
         if words.count > 3 {
@@ -57,7 +59,9 @@ public enum FeedDates {
             let zone = words[4]
             if let hours = zones[zone] {
                 offset = hours * 3600
-            } else if let sign = zone.first, sign == "+" || sign == "-", let value = Int(zone.dropFirst().replacingOccurrences(of: ":", with: "")) {
+            } else if let sign = zone.first, sign == "+" || sign == "-", zone.count <= 6,
+                let value = Int(zone.dropFirst().replacingOccurrences(of: ":", with: ""))
+            {
                 offset = (value / 100 * 3600 + value % 100 * 60) * (sign == "-" ? -1 : 1)
             }
         }

@@ -20,6 +20,7 @@ public enum FeedParser {
             throw FeedParseError(message: "RSS feed without a <channel> element")
         }
         var feed = ParsedFeed(format: "rss20", title: nil, link: nil, items: [], warnings: [])
+        var skipped = 0
         for node in channel.elements where node.namespace == nil {
             switch node.name {
             case "title": feed.title = clean(node.text)
@@ -27,13 +28,14 @@ public enum FeedParser {
             case "item":
                 let item = readItem(node, base: url)
                 if item.title == nil && item.summary == nil && item.content == nil {
-                    feed.warnings.append("skipped an <item> with neither title nor description")
+                    skipped += 1
                 } else {
                     feed.items.append(item)
                 }
             default: break
             }
         }
+        if skipped > 0 { feed.warnings.append("skipped \(skipped) <item>(s) with neither title nor description") }
         return feed
     }
 

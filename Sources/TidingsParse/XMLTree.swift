@@ -28,11 +28,21 @@ struct XMLNode {
 
     var elements: [XMLNode] { children.filter(\.isElement) }
 
-    /// The concatenated text of the node and its descendants (entities and CDATA decoded).
+    /// The concatenated text and CDATA of the node and its descendants. Entity references
+    /// are not expanded (libxml2's `xmlNodeGetContent` would, recursively: a "billion laughs"
+    /// feed could exhaust memory); the predefined entities are already text.
     var text: String {
-        guard let raw = xmlNodeGetContent(pointer) else { return "" }
-        defer { tidings_xml_free(raw) }
-        return String(cString: raw)
+        if isText { return content }
+        var out = ""
+        var stack = children.reversed() as [XMLNode]
+        while let node = stack.popLast() {
+            if node.isText {
+                out += node.content
+            } else if node.isElement {
+                stack.append(contentsOf: node.children.reversed())
+            }
+        }
+        return out
     }
 
     /// Raw text of a text or CDATA node.

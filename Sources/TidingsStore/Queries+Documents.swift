@@ -45,7 +45,11 @@ public struct FetchOutcome: Sendable {
 extension SQLiteConnection {
     /// Records the fetch, updates the source's status and inserts the new documents.
     /// Documents whose key is already stored are skipped (idempotent ingestion).
+    /// Longest error text stored; longer ones are cut, so one bad feed cannot bloat every reply.
+    public static let maxErrorLength = 1000
+
     public func record(_ fetch: FetchRecord, now: Date) throws -> FetchOutcome {
+        let error = fetch.error.map { $0.count > Self.maxErrorLength ? String($0.prefix(Self.maxErrorLength)) + "…" : $0 }
         guard try scalar("SELECT 1 FROM sources WHERE id = ?", [.integer(fetch.sourceID)]) != nil else {
             throw TidingsError.notFound("source \(fetch.sourceID) was removed while it was being fetched; its results were dropped")
         }
@@ -83,7 +87,7 @@ extension SQLiteConnection {
             [
                 .integer(fetch.sourceID), .text(Timestamps.iso(fetch.startedAt)), .real(fetch.duration * 1000),
                 .text(fetch.url), SQLiteValue(fetch.httpStatus.map(Int64.init)), SQLiteValue(fetch.bytes),
-                .text(fetch.status.rawValue), SQLiteValue(fetch.error), SQLiteValue(fetch.documents.count),
+                .text(fetch.status.rawValue), SQLiteValue(error), SQLiteValue(fetch.documents.count),
                 SQLiteValue(added.count),
             ])
         let failed = fetch.status == .error
@@ -95,7 +99,7 @@ extension SQLiteConnection {
             WHERE id = ?
             """,
             [
-                .text(Timestamps.iso(fetch.startedAt)), .text(fetch.status.rawValue), SQLiteValue(fetch.error),
+                .text(Timestamps.iso(fetch.startedAt)), .text(fetch.status.rawValue), SQLiteValue(error),
                 SQLiteValue(failed), .text(Timestamps.iso(fetch.nextFetchAt)), SQLiteValue(fetch.etag),
                 SQLiteValue(fetch.lastModified), .integer(fetch.sourceID),
             ])

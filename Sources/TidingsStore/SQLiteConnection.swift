@@ -95,6 +95,10 @@ public final class SQLiteConnection {
         try query(sql, parameters).first?.values.first
     }
 
+    /// True outside a transaction. Inside a batch this means SQLite rolled the whole
+    /// transaction back on its own (disk full, I/O error, out of memory).
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }

@@ -27,6 +27,7 @@ public final class Store: @unchecked Sendable {
         let db = try SQLiteConnection(path: path)
         try Store.configure(db)
         try Store.migrate(db)
+        schemaVersion = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
         connection = db
     }
 
@@ -63,13 +64,8 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// The schema version of the open database.
-    public func schemaVersion() throws -> Int {
-        try queue.sync {
-            guard let db = connection else { throw TidingsError.internalError("store is closed") }
-            return Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
-        }
-    }
+    /// The schema version of the open database (fixed once migrated; read without the writer).
+    public private(set) var schemaVersion = 0
 
     /// Submits a write job. It runs in a batched transaction on the writer queue; `completion`
     /// is called on the writer queue after the commit (or with the job's error).
@@ -109,15 +105,26 @@ public final class Store: @unchecked Sendable {
         let jobs = pending.prefix(count)
         pending.removeFirst(count)
         var commitError: (any Error)?
+        var ran = 0
         do {
             try db.execute("BEGIN IMMEDIATE")
-            for job in jobs { job.run(db) }
+            for job in jobs {
+                job.run(db)
+                ran += 1
+                if db.isAutocommit {
+                    // SQLite rolled back the whole transaction: every job run so far is lost,
+                    // and none may be reported as written. The rest run in a later batch.
+                    throw SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back: \(db.lastMessage)", sql: nil)
+                }
+            }
             try db.execute("COMMIT")
         } catch {
-            try? db.execute("ROLLBACK")
+            if !db.isAutocommit { try? db.execute("ROLLBACK") }
             commitError = error
         }
-        for job in jobs { job.finish(commitError) }
+        let notRun = jobs.dropFirst(ran)
+        if commitError != nil && ran > 0 && !notRun.isEmpty { pending.insert(contentsOf: notRun, at: 0) }
+        for job in jobs.prefix(commitError != nil && ran > 0 ? ran : jobs.count) { job.finish(commitError) }
         if !pending.isEmpty && !flushScheduled {
             flushScheduled = true
             queue.async { self.flush() }

@@ -31,6 +31,7 @@ extension Tidingsd {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
+            Daemon.prepareSignals()
             let workingDirectory = FileManager.default.currentDirectoryPath
             let config: DaemonConfig
             do {

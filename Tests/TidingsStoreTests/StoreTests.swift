@@ -25,7 +25,7 @@ struct StoreTests {
     @Test func migrationCreatesThePublicSchemaWithTheRightPragmas() throws {
         let dir = TempDirectory()
         let store = try Store(path: dir.file("t.db"))
-        #expect(try store.schemaVersion() == Migrations.latest)
+        #expect(store.schemaVersion == Migrations.latest)
         let db = try SQLiteConnection(path: dir.file("t.db"))
         let names = Set(try db.query("SELECT name FROM sqlite_master WHERE type IN ('table','view')").compactMap { $0["name"].string })
         for table in [
@@ -123,6 +123,47 @@ struct StoreTests {
         store.close()
     }
 
+    /// A full disk in the middle of a batch: whatever SQLite rolls back, no job may be reported
+    /// as written unless its documents are really there, and none reported failed may be there.
+    @Test func aFullDiskNeverReportsLostWritesAsWritten() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let source = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "s", url: "https://x.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        let pages = try store.writeSync { db in try db.scalar("PRAGMA page_count")?.int ?? 0 }
+        _ = try store.writeSync { db in try db.scalar("PRAGMA max_page_count = \(pages + 80)")?.int }
+        let filler = String(repeating: "Talks on the Kuril Islands failed again. ", count: 100)
+        let group = DispatchGroup()
+        let results = JobResults()
+        for job in 0..<40 {
+            group.enter()
+            let docs = (0..<10).map { index in
+                Document(
+                    sourceID: source.id, url: "https://x.example/j\(job)/\(index)", guid: nil, title: "j\(job)",
+                    author: nil, published: nil, text: "\(job) \(index) " + filler)
+            }
+            store.write({ db in try db.record(record(source.id, docs), now: Date()).newDocuments.count }) { result in
+                results.set(job, ok: (try? result.get()) == 10)
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        var succeeded = 0
+        for job in 0..<40 {
+            let stored = try reader.connection.scalar("SELECT count(*) FROM documents WHERE title = ?", [.text("j\(job)")])?.int
+            guard let ok = results.get(job) else {
+                Issue.record("job \(job) never completed")
+                continue
+            }
+            #expect(stored == (ok ? 10 : 0), "job \(job) reported \(ok ? "written" : "failed") but has \(stored ?? -1) documents")
+            if ok { succeeded += 1 }
+        }
+        #expect(succeeded > 0 && succeeded < 40)
+        store.close()
+    }
+
     @Test func syncConfigSourcesAddsUpdatesAndRemovesButKeepsDocuments() throws {
         let dir = TempDirectory()
         let store = try Store(path: dir.file("t.db"))
@@ -199,4 +240,11 @@ final class Outcomes: @unchecked Sendable {
     }
     var successes: Int { lock.withLock { ok } }
     var failures: Int { lock.withLock { failed } }
+}
+
+final class JobResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: Bool] = [:]
+    func set(_ job: Int, ok: Bool) { lock.withLock { results[job] = ok } }
+    func get(_ job: Int) -> Bool? { lock.withLock { results[job] } }
 }

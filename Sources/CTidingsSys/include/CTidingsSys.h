@@ -20,6 +20,14 @@ int tidings_bind_datagram(const char *path);
 int tidings_accept(int listen_fd);
 /// Sets O_NONBLOCK and FD_CLOEXEC. Returns 0 or -errno.
 int tidings_set_nonblocking(int fd);
+/// Opens (creating) `path` and takes an exclusive, non-blocking flock on it, writing our pid
+/// into it. Returns the fd (kept open for the process's life), -EWOULDBLOCK when another
+/// process holds it (its pid is stored in *holder when readable), or -errno.
+int tidings_lock_file(const char *path, int *holder);
+/// True when a handler function (neither SIG_DFL nor SIG_IGN) is installed for `signo`.
+/// libdispatch installs one when it has registered a signal source, which it does
+/// asynchronously after `resume()`.
+int tidings_signal_has_handler(int signo);
 /// CLOCK_MONOTONIC in microseconds.
 uint64_t tidings_monotonic_usec(void);
 #endif
