@@ -30,12 +30,24 @@ public final class AdminClient {
     private var queued: [[UInt8]] = []
     private var nextID = 1
 
-    public init(path: String) throws(AdminClientError) {
+    /// Connects; `timeout` bounds each wait for a reply (nil waits forever, for streams).
+    public init(path: String, timeout: Double? = 30) throws(AdminClientError) {
         self.path = path
         let rc = tidings_connect_unix(path)
-        guard rc >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(-rc))) }
+        guard rc >= 0 else {
+            let reason = String(cString: strerror(-rc))
+            throw .unreachable(path: path, reason: -rc == EACCES ? "\(reason) (are you in the socket's group, usually `tidings`?)" : reason)
+        }
         fd = rc
+        self.timeout = timeout
+        if let timeout {
+            var value = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
+
+    private let timeout: Double?
 
     deinit { close(fd) }
 
@@ -86,6 +98,9 @@ public final class AdminClient {
             var chunk = [UInt8](repeating: 0, count: 65536)
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw .protocolError("no reply from tidingsd at \(path) within \(Int(timeout ?? 0))s; it may be stuck (check its log)")
+            }
             guard n > 0 else { throw .protocolError("the daemon closed the connection") }
             for event in framer.feed(chunk[0..<n]) {
                 switch event {

@@ -149,15 +149,14 @@ extension Daemon: AdminRequestHandler {
             guard let source = try db.source(idOrName: params.source) else {
                 throw TidingsError.notFound("no source \"\(params.source)\"; see tidingsctl sources list")
             }
+            // A config source follows its file: a runtime change would be undone by the next reload.
+            guard source.origin == .admin else {
+                let edit = method == "sources.remove" ? "remove it there" : "set enabled = \(method == "sources.enable") there"
+                throw TidingsError.conflict("source \(source.id) (\(source.name)) is defined in \(configFile); \(edit) and reload")
+            }
             switch method {
-            case "sources.remove":
-                guard source.origin == .admin else {
-                    throw TidingsError.conflict(
-                        "source \(source.id) (\(source.name)) is defined in \(configFile); remove it there and reload")
-                }
-                try db.deleteSource(id: source.id)
-            default:
-                try db.setSourceEnabled(id: source.id, enabled: method == "sources.enable")
+            case "sources.remove": try db.deleteSource(id: source.id)
+            default: try db.setSourceEnabled(id: source.id, enabled: method == "sources.enable")
             }
             return source
         }) { [self] result in

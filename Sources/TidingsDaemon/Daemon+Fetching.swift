@@ -134,7 +134,11 @@ extension Daemon {
                 current.nextFetchAt = record.nextFetchAt
                 schedule[state.id] = current
             }
-            noteError("source \(state.id) (\(state.name)): could not store the fetch: \(error)")
+            if let error = error as? TidingsError, error.code == "not_found" {
+                logger.info("\(error.message)")  // removed by the user mid-fetch: not a fault
+            } else {
+                noteError("source \(state.id) (\(state.name)): could not store the fetch: \(error)")
+            }
             for (connection, id) in waiters {
                 connection.send(.failure(AdminFailure(id: id, code: "store_failed", message: "\(error)")))
             }

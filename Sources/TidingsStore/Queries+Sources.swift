@@ -84,6 +84,11 @@ extension SQLiteConnection {
             changes.append("removed source \(source.id) (\(source.name)); its documents are kept")
         }
         for definition in definitions {
+            if let clash = try sources().first(where: { $0.name == definition.name && $0.url != definition.url }) {
+                throw TidingsError(
+                    "config_conflict",
+                    "the config's source \"\(definition.name)\" (\(definition.url)) has the name of source \(clash.id) (\(clash.url)); rename one of them (name = … in the config, or tidingsctl sources remove \(clash.id))")
+            }
             if let current = existing.first(where: { $0.url == definition.url }) {
                 if current.origin == .admin {
                     try query("UPDATE sources SET origin = 'config' WHERE id = ?", [.integer(current.id)])

@@ -86,7 +86,7 @@ struct Tail: ParsableCommand {
 
     func run() throws {
         guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
-        let end = try options.client().stream("tail", params: .object(["last": .number(Double(last))])) { value in
+        let end = try options.client(timeout: nil).stream("tail", params: .object(["last": .number(Double(last))])) { value in
             // Written unbuffered, line by line, so that `tidingsctl tail | grep …` follows live.
             var line = ""
             if options.json {

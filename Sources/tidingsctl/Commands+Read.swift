@@ -21,7 +21,7 @@ struct DatabaseOptions: ParsableArguments {
             return try StoreReader(path: path)
         }
         let socketPath = socket ?? environment["TIDINGS_SOCKET"] ?? "/run/tidings/tidingsd.sock"
-        if let client = try? AdminClient(path: socketPath), let status = try? client.call("status"),
+        if let client = try? AdminClient(path: socketPath, timeout: 2), let status = try? client.call("status"),
             case .string(let path)? = status["database"]
         {
             return try StoreReader(path: path)
@@ -38,8 +38,12 @@ struct Search: ParsableCommand {
     @Argument(help: "The query.") var query: [String]
     @Option(help: "Most hits to print.") var limit = 20
 
-    func run() throws {
+    func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        guard !query.joined().trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("give a search query") }
+    }
+
+    func run() throws {
         let hits = try options.open().search(query.joined(separator: " "), limit: limit)
         if options.json {
             print(Output.json(hits))

@@ -48,7 +48,11 @@ struct Sources: ParsableCommand {
             // A path is resolved here, against the caller's directory, not the daemon's.
             var target = url
             if !url.contains("://") && !url.hasPrefix("file:") {
-                target = URL(fileURLWithPath: url, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.absoluteString
+                let file = URL(fileURLWithPath: url, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+                guard FileManager.default.fileExists(atPath: file.path) else {
+                    throw ValidationError("no such file: \(file.path); for a web feed give the whole URL, such as https://\(url)")
+                }
+                target = file.absoluteString
             }
             let params = try AdminJSON.value(AddSourceParams(url: target, name: name, interval: interval))
             try options.call("sources.add", params: params) { value in
@@ -99,7 +103,8 @@ struct Sources: ParsableCommand {
         @OptionGroup var options: ClientOptions
         @Argument(help: "Source id or name.") var source: String
         func run() throws {
-            let result = try options.client().call("sources.fetch", params: .object(["source": .string(source)]))
+            // A fetch may take as long as the daemon's fetch timeout allows.
+            let result = try options.client(timeout: 300).call("sources.fetch", params: .object(["source": .string(source)]))
             if options.json {
                 print(Output.json(result))
                 return

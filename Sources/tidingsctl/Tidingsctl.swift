@@ -94,7 +94,7 @@ struct ClientOptions: ParsableArguments {
             ?? "/run/tidings/tidingsd.sock"
     }
 
-    func client() throws -> AdminClient { try AdminClient(path: socketPath) }
+    func client(timeout: Double? = 30) throws -> AdminClient { try AdminClient(path: socketPath, timeout: timeout) }
 
     /// Calls one method and prints its result as JSON or through `table`.
     func call(_ method: String, params: JSONValue? = nil, table: (JSONValue) throws -> Void) throws {

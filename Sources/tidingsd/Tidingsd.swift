@@ -48,6 +48,9 @@ extension Tidingsd {
             do {
                 daemon = try Daemon(config: config, configPath: config.file, workingDirectory: workingDirectory, logger: logger)
                 try daemon.start()
+            } catch let error as TidingsError where error.code == "config_conflict" {
+                logger.critical("refusing to start: \(config.file): \(error.message)")
+                throw ExitCode(exitConfigError)
             } catch {
                 logger.critical("cannot start: \(error)")
                 throw ExitCode.failure

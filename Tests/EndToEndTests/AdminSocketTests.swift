@@ -4,6 +4,10 @@ import TestSupport
 import Testing
 import TidingsAdmin
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The admin socket against a real daemon: bad input, many clients, rights, streams.
 @Suite(.serialized)
 struct AdminSocketTests {
@@ -37,6 +41,32 @@ struct AdminSocketTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func aHalfClosedClientStillGetsItsReplies() throws {
+        let daemon = DaemonProcess()
+        try daemon.start()
+        let fd = tidings_connect_unix(daemon.socketPath)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        // Two requests, the last without a newline, then EOF on our side.
+        let request = Array(#"{"id":1,"method":"ping"}"#.utf8) + [0x0A] + Array(#"{"id":2,"method":"status"}"#.utf8)
+        #expect(request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) } == request.count)
+        shutdown(fd, Int32(SHUT_WR))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        let lines = String(decoding: received, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains(#""result":"pong""#) == true)
+        #expect(lines.last?.contains(#""id":2"#) == true)
+        #expect(lines.last?.contains(#""ok":true"#) == true)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func servesManyClientsAtOnce() throws {
         let daemon = DaemonProcess()
         try daemon.start()
@@ -65,8 +95,11 @@ struct AdminSocketTests {
     /// Needs root (to run tidingsctl as another uid with setpriv).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
     func otherUsersGetReadOnlyAccess() throws {
-        let daemon = DaemonProcess()
+        let dir = TempDirectory()
+        let feed = dir.write("f.xml", makeRSS(items: 2))
+        let daemon = DaemonProcess(body: sourceBlock(feed, name: "f"), dir: dir)
         try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 2 })
         // nobody, in the socket's group (root's group here), like a member of group `tidings`.
         _ = chmod(daemon.dir.path, 0o755)
         let asNobody = ["--reuid=65534", "--regid=0", "--clear-groups", Binaries.tidingsctl]
@@ -78,6 +111,9 @@ struct AdminSocketTests {
         #expect(add.stderr.contains("forbidden"))
         let shutdown = try Binaries.run("/usr/bin/setpriv", asNobody + ["shutdown", "--socket", daemon.socketPath])
         #expect(shutdown.status == 1)
+        // The group may also read the database directly, read-only.
+        let search = try Binaries.run("/usr/bin/setpriv", asNobody + ["search", "item", "--database", daemon.databasePath])
+        #expect(search.status == 0, "\(search.stderr)")
         #expect(daemon.process?.isRunning == true)
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
@@ -102,6 +138,9 @@ struct AdminSocketTests {
         let removeConfigured = try daemon.ctl(["sources", "remove", "configured"])
         #expect(removeConfigured.status == 1)
         #expect(removeConfigured.stderr.contains("remove it there and reload"))
+        let disableConfigured = try daemon.ctl(["sources", "disable", "configured"])
+        #expect(disableConfigured.status == 1)
+        #expect(disableConfigured.stderr.contains("set enabled = false there and reload"))
         #expect(try daemon.ctl(["sources", "remove", "added"]).status == 0)
         list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(try daemon.ctl(["sources", "--json"]).stdout.utf8))
         #expect(list.map(\.name) == ["configured"])
@@ -134,6 +173,7 @@ struct AdminSocketTests {
             }
         }
         streamer.start()
+        #expect(waitFor { (try? daemon.client().call("status"))?["queue"]?["tailing"] == .number(1) })
         let feed = dir.write("live.xml", makeRSS(items: 4, prefix: "live"))
         #expect(try daemon.ctl(["sources", "add", feed]).status == 0)
         #expect(done.wait(timeout: .now() + 15) == .success)

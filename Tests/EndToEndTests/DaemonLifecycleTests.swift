@@ -88,12 +88,58 @@ struct DaemonLifecycleTests {
         #expect(result.value?.stderr.contains("tail ended: the daemon is stopping") == true)
     }
 
+    @Test func aSecondDaemonOnTheSameDatabaseIsRefusedBeforeTouchingIt() throws {
+        let dir = TempDirectory()
+        let feed = try copyDemoFeed(into: dir)
+        let first = DaemonProcess(body: sourceBlock(feed, name: "mine"), dir: dir)
+        try first.start()
+        #expect(waitFor { first.documentCount() == 1 })
+        // Same database, another socket and no sources: it must not sync (delete) anything.
+        let second = DaemonProcess(dir: dir)
+        second.writeConfig(body: "", daemonExtra: "")
+        let other = dir.write("other.toml", "[daemon]\ndatabase = \"\(first.databasePath)\"\nsocket = \"\(dir.file("other.sock"))\"\n")
+        let result = try Binaries.run(Binaries.tidingsd, ["run", "--config", other], timeout: 10)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("another tidingsd (pid \(first.pid)) is using \(first.databasePath)"))
+        #expect(try scalar(first.databasePath, "SELECT count(*) FROM sources")?.int == 1)
+        first.signal(SIGTERM)
+        #expect(first.waitExit() == 0)
+    }
+
+    @Test func aSocketPathThatIsNotASocketIsLeftAlone() throws {
+        let daemon = DaemonProcess()
+        daemon.dir.write("d.sock", "precious")
+        try daemon.start(waitReady: false)
+        #expect(daemon.waitExit() == 1)
+        #expect(daemon.stderr.contains("exists and is not a socket"))
+        #expect((try? String(contentsOfFile: daemon.socketPath, encoding: .utf8)) == "precious")
+    }
+
+    @Test func aNameClashBetweenTheConfigAndARuntimeSourceIsAConfigError() throws {
+        let dir = TempDirectory()
+        let feed = try copyDemoFeed(into: dir)
+        let other = dir.write("other.xml", makeRSS(items: 1))
+        let daemon = DaemonProcess(dir: dir)
+        try daemon.start()
+        #expect(try daemon.ctl(["sources", "add", feed, "--name", "news"]).status == 0)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+        daemon.writeConfig(body: sourceBlock(other, name: "news"))
+        try daemon.start(waitReady: false)
+        #expect(daemon.waitExit() == 78)
+        #expect(daemon.stderr.contains("has the name of source 1"))
+    }
+
     @Test func shutdownOverTheSocketAndExitCodes() throws {
         let daemon = DaemonProcess()
         try daemon.start()
         #expect(try daemon.ctl(["sources", "remove", "nope"]).status == 1)  // error reply
         #expect(try daemon.ctl(["sources", "add"]).status == 2)  // usage
         #expect(try daemon.ctl(["frobnicate"]).status == 2)
+        let missing = try daemon.ctl(["sources", "add", "news.example/feed.xml"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("https://news.example/feed.xml"))
+        #expect(try daemon.ctl(["search", "--database", daemon.databasePath]).status == 2)
         let unreachable = try Binaries.run(Binaries.tidingsctl, ["status", "--socket", daemon.dir.file("none.sock")])
         #expect(unreachable.status == 69)
         #expect(unreachable.stderr.contains("none.sock"))

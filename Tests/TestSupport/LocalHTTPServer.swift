@@ -26,6 +26,7 @@ public final class LocalHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var routes: [String: Response] = [:]
     private var requestLog: [String] = []
+    private var headerLog: [[String: String]] = []
     private var stopped = false
 
     public init() throws {
@@ -68,6 +69,9 @@ public final class LocalHTTPServer: @unchecked Sendable {
     /// Request lines seen so far ("GET /feed.xml").
     public var requests: [String] { lock.withLock { requestLog } }
 
+    /// The headers of each request (names lowercased), in order.
+    public var requestHeaders: [[String: String]] { lock.withLock { headerLog } }
+
     private func acceptLoop() {
         while true {
             let client = accept(fd, nil, nil)
@@ -92,8 +96,14 @@ public final class LocalHTTPServer: @unchecked Sendable {
         let text = String(decoding: head, as: UTF8.self)
         let requestLine = text.split(separator: "\r\n").first.map(String.init) ?? ""
         let path = requestLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+        var headers: [String: String] = [:]
+        for line in text.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
         let response = lock.withLock {
             requestLog.append(requestLine.split(separator: " ").prefix(2).joined(separator: " "))
+            headerLog.append(headers)
             return routes[path]
         } ?? Response(status: 404, headers: ["Content-Type": "text/plain"], body: "not found")
         if response.delay > 0 { usleep(useconds_t(response.delay * 1_000_000)) }

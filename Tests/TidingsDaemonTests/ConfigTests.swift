@@ -77,6 +77,9 @@ struct ConfigTests {
         ("[daemon]\nlog_level = \"loud\"", 2, "daemon.log_level", "must be one of trace, debug"),
         ("[daemon]\nsocket_mode = \"0777\"", 2, "daemon.socket_mode", "must be \"0660\""),
         ("[fetch]\nmax_body_size = \"lots\"", 2, "fetch.max_body_size", "bad size"),
+        ("[fetch]\nmax_body_size = \"1e30GB\"", 2, "fetch.max_body_size", "at most 4GiB"),
+        ("[fetch]\ninterval = \"1ms\"", 2, "fetch.interval", "out of range; use between 1s and 365d"),
+        ("[fetch]\ntimeout = \"2h\"", 2, "fetch.timeout", "out of range"),
         ("sources = \"x\"", 1, "sources", "must be an array of tables"),
         ("[extra]\nx = 1", 1, "extra", "unknown key at the top level; allowed: daemon, fetch, sources, plugins"),
     ])
@@ -120,6 +123,7 @@ struct ConfigTests {
         #expect(Sizes.bytes("2MB") == 2_000_000)
         #expect(Sizes.bytes("100") == 100)
         #expect(Sizes.bytes("-1MiB") == nil)
+        #expect(Sizes.bytes("1e30GB") == nil)
     }
 }
 

@@ -26,6 +26,14 @@ struct AddressPolicyTests {
         #expect(!AddressPolicy.isPublic(ipv6: [0xfe, 0x80] + [UInt8](repeating: 0, count: 14)))
         #expect(!AddressPolicy.isPublic(ipv6: [0xfd, 0x00] + [UInt8](repeating: 1, count: 14)))
         #expect(AddressPolicy.isPublic(ipv6: [0x2a, 0x00, 0x14, 0x50] + [UInt8](repeating: 1, count: 12)))
+        let sixToFourPrivate: [UInt8] = [0x20, 0x02, 192, 168, 1, 1] + [UInt8](repeating: 0, count: 10)
+        #expect(!AddressPolicy.isPublic(ipv6: sixToFourPrivate))
+        let compatibleLoopback: [UInt8] = [UInt8](repeating: 0, count: 12) + [127, 0, 0, 1]
+        #expect(!AddressPolicy.isPublic(ipv6: compatibleLoopback))
+        #expect(!AddressPolicy.isPublic(ipv6: [0xfe, 0xc0] + [UInt8](repeating: 0, count: 13) + [1]))
+        #expect(!AddressPolicy.isPublic(ipv6: [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01] + [UInt8](repeating: 0, count: 9) + [1]))
+        let nat64Public: [UInt8] = [0x00, 0x64, 0xff, 0x9b] + [UInt8](repeating: 0, count: 8) + [8, 8, 8, 8]
+        #expect(AddressPolicy.isPublic(ipv6: nat64Public))
     }
 }
 
@@ -72,6 +80,9 @@ struct FetcherTests {
         let response = try fetch(
             FetchRequest(url: server.url("/feed.xml"), etag: "\"v1\"", userAgent: "t", allowPrivateNetworks: true)).get()
         #expect(response.notModified)
+        #expect(server.requestHeaders.first?["if-none-match"] == "\"v1\"")
+        #expect(server.requestHeaders.first?["user-agent"] == "t")
+        #expect(server.requestHeaders.first?["accept-encoding"]?.contains("gzip") == true)
     }
 
     @Test func readsFileURLsAndReportsMissingFiles() throws {

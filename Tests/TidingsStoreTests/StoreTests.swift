@@ -85,11 +85,15 @@ struct StoreTests {
         #expect(stored.consecutiveErrors == 3)
         #expect(stored.lastError == "HTTP 503")
         #expect(stored.enabled)  // never silently disabled
+        _ = try store.writeSync { db in
+            try db.record(record(source.id, [], status: .error, error: String(repeating: "e", count: 50_000)), now: Date())
+        }
+        #expect(try reader.source(idOrName: "s")?.lastError?.count == SQLiteConnection.maxErrorLength + 1)
         _ = try store.writeSync { db in try db.record(record(source.id, []), now: Date()) }
         stored = try #require(try reader.source(idOrName: String(source.id)))
         #expect(stored.consecutiveErrors == 0)
         #expect(stored.lastStatus == "ok")
-        #expect(try reader.counts().fetchErrors == 3)
+        #expect(try reader.counts().fetchErrors == 4)
         store.close()
     }
 
