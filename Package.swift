@@ -1,10 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Settings applied to every Swift target: Swift 6 language mode everywhere,
-/// strict concurrency, and warnings treated as a build defect by `make lint`.
+/// Settings applied to every Swift target of ours: Swift 6 language mode (strict concurrency),
+/// explicit `any`, and warnings as errors, so that "no warnings" holds on every build.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-warnings-as-errors"]),
 ]
 
 var targets: [Target] = [
