@@ -77,13 +77,19 @@ extension Daemon {
                     bytes: 0, status: .notModified, error: nil, nextFetchAt: next, documents: [])
             }
             do {
-                let feed = try FeedParser.parse(response.body, url: response.effectiveURL)
+                let feed = try FeedParser.parse(response.body, url: response.effectiveURL, contentType: response.headers["content-type"])
+                // An entry with neither a title nor any text is no document.
+                let documents = feed.items.map { $0.document(sourceID: state.id) }.filter { $0.title != nil || !$0.text.isEmpty }
+                var warnings = feed.warnings
+                if documents.count < feed.items.count {
+                    warnings.append("skipped \(feed.items.count - documents.count) entr(ies) with neither title nor text")
+                }
                 return FetchRecord(
                     sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration,
                     httpStatus: response.status, bytes: response.body.count, status: .ok,
-                    error: feed.warnings.isEmpty ? nil : feed.warnings.joined(separator: "; "),
+                    error: warnings.isEmpty ? nil : warnings.joined(separator: "; "),
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"], nextFetchAt: next,
-                    documents: feed.items.map { $0.document(sourceID: state.id) })
+                    documents: documents)
             } catch {
                 return failure(
                     "cannot read the feed: \(error.message)", status: response.status, bytes: response.body.count,

@@ -2,73 +2,64 @@ import CXML
 import Foundation
 import TidingsCore
 
-/// Reads RSS 2.0 feeds. This is the walking skeleton's reader: the full set of formats (RSS
-/// 0.9x/1.0, Atom, JSON Feed), charset detection and recovery rules replace it in the
-/// fetching-and-reading stage, behind this same entry point.
+/// Reads RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.x. The format is detected from the
+/// content, not from headers. Malformed XML yields what libxml2 can recover plus a warning;
+/// only input with nothing recognisable is an error.
 public enum FeedParser {
-    /// Parses `bytes` fetched from `url` (used to resolve relative links).
-    public static func parse(_ bytes: [UInt8], url: String?) throws(FeedParseError) -> ParsedFeed {
+    /// Parses `bytes` fetched from `url` (the base for relative links) with the response's
+    /// `Content-Type` (for its charset).
+    public static func parse(_ bytes: [UInt8], url: String?, contentType: String? = nil) throws(FeedParseError) -> ParsedFeed {
         guard !bytes.isEmpty else { throw FeedParseError(message: "the feed is empty (0 bytes)") }
-        guard let document = XMLDocument(xml: bytes, url: url), let root = document.root else {
+        let decoded = Charset.decode(bytes, contentType: contentType)
+        let text = decoded.text
+        if let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace }), first == "{" {
+            var feed = try JSONFeedReader.read(text, url: url)
+            feed.encoding = decoded.encoding
+            return feed
+        }
+        let xml = HTMLEntities.numericReferences(in: text)
+        guard let document = XMLDocument(xml: Array(xml.utf8), url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not XML: no root element could be read")
         }
-        guard root.name == "rss" else {
-            throw FeedParseError(
-                message: "unsupported feed format: root element <\(root.name)>; this version reads RSS 2.0 (<rss>) only")
+        var feed: ParsedFeed
+        switch root.name {
+        case "rss", "rdf":
+            feed = RSSReader.read(root, encoding: decoded.encoding)
+        case "feed":
+            feed = AtomReader.read(root, encoding: decoded.encoding)
+        default:
+            throw FeedParseError(message: "not a feed: the root element is <\(root.name)>; expected <rss>, <rdf:RDF> or <feed>, or a JSON Feed")
         }
-        guard let channel = root.elements.first(where: { $0.name == "channel" }) else {
-            throw FeedParseError(message: "RSS feed without a <channel> element")
-        }
-        var feed = ParsedFeed(format: "rss20", title: nil, link: nil, items: [], warnings: [])
-        var skipped = 0
-        for node in channel.elements where node.namespace == nil {
-            switch node.name {
-            case "title": feed.title = clean(node.text)
-            case "link": feed.link = URLCanonicalizer.resolve(node.text, base: url)
-            case "item":
-                let item = readItem(node, base: url)
-                if item.title == nil && item.summary == nil && item.content == nil {
-                    skipped += 1
-                } else {
-                    feed.items.append(item)
-                }
-            default: break
-            }
-        }
-        if skipped > 0 { feed.warnings.append("skipped \(skipped) <item>(s) with neither title nor description") }
+        if let warning = decoded.warning { feed.warnings.append(warning) }
         return feed
     }
 
-    static func readItem(_ node: XMLNode, base: String?) -> FeedItem {
-        var item = FeedItem(title: nil, link: nil, guid: nil, published: nil, author: nil, summary: nil, content: nil)
-        for child in node.elements {
-            let namespace = child.namespace ?? ""
-            switch (namespace, child.name) {
-            case ("", "title"): item.title = clean(child.text)
-            case ("", "link"): item.link = URLCanonicalizer.resolve(child.text, base: base)
-            case ("", "guid"): item.guid = clean(child.text)
-            case ("", "pubdate"): item.published = FeedDates.parse(child.text)
-            case ("", "author"): item.author = item.author ?? clean(child.text)
-            case ("", "description"): item.summary = nonEmpty(child.text)
-            case (Namespaces.content, "encoded"): item.content = nonEmpty(child.text)
-            case (Namespaces.dublinCore, "creator"): item.author = clean(child.text)
-            case (Namespaces.dublinCore, "date"): item.published = item.published ?? FeedDates.parse(child.text)
-            default: break
-            }
-        }
-        return item
+    static func clean(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let folded = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return folded.isEmpty ? nil : folded
     }
 
-    static func clean(_ text: String) -> String? {
-        nonEmpty(text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
+    static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return text
     }
 
-    static func nonEmpty(_ text: String) -> String? {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    /// Resolves a link found at `node` against its xml:base / the document's URL.
+    static func link(_ reference: String?, at node: XMLNode) -> String? {
+        guard let reference = nonEmpty(reference) else { return nil }
+        return URLCanonicalizer.resolve(reference, base: node.base) ?? reference.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
 enum Namespaces {
     static let content = "http://purl.org/rss/1.0/modules/content/"
     static let dublinCore = "http://purl.org/dc/elements/1.1/"
+    static let dcTerms = "http://purl.org/dc/terms/"
+    static let rss10 = "http://purl.org/rss/1.0/"
+    static let rss090 = "http://my.netscape.com/rdf/simple/0.9/"
+    static let atom10 = "http://www.w3.org/2005/Atom"
+    static let atom03 = "http://purl.org/atom/ns#"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let xhtml = "http://www.w3.org/1999/xhtml"
 }

@@ -3,32 +3,49 @@ import TidingsCore
 
 /// A feed as the parser read it.
 public struct ParsedFeed: Sendable, Equatable {
+    /// `rss090`, `rss091`, `rss092`, `rss093`, `rss094`, `rss20`, `rss10`, `atom03`, `atom10`,
+    /// `json1`, or `rss` for an RSS root without a known version.
     public var format: String
+    /// The encoding the bytes were decoded from.
+    public var encoding: String
     public var title: String?
     public var link: String?
+    public var id: String?
+    public var updated: Date?
+    public var language: String?
     public var items: [FeedItem]
     /// Problems met while reading. The items that could be recovered are still returned.
     public var warnings: [String]
+
+    public init(format: String, encoding: String) {
+        self.format = format
+        self.encoding = encoding
+        items = []
+        warnings = []
+    }
 }
 
-/// One feed entry, with links already resolved against the feed's address.
+/// One feed entry, with links already resolved against the feed's address (and xml:base).
 public struct FeedItem: Sendable, Equatable {
     public var title: String?
     public var link: String?
     public var guid: String?
     public var published: Date?
+    public var updated: Date?
     public var author: String?
-    /// HTML or text of the entry's summary (`description`).
+    /// Sanitized HTML (or plain text) of the entry's summary.
     public var summary: String?
-    /// HTML of the entry's full content (`content:encoded`), when present.
+    /// Sanitized HTML of the entry's full content, when the feed has one.
     public var content: String?
+
+    public init() {}
 
     /// The clean-text document this item becomes.
     public func document(sourceID: Int64?) -> Document {
         let body = HTMLText.plainText(content ?? summary ?? "")
         return Document(
             sourceID: sourceID, url: link.flatMap(URLCanonicalizer.canonical), guid: guid,
-            title: title.map(HTMLText.plainText), author: author, published: published, text: body)
+            title: title.map(HTMLText.plainText), author: author, published: published ?? updated, text: body)
     }
 }
 

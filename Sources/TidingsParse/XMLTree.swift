@@ -48,6 +48,37 @@ struct XMLNode {
     /// Raw text of a text or CDATA node.
     var content: String { pointer.pointee.content.map { String(cString: $0) } ?? "" }
 
+    /// The effective base URI (xml:base chain, then the document's URL).
+    var base: String? {
+        guard let doc = pointer.pointee.doc, let raw = xmlNodeGetBase(doc, pointer) else { return nil }
+        defer { tidings_xml_free(raw) }
+        return String(cString: raw)
+    }
+
+    /// The inherited xml:lang, if any.
+    var language: String? {
+        guard let raw = xmlNodeGetLang(pointer) else { return nil }
+        defer { tidings_xml_free(raw) }
+        let value = String(cString: raw)
+        return value.isEmpty ? nil : value
+    }
+
+    /// The node's children serialized as XML (for inline XHTML content).
+    var innerXML: String {
+        guard let buffer = xmlBufferCreate() else { return "" }
+        defer { xmlBufferFree(buffer) }
+        for child in children { xmlNodeDump(buffer, pointer.pointee.doc, child.pointer, 0, 0) }
+        guard let content = xmlBufferContent(buffer) else { return "" }
+        return String(cString: content)
+    }
+
+    /// An attribute in a namespace (e.g. rdf:about), by namespace URI.
+    func attribute(_ name: String, namespace: String) -> String? {
+        guard let raw = xmlGetNsProp(pointer, name, namespace) else { return nil }
+        defer { tidings_xml_free(raw) }
+        return String(cString: raw)
+    }
+
     func attribute(_ name: String) -> String? {
         guard let raw = xmlGetProp(pointer, name) else { return nil }
         defer { tidings_xml_free(raw) }
@@ -61,13 +92,13 @@ final class XMLDocument {
 
     /// Parses XML leniently: recovers what it can, never touches the network, never expands
     /// external entities (XXE), and caps nothing here (the fetcher caps the body size).
-    init?(xml bytes: [UInt8], url: String?) {
+    init?(xml bytes: [UInt8], url: String?, encoding: String? = nil) {
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
         let doc = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    xmlReadMemory($0, Int32(buffer.count), url, nil, options)
+                    xmlReadMemory($0, Int32(buffer.count), url, encoding, options)
                 }
             }
         }

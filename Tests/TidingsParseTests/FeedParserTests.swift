@@ -12,6 +12,7 @@ struct FeedParserTests {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: demoFeedPath)))
         let feed = try FeedParser.parse(bytes, url: "file:///srv/demo/feed.xml")
         #expect(feed.format == "rss20")
+        #expect(feed.encoding == "utf-8")
         #expect(feed.title == "Monitor (sample)")
         #expect(feed.items.count == 1)
         let item = try #require(feed.items.first)
@@ -52,9 +53,14 @@ struct FeedParserTests {
     @Test func unsupportedOrEmptyInputIsAClearError() {
         #expect(throws: FeedParseError(message: "the feed is empty (0 bytes)")) { try FeedParser.parse([], url: nil) }
         #expect {
-            try FeedParser.parse(Array("<feed xmlns='http://www.w3.org/2005/Atom'/>".utf8), url: nil)
+            try FeedParser.parse(Array("<html><body>a page</body></html>".utf8), url: nil)
         } throws: { error in
-            (error as? FeedParseError)?.message.contains("root element <feed>") == true
+            (error as? FeedParseError)?.message.contains("the root element is <html>") == true
+        }
+        #expect {
+            try FeedParser.parse(Array(#"{"title": "not a feed"}"#.utf8), url: nil)
+        } throws: { error in
+            (error as? FeedParseError)?.message.contains("not a JSON Feed") == true
         }
         #expect {
             try FeedParser.parse(Array("this is not xml at all".utf8), url: nil)
@@ -74,12 +80,12 @@ struct FeedParserTests {
         #expect((feed.items.first?.title?.count ?? 0) < 100)
     }
 
-    @Test func skipsItemsWithoutContentWithAWarning() throws {
+    @Test func keepsEveryItemEvenWithoutText() throws {
         let empty = String(repeating: "<item><link>https://a.example/</link></item>", count: 500)
         let xml = "<rss><channel>\(empty)<item><title>Kept</title></item></channel></rss>"
         let feed = try FeedParser.parse(Array(xml.utf8), url: nil)
-        #expect(feed.items.count == 1)
-        #expect(feed.warnings == ["skipped 500 <item>(s) with neither title nor description"])
+        #expect(feed.items.count == 501)
+        #expect(feed.items.last?.title == "Kept")
     }
 }
 

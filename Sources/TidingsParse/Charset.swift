@@ -1,0 +1,162 @@
+import Foundation
+import Glibc
+
+/// Turns fetched bytes into text. The order of evidence: a byte-order mark, then the HTTP
+/// `charset`, then the XML prolog's `encoding` (or an HTML `<meta charset>`), then "is it valid
+/// UTF-8?", then windows-1252. Legacy encodings go through glibc's iconv (Foundation on Linux
+/// cannot decode EUC-JP), flushed at the end so that stateful encodings keep their last character.
+public enum Charset {
+    /// The decoded text and the name of the encoding used (lowercase, as feedparser reports it).
+    public struct Decoded: Sendable, Equatable {
+        public var text: String
+        public var encoding: String
+        /// What went wrong on the way (a declared charset that did not decode), if anything.
+        public var warning: String?
+    }
+
+    public static func decode(_ bytes: [UInt8], contentType: String? = nil) -> Decoded {
+        var decoded = detect(bytes, contentType: contentType)
+        decoded.text = demoronize(decoded.text)
+        return decoded
+    }
+
+    /// C1 control characters (U+0080–U+009F) in text are almost always windows-1252 bytes that
+    /// went through a Latin-1 decoder; they become the characters meant (’ “ ” … €).
+    static func demoronize(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.value <= 0x9F }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0x80 && scalar.value <= 0x9F, let mapped = windows1252High[Int(scalar.value - 0x80)] {
+                scalars.append(mapped)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    static let windows1252High: [Unicode.Scalar?] = [
+        "\u{20AC}", nil, "\u{201A}", "\u{0192}", "\u{201E}", "\u{2026}", "\u{2020}", "\u{2021}", "\u{02C6}", "\u{2030}",
+        "\u{0160}", "\u{2039}", "\u{0152}", nil, "\u{017D}", nil, nil, "\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}",
+        "\u{2022}", "\u{2013}", "\u{2014}", "\u{02DC}", "\u{2122}", "\u{0161}", "\u{203A}", "\u{0153}", nil, "\u{017E}",
+        "\u{0178}",
+    ]
+
+    static func detect(_ bytes: [UInt8], contentType: String?) -> Decoded {
+        if let (name, skip) = bom(bytes) {
+            if let text = convert(Array(bytes.dropFirst(skip)), from: name) { return Decoded(text: text, encoding: name.lowercased(), warning: nil) }
+        }
+        var warning: String?
+        for candidate in [contentType.flatMap(httpCharset), declaredEncoding(bytes)].compactMap({ $0 }) {
+            let name = normalize(candidate)
+            if let text = convert(bytes, from: name) { return Decoded(text: text, encoding: name.lowercased(), warning: warning) }
+            warning = "declared charset \"\(candidate)\" does not decode these bytes"
+        }
+        if let text = String(validatingUTF8Bytes: bytes) { return Decoded(text: text, encoding: "utf-8", warning: warning) }
+        let text = convert(bytes, from: "WINDOWS-1252") ?? String(decoding: bytes, as: UTF8.self)
+        return Decoded(text: text, encoding: "windows-1252", warning: warning)
+    }
+
+    /// The encoding a byte-order mark names, and the mark's length.
+    static func bom(_ b: [UInt8]) -> (String, Int)? {
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { return ("UTF-8", 3) }
+        if b.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return ("UTF-32BE", 4) }
+        if b.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return ("UTF-32LE", 4) }
+        if b.starts(with: [0xFE, 0xFF]) { return ("UTF-16BE", 2) }
+        if b.starts(with: [0xFF, 0xFE]) { return ("UTF-16LE", 2) }
+        return nil
+    }
+
+    /// `charset=` from a Content-Type header.
+    static func httpCharset(_ contentType: String) -> String? {
+        for part in contentType.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "charset" {
+                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                return value.isEmpty ? nil : value
+            }
+        }
+        return nil
+    }
+
+    /// The XML prolog's `encoding="…"`, or an HTML `<meta charset>` / `content="…charset=…"`,
+    /// read from the first 2 KB as ASCII (UTF-16 without a BOM is recognised by its zeros).
+    static func declaredEncoding(_ bytes: [UInt8]) -> String? {
+        let head = bytes.prefix(2048)
+        if head.count >= 4 && head[head.startIndex] == 0 && head[head.startIndex + 1] == 0x3C { return "UTF-16BE" }
+        if head.count >= 4 && head[head.startIndex] == 0x3C && head[head.startIndex + 1] == 0 { return "UTF-16LE" }
+        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
+        if text.hasPrefix("<?xml"), let end = text.range(of: "?>") {
+            let prolog = text[..<end.lowerBound]
+            if let value = attributeValue(in: prolog, named: "encoding") { return value }
+            return nil
+        }
+        let lower = text.lowercased()
+        if let meta = lower.range(of: "<meta") {
+            let tail = lower[meta.upperBound...].prefix(300)
+            if let value = attributeValue(in: tail, named: "charset") { return value }
+            if let range = tail.range(of: "charset=") {
+                let rest = tail[range.upperBound...].prefix { !"\"'; >".contains($0) }
+                if !rest.isEmpty { return String(rest) }
+            }
+        }
+        return nil
+    }
+
+    static func attributeValue(in text: Substring, named name: String) -> String? {
+        guard let range = text.range(of: name + "=") ?? text.range(of: name + " =") else { return nil }
+        var rest = text[range.upperBound...].drop { $0 == " " }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        rest = rest.dropFirst()
+        let value = rest.prefix { $0 != quote }
+        return value.isEmpty ? nil : String(value)
+    }
+
+    /// Maps common labels to names iconv knows.
+    static func normalize(_ name: String) -> String {
+        let lower = name.trimmingCharacters(in: .whitespaces).lowercased()
+        switch lower {
+        case "gb2312", "gbk", "x-gbk", "cp936": return "GB18030"
+        case "utf8": return "UTF-8"
+        case "latin1", "latin-1", "l1": return "ISO-8859-1"
+        case "x-sjis", "shift-jis", "sjis", "ms_kanji": return "SHIFT_JIS"
+        case "x-euc-jp": return "EUC-JP"
+        case "ascii", "us-ascii", "ansi_x3.4-1968", "iso-8859-1", "iso8859-1":
+            // Declared ASCII/Latin-1 is usually windows-1252 in practice (as browsers decode it).
+            return "WINDOWS-1252"
+        case "utf-16": return "UTF-16"
+        default: return lower.uppercased()
+        }
+    }
+
+    /// Converts with iconv; nil when iconv does not know the name or the bytes are invalid.
+    static func convert(_ bytes: [UInt8], from encoding: String) -> String? {
+        if encoding.uppercased() == "UTF-8" { return String(validatingUTF8Bytes: bytes) }
+        let cd = iconv_open("UTF-8", encoding)
+        guard cd != iconv_t(bitPattern: -1) else { return nil }
+        defer { iconv_close(cd) }
+        var input = bytes
+        var output = [UInt8](repeating: 0, count: max(64, bytes.count * 4 + 16))
+        var inLeft = input.count
+        var outLeft = output.count
+        let ok: Bool = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+                var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+                if inLeft > 0 && iconv(cd, &inPointer, &inLeft, &outPointer, &outLeft) == Int(bitPattern: UInt(bitPattern: -1)) { return false }
+                // The flush: stateful decoders (CP1255/CP1258, ISO-2022) keep the last character.
+                return iconv(cd, nil, nil, &outPointer, &outLeft) != Int(bitPattern: UInt(bitPattern: -1))
+            }
+        }
+        guard ok else { return nil }
+        return String(decoding: output[0..<(output.count - outLeft)], as: UTF8.self)
+    }
+}
+
+extension String {
+    /// Decodes UTF-8, or nil when the bytes are not valid UTF-8.
+    init?(validatingUTF8Bytes bytes: [UInt8]) {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        self = text
+    }
+}

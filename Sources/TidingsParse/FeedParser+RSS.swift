@@ -1,0 +1,89 @@
+import Foundation
+
+/// RSS 0.9x, 1.0 (RDF) and 2.0, with the content:, dc: and xml:base extensions.
+enum RSSReader {
+    static func read(_ root: XMLNode, encoding: String) -> ParsedFeed {
+        let isRDF = root.name == "rdf"
+        var format = "rss"
+        if isRDF {
+            format = root.elements.contains { $0.namespace == Namespaces.rss090 } ? "rss090" : "rss10"
+        } else if let version = root.attribute("version") {
+            let known = ["0.91": "rss091", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094", "2.0": "rss20", "2.0.1": "rss20"]
+            format = known[version.trimmingCharacters(in: .whitespaces)] ?? "rss"
+        }
+        var feed = ParsedFeed(format: format, encoding: encoding)
+        let channel = root.elements.first { $0.name == "channel" && isCore($0) }
+        var itemNodes: [XMLNode] = []
+        if let channel {
+            feed.language = channel.language
+            for node in channel.elements {
+                let namespace = node.namespace
+                switch (isCore(node) ? "" : namespace ?? "", node.name) {
+                case ("", "title"): feed.title = FeedParser.clean(node.text)
+                case ("", "link"): feed.link = feed.link ?? FeedParser.link(node.text, at: node)
+                case ("", "language"): feed.language = FeedParser.clean(node.text) ?? feed.language
+                case ("", "lastbuilddate"), ("", "pubdate"): feed.updated = feed.updated ?? FeedDates.parse(node.text)
+                case (Namespaces.dublinCore, "date"): feed.updated = feed.updated ?? FeedDates.parse(node.text)
+                case (Namespaces.dublinCore, "language"): feed.language = feed.language ?? FeedParser.clean(node.text)
+                case (Namespaces.dublinCore, "title"): feed.title = feed.title ?? FeedParser.clean(node.text)
+                case (Namespaces.dcTerms, "modified"), (Namespaces.dcTerms, "issued"): feed.updated = feed.updated ?? FeedDates.parse(node.text)
+                case ("", "item"): itemNodes.append(node)
+                default: break
+                }
+            }
+        }
+        // RSS 0.90/1.0 put items beside the channel; broken RSS 2.0 sometimes does too.
+        itemNodes += root.elements.filter { $0.name == "item" && isCore($0) }
+        feed.items = itemNodes.map(readItem)
+        return feed
+    }
+
+    /// Elements of RSS itself: no namespace, or the RSS 1.0 / 0.90 namespaces.
+    static func isCore(_ node: XMLNode) -> Bool {
+        guard let namespace = node.namespace else { return true }
+        return namespace == Namespaces.rss10 || namespace == Namespaces.rss090 || rssNamespaces.contains(namespace)
+    }
+
+    /// Default namespaces some RSS 2.0 feeds declare for RSS itself.
+    static let rssNamespaces: Set<String> = [
+        "http://backend.userland.com/rss2", "http://blogs.law.harvard.edu/tech/rss", "http://backend.userland.com/rss",
+        "http://purl.org/net/rss1.1#",
+    ]
+
+    static func readItem(_ node: XMLNode) -> FeedItem {
+        var item = FeedItem()
+        var guidIsLink = false
+        var dcCreator: String?
+        for child in node.elements {
+            switch (isCore(child) ? "" : child.namespace ?? "", child.name) {
+            case ("", "title"): item.title = item.title ?? FeedParser.clean(child.text)
+            case ("", "link"): item.link = item.link ?? FeedParser.link(child.text, at: child)
+            case ("", "guid"):
+                item.guid = FeedParser.clean(child.text)
+                guidIsLink = (child.attribute("ispermalink") ?? child.attribute("isPermaLink") ?? "true").lowercased() != "false"
+            case ("", "pubdate"): item.published = item.published ?? FeedDates.parse(child.text)
+            case ("", "author"): item.author = FeedParser.clean(child.text) ?? item.author
+            case ("", "description"): item.summary = item.summary ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
+            case (Namespaces.content, "encoded"): item.content = item.content ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
+            case (Namespaces.dublinCore, "creator"), (Namespaces.dublinCore, "author"): dcCreator = FeedParser.clean(child.text) ?? dcCreator
+            case (Namespaces.dublinCore, "title"): item.title = item.title ?? FeedParser.clean(child.text)
+            case (Namespaces.dublinCore, "description"): item.summary = item.summary ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
+            case (Namespaces.dcTerms, "issued"), (Namespaces.dcTerms, "created"): item.published = item.published ?? FeedDates.parse(child.text)
+            case (Namespaces.dcTerms, "modified"): item.updated = FeedDates.parse(child.text) ?? item.updated
+            case ("", "fullitem"): item.content = item.content ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
+            case (Namespaces.dublinCore, "date"): item.updated = item.updated ?? FeedDates.parse(child.text)
+            case (Namespaces.xhtml, "body"), (Namespaces.xhtml, "div"): item.content = item.content ?? FeedParser.nonEmpty(HTMLSanitizer.clean(child.innerXML))
+            default: break
+            }
+        }
+        if item.guid == nil, let about = node.attribute("about", namespace: Namespaces.rdf) { item.guid = FeedParser.clean(about) }
+        if item.link == nil, guidIsLink, let guid = item.guid, guid.contains("://") || guid.hasPrefix("/") {
+            item.link = FeedParser.link(guid, at: node)
+        }
+        item.author = item.author ?? dcCreator
+        item.updated = item.updated ?? item.published
+        item.summary = item.summary ?? item.content
+        return item
+    }
+
+}
