@@ -77,7 +77,7 @@ extension Daemon {
                     bytes: 0, status: .notModified, error: nil, nextFetchAt: next, documents: [])
             }
             do {
-                let feed = try FeedParser.parse(response.body, url: response.effectiveURL, contentType: response.headers["content-type"])
+                let feed = try FeedParser.parse(response.body, url: response.effectiveURL, headers: response.headers)
                 // An entry with neither a title nor any text is no document.
                 let documents = feed.items.map { $0.document(sourceID: state.id) }.filter { $0.title != nil || !$0.text.isEmpty }
                 var warnings = feed.warnings

@@ -9,9 +9,9 @@ enum AtomReader {
         let own = root.namespace
         for node in root.elements where isAtom(node, own) {
             switch node.name {
-            case "title": feed.title = FeedParser.clean(textConstruct(node, html: false))
+            case "title": feed.title = FeedParser.title(textConstruct(node, html: false))
             case "link": feed.link = link(node, current: feed.link)
-            case "id": feed.id = FeedParser.clean(node.text)
+            case "id": feed.id = identifier(node)
             case "updated", "modified": feed.updated = FeedDates.parse(node.text) ?? feed.updated
             case "entry": feed.items.append(readEntry(node, own))
             default: break
@@ -19,6 +19,12 @@ enum AtomReader {
         }
         if feed.link == nil, let id = feed.id { feed.link = id }
         return feed
+    }
+
+    /// An id; a relative reference resolves against the base, as other links do.
+    static func identifier(_ node: XMLNode) -> String? {
+        guard let id = FeedParser.clean(node.text) else { return nil }
+        return id.hasPrefix("/") ? FeedParser.link(id, at: node) : id
     }
 
     /// Atom's own elements: no namespace, an Atom namespace, or the root's own namespace
@@ -41,17 +47,19 @@ enum AtomReader {
 
     static func readEntry(_ node: XMLNode, _ own: String?) -> FeedItem {
         var item = FeedItem()
+        var mediaTitle: String?, mediaSummary: String?
         var linkIsAlternate = false
         for child in node.elements {
+            if child.namespace == Namespaces.media { Media.read(child, title: &mediaTitle, summary: &mediaSummary) }
             guard isAtom(child, own) || child.namespace == Namespaces.dublinCore else { continue }
             switch (child.namespace == Namespaces.dublinCore, child.name) {
-            case (false, "title"): item.title = FeedParser.clean(textConstruct(child, html: false))
+            case (false, "title"): item.title = FeedParser.title(textConstruct(child, html: false))
             case (false, "link"):
                 if child.attribute("href") == nil || !linkIsAlternate {
                     item.link = link(child, current: item.link)
                     linkIsAlternate = child.attribute("href") != nil && isAlternate(child)
                 }
-            case (false, "id"): item.guid = FeedParser.clean(child.text)
+            case (false, "id"): item.guid = identifier(child)
             case (false, "published"), (false, "issued"), (false, "created"): item.published = FeedDates.parse(child.text) ?? item.published
             case (false, "updated"), (false, "modified"): item.updated = FeedDates.parse(child.text) ?? item.updated
             case (false, "author"):
@@ -66,7 +74,8 @@ enum AtomReader {
             }
         }
         item.updated = item.updated ?? item.published
-        item.summary = item.summary ?? item.content
+        item.title = item.title ?? mediaTitle
+        item.summary = item.summary ?? item.content ?? mediaSummary
         if item.link == nil, let id = item.guid { item.link = id }
         return item
     }

@@ -19,14 +19,16 @@ enum RSSReader {
             for node in channel.elements {
                 let namespace = node.namespace
                 switch (isCore(node) ? "" : namespace ?? "", node.name) {
-                case ("", "title"): feed.title = FeedParser.clean(node.text)
-                case ("", "link"): feed.link = feed.link ?? FeedParser.link(node.text, at: node)
+                case ("", "title"): feed.title = FeedParser.title(node.text)
+                case ("", "link"): feed.link = feed.link ?? FeedParser.link(FeedParser.nonEmpty(node.text) ?? node.attribute("href"), at: node)
+                case ("", "id"): feed.id = feed.id ?? FeedParser.clean(node.text)
+                case ("", "updated"): feed.updated = FeedDates.parse(node.text) ?? feed.updated
                 case ("", "language"): feed.language = FeedParser.clean(node.text) ?? feed.language
-                case ("", "lastbuilddate"), ("", "pubdate"): feed.updated = feed.updated ?? FeedDates.parse(node.text)
-                case (Namespaces.dublinCore, "date"): feed.updated = feed.updated ?? FeedDates.parse(node.text)
+                case ("", "lastbuilddate"), ("", "pubdate"), (Namespaces.dublinCore, "date"):
+                    feed.updated = FeedDates.parse(node.text) ?? feed.updated
                 case (Namespaces.dublinCore, "language"): feed.language = feed.language ?? FeedParser.clean(node.text)
                 case (Namespaces.dublinCore, "title"): feed.title = feed.title ?? FeedParser.clean(node.text)
-                case (Namespaces.dcTerms, "modified"), (Namespaces.dcTerms, "issued"): feed.updated = feed.updated ?? FeedDates.parse(node.text)
+                case (Namespaces.dcTerms, "modified"), (Namespaces.dcTerms, "issued"): feed.updated = FeedDates.parse(node.text) ?? feed.updated
                 case ("", "item"): itemNodes.append(node)
                 default: break
                 }
@@ -54,10 +56,19 @@ enum RSSReader {
         var item = FeedItem()
         var guidIsLink = false
         var dcCreator: String?
+        var mediaTitle: String?, mediaSummary: String?
         for child in node.elements {
             switch (isCore(child) ? "" : child.namespace ?? "", child.name) {
-            case ("", "title"): item.title = item.title ?? FeedParser.clean(child.text)
-            case ("", "link"): item.link = item.link ?? FeedParser.link(child.text, at: child)
+            case ("", "title"): item.title = item.title ?? FeedParser.title(child.text)
+            case ("", "link"):
+                if child.attribute("rel") == nil || child.attribute("rel") == "alternate" {
+                    item.link = item.link ?? FeedParser.link(FeedParser.nonEmpty(child.text) ?? child.attribute("href"), at: child)
+                }
+            case ("", "id"): item.guid = item.guid ?? FeedParser.clean(child.text)
+            case ("", "updated"): item.updated = FeedDates.parse(child.text) ?? item.updated
+            case ("", "summary"): if item.summary != nil { item.content = item.content ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.escape) } else { item.summary = FeedParser.nonEmpty(child.text).map(HTMLSanitizer.escape) }
+            case (Namespaces.itunes, "summary"): mediaSummary = mediaSummary ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.escape)
+            case (Namespaces.itunes, "author"): dcCreator = dcCreator ?? FeedParser.clean(child.text)
             case ("", "guid"):
                 item.guid = FeedParser.clean(child.text)
                 guidIsLink = (child.attribute("ispermalink") ?? child.attribute("isPermaLink") ?? "true").lowercased() != "false"
@@ -70,9 +81,10 @@ enum RSSReader {
             case (Namespaces.dublinCore, "description"): item.summary = item.summary ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
             case (Namespaces.dcTerms, "issued"), (Namespaces.dcTerms, "created"): item.published = item.published ?? FeedDates.parse(child.text)
             case (Namespaces.dcTerms, "modified"): item.updated = FeedDates.parse(child.text) ?? item.updated
+            case (Namespaces.media, _): Media.read(child, title: &mediaTitle, summary: &mediaSummary)
             case ("", "fullitem"): item.content = item.content ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
             case (Namespaces.dublinCore, "date"): item.updated = item.updated ?? FeedDates.parse(child.text)
-            case (Namespaces.xhtml, "body"), (Namespaces.xhtml, "div"): item.content = item.content ?? FeedParser.nonEmpty(HTMLSanitizer.clean(child.innerXML))
+            case (Namespaces.xhtml, "body"), (Namespaces.xhtml, "div"), ("", "body"): item.content = item.content ?? FeedParser.nonEmpty(HTMLSanitizer.clean(child.innerXML))
             default: break
             }
         }
@@ -81,9 +93,24 @@ enum RSSReader {
             item.link = FeedParser.link(guid, at: node)
         }
         item.author = item.author ?? dcCreator
+        item.title = item.title ?? mediaTitle
+        item.summary = item.summary ?? mediaSummary
         item.updated = item.updated ?? item.published
         item.summary = item.summary ?? item.content
         return item
     }
 
+}
+
+/// Media RSS (`media:title`, `media:description`, also inside `media:group`): fallbacks for
+/// an entry's own title and summary.
+enum Media {
+    static func read(_ node: XMLNode, title: inout String?, summary: inout String?) {
+        switch node.name {
+        case "title": title = title ?? FeedParser.clean(node.text)
+        case "description": summary = summary ?? FeedParser.nonEmpty(node.text).map(HTMLSanitizer.escape)
+        case "group", "content": for part in node.elements where part.namespace == Namespaces.media { read(part, title: &title, summary: &summary) }
+        default: break
+        }
+    }
 }

@@ -6,11 +6,24 @@ import TidingsCore
 /// content, not from headers. Malformed XML yields what libxml2 can recover plus a warning;
 /// only input with nothing recognisable is an error.
 public enum FeedParser {
-    /// Parses `bytes` fetched from `url` (the base for relative links) with the response's
-    /// `Content-Type` (for its charset).
-    public static func parse(_ bytes: [UInt8], url: String?, contentType: String? = nil) throws(FeedParseError) -> ParsedFeed {
+    /// Parses `bytes` fetched from `url` with the response's headers (lowercase names):
+    /// `content-type` gives the charset, `content-location` the base for relative links
+    /// (resolved against `url`), `content-language` the default language.
+    public static func parse(_ bytes: [UInt8], url: String?, headers: [String: String] = [:]) throws(FeedParseError) -> ParsedFeed {
         guard !bytes.isEmpty else { throw FeedParseError(message: "the feed is empty (0 bytes)") }
-        let decoded = Charset.decode(bytes, contentType: contentType)
+        let decoded = Charset.decode(bytes, contentType: headers["content-type"])
+        // Content-Location is the base for relative links, if it is a safe (web) address.
+        let location = headers["content-location"].flatMap { URLCanonicalizer.resolve($0, base: url) }
+            .flatMap { URL(string: $0)?.scheme.map { ["http", "https"].contains($0.lowercased()) } == true ? $0 : nil }
+        var feed = try read(decoded, url: location ?? url)
+        if feed.language == nil, let language = headers["content-language"] {
+            feed.language = language.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        feed.language = feed.language?.replacingOccurrences(of: "_", with: "-")
+        return feed
+    }
+
+    static func read(_ decoded: Charset.Decoded, url: String?) throws(FeedParseError) -> ParsedFeed {
         let text = decoded.text
         if let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace }), first == "{" {
             var feed = try JSONFeedReader.read(text, url: url)
@@ -40,6 +53,12 @@ public enum FeedParser {
         return folded.isEmpty ? nil : folded
     }
 
+    /// A title: whitespace folded, and markup (a title may carry HTML) sanitized.
+    static func title(_ text: String?) -> String? {
+        guard let text else { return nil }
+        return clean(text.contains("<") ? HTMLSanitizer.clean(text) : text)
+    }
+
     static func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
         return text
@@ -56,6 +75,8 @@ enum Namespaces {
     static let content = "http://purl.org/rss/1.0/modules/content/"
     static let dublinCore = "http://purl.org/dc/elements/1.1/"
     static let dcTerms = "http://purl.org/dc/terms/"
+    static let media = "http://search.yahoo.com/mrss/"
+    static let itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd"
     static let rss10 = "http://purl.org/rss/1.0/"
     static let rss090 = "http://my.netscape.com/rdf/simple/0.9/"
     static let atom10 = "http://www.w3.org/2005/Atom"

@@ -71,7 +71,7 @@ struct ParseFeedResult: Encodable {
         }
         let headers = Dictionary((request.headers ?? [:]).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
         do {
-            let parsed = try FeedParser.parse(Array(data), url: request.url ?? URL(fileURLWithPath: path).absoluteString, contentType: headers["content-type"])
+            let parsed = try FeedParser.parse(Array(data), url: request.url ?? URL(fileURLWithPath: path).absoluteString, headers: headers)
             format = parsed.format
             encoding = parsed.encoding
             warnings = parsed.warnings.isEmpty ? nil : parsed.warnings

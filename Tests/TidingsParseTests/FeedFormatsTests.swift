@@ -3,8 +3,8 @@ import Testing
 
 @testable import TidingsParse
 
-func parse(_ text: String, url: String? = "https://feeds.example/main.xml", contentType: String? = nil) throws -> ParsedFeed {
-    try FeedParser.parse(Array(text.utf8), url: url, contentType: contentType)
+func parse(_ text: String, url: String? = "https://feeds.example/main.xml", headers: [String: String] = [:]) throws -> ParsedFeed {
+    try FeedParser.parse(Array(text.utf8), url: url, headers: headers)
 }
 
 struct FeedFormatsTests {
