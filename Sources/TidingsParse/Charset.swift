@@ -85,12 +85,13 @@ public enum Charset {
         let head = bytes.prefix(2048)
         if head.count >= 4 && head[head.startIndex] == 0 && head[head.startIndex + 1] == 0x3C { return "UTF-16BE" }
         if head.count >= 4 && head[head.startIndex] == 0x3C && head[head.startIndex + 1] == 0 { return "UTF-16LE" }
-        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
-        if text.hasPrefix("<?xml"), let end = text.range(of: "?>") {
-            let prolog = text[..<end.lowerBound]
-            if let value = attributeValue(in: prolog, named: "encoding") { return value }
-            return nil
+        if head.starts(with: Array("<?xml".utf8)) {
+            // The prolog alone, read as ASCII: most feeds stop here.
+            guard let end = HTMLEntities.contains(Array(head), Array("?>".utf8), from: 0) else { return nil }
+            let prolog = String(decoding: head.prefix(end).map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
+            return attributeValue(in: Substring(prolog), named: "encoding")
         }
+        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
         let lower = text.lowercased()
         if let meta = lower.range(of: "<meta") {
             let tail = lower[meta.upperBound...].prefix(300)

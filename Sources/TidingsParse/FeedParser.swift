@@ -30,8 +30,8 @@ public enum FeedParser {
             feed.encoding = decoded.encoding
             return feed
         }
-        let xml = HTMLEntities.numericReferences(in: text)
-        guard let document = XMLDocument(xml: Array(xml.utf8), url: url, encoding: "UTF-8"), let root = document.root else {
+        let xml = HTMLEntities.numericReferences(in: utf8Prolog(Array(text.utf8)))
+        guard let document = XMLDocument(xml: xml, url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not XML: no root element could be read")
         }
         var feed: ParsedFeed
@@ -47,6 +47,24 @@ public enum FeedParser {
         return feed
     }
 
+    /// The text is UTF-8 now: a BOM and the prolog's original `encoding` must not mislead
+    /// libxml2 (a declared UTF-16 or UTF-32 would make it misread every byte).
+    static func utf8Prolog(_ input: [UInt8]) -> [UInt8] {
+        var bytes = input
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard bytes.starts(with: Array("<?xml".utf8)), let end = HTMLEntities.contains(bytes, Array("?>".utf8), from: 0),
+            let key = HTMLEntities.contains(Array(bytes[0..<end]), Array("encoding".utf8), from: 0)
+        else { return bytes }
+        var index = key + 8
+        while index < end && (bytes[index] == 0x20 || bytes[index] == 0x3D) { index += 1 }
+        guard index < end, bytes[index] == 0x22 || bytes[index] == 0x27 else { return bytes }
+        let quote = bytes[index]
+        var close = index + 1
+        while close < end && bytes[close] != quote { close += 1 }
+        guard close < end else { return bytes }
+        return Array(bytes[..<key]) + Array("encoding=\"UTF-8\"".utf8) + Array(bytes[(close + 1)...])
+    }
+
     static func clean(_ text: String?) -> String? {
         guard let text else { return nil }
         let folded = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
@@ -60,7 +78,7 @@ public enum FeedParser {
     }
 
     static func nonEmpty(_ text: String?) -> String? {
-        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let text, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else { return nil }
         return text
     }
 

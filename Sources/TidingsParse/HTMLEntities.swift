@@ -50,65 +50,98 @@ enum HTMLEntities {
     /// Prepares feed text for a strict XML parser the way lenient feed readers behave:
     /// `&name;` for HTML names becomes `&#N;`, `&#X41;` becomes `&#x41;`, and an `&` that starts
     /// no reference becomes `&amp;` (a bare `&` in a URL query is common). CDATA sections,
-    /// comments and documents that declare their own entities are left alone.
-    static func numericReferences(in text: String) -> String {
-        guard text.contains("&") else { return text }
-        let declaresEntities = text.contains("<!ENTITY")
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 64)
-        var rest = Substring(text)
-        while let special = rest.firstIndex(where: { $0 == "&" || $0 == "<" }) {
-            out += rest[..<special]
-            rest = rest[special...]
-            if rest.first == "<" {
-                // Copy CDATA and comments through untouched.
-                for (open, close) in [("<![CDATA[", "]]>"), ("<!--", "-->")] where rest.hasPrefix(open) {
-                    if let end = rest.range(of: close) {
-                        out += rest[..<end.upperBound]
-                        rest = rest[end.upperBound...]
-                    } else {
-                        out += rest
-                        rest = ""
-                    }
+    /// comments and documents that declare their own entities are left alone. Works on UTF-8
+    /// bytes (every byte it looks at is ASCII), in one pass.
+    static func numericReferences(in input: [UInt8]) -> [UInt8] {
+        guard input.contains(UInt8(ascii: "&")) else { return input }
+        let declaresEntities = contains(input, Array("<!ENTITY".utf8), from: 0) != nil
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + 64)
+        var i = 0
+        let n = input.count
+        let amp = UInt8(ascii: "&"), lt = UInt8(ascii: "<"), semicolon = UInt8(ascii: ";"), hash = UInt8(ascii: "#")
+        while i < n {
+            let byte = input[i]
+            if byte == lt {
+                // Copy CDATA sections and comments through untouched.
+                var skipped = false
+                for (open, close) in [(cdataOpen, cdataClose), (commentOpen, commentClose)] where starts(input, open, at: i) {
+                    let end = contains(input, close, from: i + open.count).map { $0 + close.count } ?? n
+                    out.append(contentsOf: input[i..<end])
+                    i = end
+                    skipped = true
                     break
                 }
-                if rest.first == "<" {
-                    out += "<"
-                    rest = rest.dropFirst()
+                if !skipped {
+                    out.append(byte)
+                    i += 1
                 }
                 continue
             }
-            let after = rest.dropFirst()
-            if after.first == "#" {
-                var body = after.dropFirst()
-                let hex = body.first == "x" || body.first == "X"
-                if hex { body = body.dropFirst() }
-                let digits = body.prefix { hex ? $0.isHexDigit : $0.isASCII && $0.isNumber }
-                if !digits.isEmpty, body.dropFirst(digits.count).first == ";" {
-                    out += hex ? "&#x\(digits);" : "&#\(digits);"
-                    rest = body.dropFirst(digits.count + 1)
-                    continue
-                }
-                out += "&amp;"
-                rest = after
+            guard byte == amp else {
+                out.append(byte)
+                i += 1
                 continue
             }
-            let name = after.prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }
-            if !name.isEmpty, after.dropFirst(name.count).first == ";" {
-                if let code = codepoints[String(name)] {
-                    out += "&#\(code);"
-                } else if ["amp", "lt", "gt", "quot", "apos"].contains(String(name)) || declaresEntities {
-                    out += "&\(name);"
+            var j = i + 1
+            if j < n && input[j] == hash {
+                j += 1
+                let hex = j < n && (input[j] == UInt8(ascii: "x") || input[j] == UInt8(ascii: "X"))
+                if hex { j += 1 }
+                let digitsStart = j
+                while j < n && (hex ? isHex(input[j]) : isDigit(input[j])) { j += 1 }
+                if j > digitsStart && j < n && input[j] == semicolon {
+                    out.append(contentsOf: hex ? Array("&#x".utf8) : Array("&#".utf8))
+                    out.append(contentsOf: input[digitsStart...j])
+                    i = j + 1
                 } else {
-                    out += "&amp;\(name);"  // unknown: kept as written, as feedparser does
+                    out.append(contentsOf: ampersand)
+                    i += 1
                 }
-                rest = after.dropFirst(name.count + 1)
                 continue
             }
-            out += "&amp;"
-            rest = after
+            while j < n && j - i <= 32 && isAlphanumeric(input[j]) { j += 1 }
+            if j > i + 1 && j < n && input[j] == semicolon {
+                let name = String(decoding: input[(i + 1)..<j], as: UTF8.self)
+                if let code = codepoints[name] {
+                    out.append(contentsOf: Array("&#\(code);".utf8))
+                } else if xmlNames.contains(name) || declaresEntities {
+                    out.append(contentsOf: input[i...j])
+                } else {
+                    out.append(contentsOf: ampersand)  // unknown: kept as written, as feedparser does
+                    out.append(contentsOf: input[(i + 1)...j])
+                }
+                i = j + 1
+                continue
+            }
+            out.append(contentsOf: ampersand)
+            i += 1
         }
-        out += rest
         return out
+    }
+
+    static let xmlNames: Set<String> = ["amp", "lt", "gt", "quot", "apos"]
+    static let ampersand = Array("&amp;".utf8)
+    static let cdataOpen = Array("<![CDATA[".utf8), cdataClose = Array("]]>".utf8)
+    static let commentOpen = Array("<!--".utf8), commentClose = Array("-->".utf8)
+
+    static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    static func isHex(_ b: UInt8) -> Bool { isDigit(b) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102) }
+    static func isAlphanumeric(_ b: UInt8) -> Bool { isDigit(b) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
+
+    static func starts(_ input: [UInt8], _ prefix: [UInt8], at index: Int) -> Bool {
+        guard index + prefix.count <= input.count else { return false }
+        for k in 0..<prefix.count where input[index + k] != prefix[k] { return false }
+        return true
+    }
+
+    static func contains(_ input: [UInt8], _ needle: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, input.count >= needle.count else { return nil }
+        var index = start
+        while index + needle.count <= input.count {
+            if input[index] == first && starts(input, needle, at: index) { return index }
+            index += 1
+        }
+        return nil
     }
 }

@@ -5,7 +5,9 @@ import Foundation
 public enum URLCanonicalizer {
     /// Resolves `reference` against `base` (the document's address); nil if neither makes a URL.
     public static func resolve(_ reference: String, base: String?) -> String? {
-        let trimmed = reference.trimmingCharacters(in: .whitespacesAndNewlines)
+        let scalars = reference.unicodeScalars
+        let padded = (scalars.first?.properties.isWhitespace ?? true) || (scalars.last?.properties.isWhitespace ?? true)
+        let trimmed = padded ? reference.trimmingCharacters(in: .whitespacesAndNewlines) : reference
         guard !trimmed.isEmpty else { return nil }
         if let base, let baseURL = URL(string: base), let resolved = URL(string: trimmed, relativeTo: baseURL) {
             return resolved.absoluteString
