@@ -15,7 +15,7 @@ DEV_CONFIG  := etc/tidings/tidingsd.dev.toml
 
 # Debian 12 packages: C libraries and their headers, the sqlite3 shell for users and tests,
 # systemd-analyze for the unit checks, util-linux's setpriv for the permission tests.
-DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libxml2-dev pkg-config sqlite3 systemd util-linux
+DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libxml2-dev zlib1g-dev pkg-config sqlite3 systemd util-linux
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -19,7 +19,7 @@ var targets: [Target] = [
     .systemLibrary(
         name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
         providers: [.apt(["libsqlite3-dev"])]),
-    .target(name: "CTidingsSys", path: "Sources/CTidingsSys"),
+    .target(name: "CTidingsSys", path: "Sources/CTidingsSys", linkerSettings: [.linkedLibrary("z")]),
 
     // The product's modules, one room each (see docs/ARCHITECTURE.md).
     .target(name: "TidingsCore", path: "Sources/TidingsCore"),
@@ -27,7 +27,7 @@ var targets: [Target] = [
         name: "TidingsFetch", dependencies: ["CCurl", "CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsFetch"),
     .target(
-        name: "TidingsParse", dependencies: ["CXML", "TidingsCore"],
+        name: "TidingsParse", dependencies: ["CXML", "CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsParse"),
     .target(
         name: "TidingsStore", dependencies: ["CSQLite", "TidingsCore"],

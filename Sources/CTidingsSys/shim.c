@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 int tidings_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
     struct ucred cred;
@@ -119,6 +120,40 @@ int tidings_signal_has_handler(int signo) {
     if (sigaction(signo, NULL, &current) != 0) return 0;
     if (current.sa_flags & SA_SIGINFO) return current.sa_sigaction != NULL;
     return current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+}
+
+int tidings_gunzip(const uint8_t *in, size_t length, uint8_t **out, size_t *out_length, size_t max) {
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, 15 + 32) != Z_OK) return -1;
+    size_t capacity = length * 4 + 1024, used = 0;
+    if (capacity > max) capacity = max + 1;
+    uint8_t *buffer = malloc(capacity);
+    if (!buffer) { inflateEnd(&zs); return -1; }
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)length;
+    int rc;
+    do {
+        if (used == capacity) {
+            if (capacity > max) { free(buffer); inflateEnd(&zs); return -2; }
+            size_t next = capacity * 2;
+            if (next > max + 1) next = max + 1;
+            uint8_t *grown = realloc(buffer, next);
+            if (!grown) { free(buffer); inflateEnd(&zs); return -1; }
+            buffer = grown;
+            capacity = next;
+        }
+        zs.next_out = buffer + used;
+        zs.avail_out = (uInt)(capacity - used);
+        rc = inflate(&zs, Z_NO_FLUSH);
+        used = capacity - zs.avail_out;
+        if (used > max) { free(buffer); inflateEnd(&zs); return -2; }
+    } while (rc == Z_OK);
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END) { free(buffer); return -1; }
+    *out = buffer;
+    *out_length = used;
+    return 0;
 }
 
 uint64_t tidings_monotonic_usec(void) {

@@ -28,6 +28,11 @@ struct XMLNode {
 
     var elements: [XMLNode] { children.filter(\.isElement) }
 
+    var parent: XMLNode? {
+        guard let up = pointer.pointee.parent, up.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return XMLNode(pointer: up)
+    }
+
     /// The concatenated text and CDATA of the node and its descendants. Entity references
     /// are not expanded (libxml2's `xmlNodeGetContent` would, recursively: a "billion laughs"
     /// feed could exhaust memory); the predefined entities are already text.

@@ -12,7 +12,7 @@ struct Tidingsd: ParsableCommand {
         commandName: "tidingsd",
         abstract: "Fetch news sources, extract what they say, and keep it in SQLite.",
         version: TidingsVersion.string,
-        subcommands: [Run.self, CheckConfig.self, ParseFeed.self],
+        subcommands: [Run.self, CheckConfig.self, ParseFeed.self, ExtractArticle.self],
         defaultSubcommand: Run.self)
 }
 

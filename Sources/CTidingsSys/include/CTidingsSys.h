@@ -28,6 +28,9 @@ int tidings_lock_file(const char *path, int *holder);
 /// libdispatch installs one when it has registered a signal source, which it does
 /// asynchronously after `resume()`.
 int tidings_signal_has_handler(int signo);
+/// Inflates gzip or zlib data (auto-detected) into a malloc'd buffer of at most `max` bytes.
+/// Returns 0 (caller frees *out), -1 on corrupt input, -2 when the output would exceed `max`.
+int tidings_gunzip(const uint8_t *in, size_t length, uint8_t **out, size_t *out_length, size_t max);
 /// CLOCK_MONOTONIC in microseconds.
 uint64_t tidings_monotonic_usec(void);
 #endif

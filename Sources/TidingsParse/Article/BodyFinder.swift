@@ -1,0 +1,206 @@
+import CXML
+
+/// The scoring pass of ``ArticleExtractor``.
+struct BodyFinder {
+    let root: XMLNode
+
+    static let skipped: Set<String> = [
+        "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "input", "textarea",
+        "nav", "footer", "aside", "head", "object", "embed", "canvas", "audio", "video", "figcaption", "menu",
+    ]
+    static let blocks: Set<String> = [
+        "p", "div", "section", "article", "main", "blockquote", "pre", "ul", "ol", "li", "table", "tr", "td", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "figure", "dl", "dt", "dd", "br", "hr",
+    ]
+    static let paragraphs: Set<String> = ["p", "pre", "td", "blockquote", "li", "h2", "h3", "h4"]
+    /// Class/id words (split on anything not a letter or digit) that mark boilerplate: whole
+    /// words, or prefixes of words (`comments`, `sidebar-left`).
+    static let negativeWords: Set<String> = [
+        "nav", "navbar", "navigation", "menu", "foot", "footer", "ad", "ads", "tags", "tag", "byline", "caption", "toolbar",
+        "masthead", "disclaimer", "breadcrumbs", "breadcrumb", "pagination", "pager", "rss", "print",
+    ]
+    static let negativePrefixes = [
+        "comment", "sidebar", "share", "sharing", "social", "related", "newsletter", "subscri", "promo", "advert", "cookie",
+        "banner", "outbrain", "taboola", "sponsor", "recommend", "popup", "modal", "signup", "paywall", "trending", "gdpr",
+        "consent",
+    ]
+    static let positivePrefixes = ["article", "body", "content", "entry", "main", "post", "story", "text", "blog"]
+
+    /// One scored block.
+    final class Candidate {
+        let node: XMLNode
+        var score: Double
+        init(node: XMLNode, score: Double) {
+            self.node = node
+            self.score = score
+        }
+    }
+
+    func classWeight(_ node: XMLNode) -> Double {
+        let label = ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
+        guard label.count > 1 else { return 0 }
+        let words = label.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        var weight = 0.0
+        if words.contains(where: { BodyFinder.negativeWords.contains($0) || BodyFinder.negativePrefixes.contains(where: $0.hasPrefix) }) {
+            weight -= 25
+        }
+        if words.contains(where: { word in BodyFinder.positivePrefixes.contains(where: word.hasPrefix) }) { weight += 25 }
+        return weight
+    }
+
+    /// True for boilerplate containers: skipped tags, or class/id that say so (unless they
+    /// also look like content).
+    func isUnlikely(_ node: XMLNode) -> Bool {
+        let name = node.name
+        if BodyFinder.skipped.contains(name) { return true }
+        if name == "body" || name == "html" || name == "article" || name == "main" { return false }
+        if node.attribute("hidden") != nil || node.attribute("aria-hidden") == "true" { return true }
+        if let role = node.attribute("role"), ["navigation", "complementary", "banner", "contentinfo", "dialog"].contains(role) { return true }
+        return classWeight(node) < 0
+    }
+
+    /// Visible text under `node`, boilerplate excluded, and how much of it is inside links.
+    func textStats(_ node: XMLNode) -> (text: String, linkChars: Int) {
+        var text = ""
+        var linkChars = 0
+        func walk(_ n: XMLNode, inLink: Bool) {
+            if n.isText {
+                let content = n.content
+                text += content
+                if inLink { linkChars += content.count }
+                return
+            }
+            guard n.isElement, !isUnlikely(n) else { return }
+            let link = inLink || n.name == "a"
+            for child in n.children { walk(child, inLink: link) }
+        }
+        walk(node, inLink: false)
+        return (text, linkChars)
+    }
+
+    /// The article text: paragraphs of the best block and its worthy siblings.
+    func text() -> String { choose().text }
+
+    /// Why: the best-scoring blocks, as `score  path`, for `extract-article --explain`.
+    func explain() -> [String] { choose().explanation }
+
+    func path(_ node: XMLNode) -> String {
+        var parts: [String] = []
+        var current: XMLNode? = node
+        while let n = current {
+            let label = [n.attribute("id").map { "#" + $0 }, n.attribute("class").map { "." + $0.split(separator: " ").joined(separator: ".") }]
+                .compactMap { $0 }.joined()
+            parts.append(n.name + label)
+            current = n.parent
+        }
+        return parts.reversed().joined(separator: " > ")
+    }
+
+    private func choose() -> (text: String, explanation: [String]) {
+        guard let body = findBody(root) else { return ("", ["no <body>"]) }
+        var scores: [xmlNodePtr: Candidate] = [:]
+        func candidate(_ node: XMLNode) -> Candidate {
+            if let existing = scores[node.pointer] { return existing }
+            var base = classWeight(node)
+            switch node.name {
+            case "div", "article", "section", "main": base += 5
+            case "pre", "td", "blockquote": base += 3
+            case "ol", "ul", "dl", "dd", "dt", "li", "form": base -= 3
+            case "h1", "h2", "h3", "h4", "h5", "h6", "th": base -= 5
+            default: break
+            }
+            if node.name == "article" { base += 10 }
+            let created = Candidate(node: node, score: base)
+            scores[node.pointer] = created
+            return created
+        }
+        // Paragraphs vote for their ancestors.
+        func visit(_ node: XMLNode, ancestors: [XMLNode]) {
+            guard node.isElement, !isUnlikely(node) else { return }
+            let isParagraph = BodyFinder.paragraphs.contains(node.name)
+                || (node.name == "div" && !node.elements.contains { BodyFinder.blocks.contains($0.name) })
+            if isParagraph {
+                let (text, _) = textStats(node)
+                let length = text.count
+                if length >= 25 {
+                    let commas = Double(text.reduce(0) { $0 + ($1 == "," || $1 == "，" ? 1 : 0) })
+                    let vote = 1 + commas + min(Double(length) / 100, 3)
+                    for (depth, ancestor) in ancestors.reversed().prefix(3).enumerated() {
+                        candidate(ancestor).score += vote / [1, 2, 3][depth]
+                    }
+                }
+                if node.name != "div" { return }
+            }
+            for child in node.children { visit(child, ancestors: ancestors + [node]) }
+        }
+        visit(body, ancestors: [])
+        guard !scores.isEmpty else { return (paragraphs(of: [body]), ["no paragraph scored; whole body"]) }
+        for candidate in scores.values {
+            let (text, links) = textStats(candidate.node)
+            let density = text.isEmpty ? 1 : Double(links) / Double(text.count)
+            candidate.score *= (1 - density)
+        }
+        guard let best = scores.values.max(by: { $0.score < $1.score }) else { return (paragraphs(of: [body]), []) }
+        let explanation = scores.values.sorted { $0.score > $1.score }.prefix(6).map { "\(Int($0.score))  \(path($0.node))" }
+        // Siblings that score well, or that are plain paragraphs of prose, join the article.
+        var chosen: [XMLNode] = []
+        let threshold = max(10, best.score * 0.2)
+        if let parent = best.node.parent {
+            for sibling in parent.elements {
+                if sibling.pointer == best.node.pointer {
+                    chosen.append(sibling)
+                    continue
+                }
+                guard !isUnlikely(sibling) else { continue }
+                if let score = scores[sibling.pointer]?.score, score >= threshold {
+                    chosen.append(sibling)
+                } else if sibling.name == "p" {
+                    let (text, links) = textStats(sibling)
+                    if text.count > 80 && Double(links) < 0.25 * Double(text.count) { chosen.append(sibling) }
+                }
+            }
+        } else {
+            chosen = [best.node]
+        }
+        return (paragraphs(of: chosen), explanation + ["chosen: " + chosen.map(path).joined(separator: " | ")])
+    }
+
+    func findBody(_ node: XMLNode) -> XMLNode? {
+        if node.name == "body" { return node }
+        for child in node.elements { if let body = findBody(child) { return body } }
+        return node.name == "html" ? node : nil
+    }
+
+    /// The text of `nodes` as paragraphs, dropping link lists and boilerplate blocks.
+    func paragraphs(of nodes: [XMLNode]) -> String {
+        var out: [String] = []
+        var current = ""
+        func flush() {
+            let line = HTMLText.collapse(current)
+            if !line.isEmpty { out.append(line) }
+            current = ""
+        }
+        func walk(_ node: XMLNode) {
+            if node.isText {
+                current += node.content
+                return
+            }
+            guard node.isElement, !isUnlikely(node) else { return }
+            let block = BodyFinder.blocks.contains(node.name)
+            if block {
+                flush()
+                // A block that is mostly links (a list of related stories) is not prose.
+                if node.name != "br" && node.name != "hr" {
+                    let (text, links) = textStats(node)
+                    let length = text.count
+                    if length > 0 && Double(links) / Double(length) > 0.5 && !["p", "pre", "blockquote"].contains(node.name) { return }
+                }
+            }
+            for child in node.children { walk(child) }
+            if block { flush() }
+        }
+        for node in nodes { walk(node) }
+        flush()
+        return out.joined(separator: "\n")
+    }
+}
