@@ -3,6 +3,29 @@ import CXML
 /// The scoring pass of ``ArticleExtractor``.
 struct BodyFinder {
     let root: XMLNode
+    /// Ancestors of `<article>`, `<main>` and `itemprop=articleBody`: a class name such as
+    /// "with-sidebar" or "non-ad-column" on them must not hide the article inside.
+    let protected: Set<xmlNodePtr>
+
+    init(root: XMLNode) {
+        self.root = root
+        var marked = Set<xmlNodePtr>()
+        func walk(_ node: XMLNode) {
+            guard node.isElement else { return }
+            let name = node.name
+            if name == "article" || name == "main" || node.attribute("itemprop") == "articleBody" || node.attribute("role") == "main" {
+                var up = node.parent
+                while let ancestor = up, !marked.contains(ancestor.pointer) {
+                    marked.insert(ancestor.pointer)
+                    up = ancestor.parent
+                }
+                marked.insert(node.pointer)
+            }
+            for child in node.elements { walk(child) }
+        }
+        walk(root)
+        protected = marked
+    }
 
     static let skipped: Set<String> = [
         "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "input", "textarea",
@@ -53,7 +76,7 @@ struct BodyFinder {
     func isUnlikely(_ node: XMLNode) -> Bool {
         let name = node.name
         if BodyFinder.skipped.contains(name) { return true }
-        if name == "body" || name == "html" || name == "article" || name == "main" { return false }
+        if name == "body" || name == "html" || name == "article" || name == "main" || protected.contains(node.pointer) { return false }
         if node.attribute("hidden") != nil || node.attribute("aria-hidden") == "true" { return true }
         if let role = node.attribute("role"), ["navigation", "complementary", "banner", "contentinfo", "dialog"].contains(role) { return true }
         return classWeight(node) < 0
