@@ -50,6 +50,12 @@ struct XMLNode {
         return out
     }
 
+    /// Length in characters (UTF-8 code points, close enough for densities) of a text node.
+    var contentLength: Int {
+        guard let content = pointer.pointee.content else { return 0 }
+        return xmlUTF8Strlen(content).clamped()
+    }
+
     /// Raw text of a text or CDATA node.
     var content: String { pointer.pointee.content.map { String(cString: $0) } ?? "" }
 
@@ -129,4 +135,8 @@ final class XMLDocument {
     deinit { xmlFreeDoc(pointer) }
 
     var root: XMLNode? { xmlDocGetRootElement(pointer).map(XMLNode.init(pointer:)) }
+}
+
+extension Int32 {
+    fileprivate func clamped() -> Int { Int(Swift.max(self, 0)) }
 }

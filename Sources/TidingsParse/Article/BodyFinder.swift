@@ -74,12 +74,43 @@ struct BodyFinder {
     /// True for boilerplate containers: skipped tags, or class/id that say so (unless they
     /// also look like content).
     func isUnlikely(_ node: XMLNode) -> Bool {
+        if let known = counts.unlikely[node.pointer] { return known }
+        let verdict = judgeUnlikely(node)
+        counts.unlikely[node.pointer] = verdict
+        return verdict
+    }
+
+    private func judgeUnlikely(_ node: XMLNode) -> Bool {
         let name = node.name
         if BodyFinder.skipped.contains(name) { return true }
         if name == "body" || name == "html" || name == "article" || name == "main" || protected.contains(node.pointer) { return false }
         if node.attribute("hidden") != nil || node.attribute("aria-hidden") == "true" { return true }
         if let role = node.attribute("role"), ["navigation", "complementary", "banner", "contentinfo", "dialog"].contains(role) { return true }
         return classWeight(node) < 0
+    }
+
+    /// Character counts (all, inside links) under each element, computed once per node.
+    final class Counts {
+        var map: [xmlNodePtr: (chars: Int, linkChars: Int)] = [:]
+        var unlikely: [xmlNodePtr: Bool] = [:]
+    }
+    let counts = Counts()
+
+    /// Visible characters under `node` (boilerplate excluded) and how many are inside links.
+    func count(_ node: XMLNode) -> (chars: Int, linkChars: Int) {
+        if let known = counts.map[node.pointer] { return known }
+        var chars = 0, links = 0
+        for child in node.children {
+            if child.isText {
+                chars += child.contentLength
+            } else if child.isElement && !isUnlikely(child) {
+                let inner = count(child)
+                chars += inner.chars
+                links += child.name == "a" ? inner.chars : inner.linkChars
+            }
+        }
+        counts.map[node.pointer] = (chars, links)
+        return (chars, links)
     }
 
     /// Visible text under `node`, boilerplate excluded, and how much of it is inside links.
@@ -102,10 +133,10 @@ struct BodyFinder {
     }
 
     /// The article text: paragraphs of the best block and its worthy siblings.
-    func text() -> String { choose().text }
+    func text() -> String { choose(explaining: false).text }
 
     /// Why: the best-scoring blocks, as `score  path`, for `extract-article --explain`.
-    func explain() -> [String] { choose().explanation }
+    func explain() -> [String] { choose(explaining: true).explanation }
 
     func path(_ node: XMLNode) -> String {
         var parts: [String] = []
@@ -119,7 +150,7 @@ struct BodyFinder {
         return parts.reversed().joined(separator: " > ")
     }
 
-    private func choose() -> (text: String, explanation: [String]) {
+    private func choose(explaining: Bool) -> (text: String, explanation: [String]) {
         guard let body = findBody(root) else { return ("", ["no <body>"]) }
         var scores: [xmlNodePtr: Candidate] = [:]
         func candidate(_ node: XMLNode) -> Candidate {
@@ -159,12 +190,12 @@ struct BodyFinder {
         visit(body, ancestors: [])
         guard !scores.isEmpty else { return (paragraphs(of: [body]), ["no paragraph scored; whole body"]) }
         for candidate in scores.values {
-            let (text, links) = textStats(candidate.node)
-            let density = text.isEmpty ? 1 : Double(links) / Double(text.count)
+            let (chars, links) = count(candidate.node)
+            let density = chars == 0 ? 1 : Double(links) / Double(chars)
             candidate.score *= (1 - density)
         }
         guard let best = scores.values.max(by: { $0.score < $1.score }) else { return (paragraphs(of: [body]), []) }
-        let explanation = scores.values.sorted { $0.score > $1.score }.prefix(6).map { "\(Int($0.score))  \(path($0.node))" }
+        let explanation = !explaining ? [] : scores.values.sorted { $0.score > $1.score }.prefix(6).map { "\(Int($0.score))  \(path($0.node))" }
         // Siblings that score well, or that are plain paragraphs of prose, join the article.
         var chosen: [XMLNode] = []
         let threshold = max(10, best.score * 0.2)
@@ -178,14 +209,14 @@ struct BodyFinder {
                 if let score = scores[sibling.pointer]?.score, score >= threshold {
                     chosen.append(sibling)
                 } else if sibling.name == "p" {
-                    let (text, links) = textStats(sibling)
-                    if text.count > 80 && Double(links) < 0.25 * Double(text.count) { chosen.append(sibling) }
+                    let (chars, links) = count(sibling)
+                    if chars > 80 && Double(links) < 0.25 * Double(chars) { chosen.append(sibling) }
                 }
             }
         } else {
             chosen = [best.node]
         }
-        return (paragraphs(of: chosen), explanation + ["chosen: " + chosen.map(path).joined(separator: " | ")])
+        return (paragraphs(of: chosen), !explaining ? [] : explanation + ["chosen: " + chosen.map(path).joined(separator: " | ")])
     }
 
     func findBody(_ node: XMLNode) -> XMLNode? {
@@ -208,14 +239,14 @@ struct BodyFinder {
                 current += node.content
                 return
             }
-            guard node.isElement, !isUnlikely(node) else { return }
+            // The headline is the article's title, reported apart from its text.
+            guard node.isElement, !isUnlikely(node), node.name != "h1" else { return }
             let block = BodyFinder.blocks.contains(node.name)
             if block {
                 flush()
                 // A block that is mostly links (a list of related stories) is not prose.
                 if node.name != "br" && node.name != "hr" {
-                    let (text, links) = textStats(node)
-                    let length = text.count
+                    let (length, links) = count(node)
                     if length > 0 && Double(links) / Double(length) > 0.5 && !["p", "pre", "blockquote"].contains(node.name) { return }
                 }
             }

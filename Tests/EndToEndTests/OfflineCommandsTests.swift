@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `tidingsd parse-feed --jsonl` and `extract-article --jsonl`: one line out per line in, in
+/// order; a bad line gets an "error" and the run goes on.
+struct OfflineCommandsTests {
+    func run(_ arguments: [String], stdin: String, in dir: TempDirectory) throws -> [[String: Any]] {
+        let input = dir.write("in.jsonl", stdin)
+        let result = try Binaries.run("/bin/sh", ["-c", "\"\(Binaries.tidingsd)\" \(arguments.joined(separator: " ")) < \"\(input)\""])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
+        }
+    }
+
+    @Test func parseFeedAnswersEveryLineInOrder() throws {
+        let dir = TempDirectory()
+        let rss = dir.write("a.xml", makeRSS(items: 2))
+        let atom = dir.write("b.xml", "<feed xmlns='http://www.w3.org/2005/Atom'><title>Atom</title><entry><title>E</title></entry></feed>")
+        let lines = [
+            #"{"path": "\#(rss)", "url": "https://news.example/feed.xml", "headers": {"Content-Type": "application/rss+xml"}}"#,
+            "this is not json",
+            #"{"path": "\#(dir.file("missing.xml"))", "url": null, "headers": {}}"#,
+            #"{"path": "\#(atom)", "url": null, "headers": {}}"#,
+        ]
+        let out = try run(["parse-feed", "--jsonl"], stdin: lines.joined(separator: "\n") + "\n", in: dir)
+        #expect(out.count == 4)
+        #expect(out[0]["format"] as? String == "rss20")
+        #expect((out[0]["entries"] as? [[String: Any]])?.count == 2)
+        #expect((out[0]["entries"] as? [[String: Any]])?.first?["published"] as? String == "1999-04-05T08:00:00Z")
+        #expect(out[1]["error"] as? String != nil)
+        #expect((out[2]["error"] as? String)?.contains("cannot read") == true)
+        #expect(out[3]["format"] as? String == "atom10")
+        #expect((out[3]["feed"] as? [String: Any])?["title"] as? String == "Atom")
+    }
+
+    @Test func extractArticleReadsPagesAndReportsErrors() throws {
+        let dir = TempDirectory()
+        let page = repositoryRoot + "/share/demo/monitor-5-66.html"
+        let lines = [
+            #"{"id": "seed", "path": "\#(page)", "url": "https://monitor.example/x.html"}"#,
+            #"{"id": 7, "path": "\#(dir.file("none.html"))", "url": null}"#,
+        ]
+        let out = try run(["extract-article", "--jsonl"], stdin: lines.joined(separator: "\n") + "\n", in: dir)
+        #expect(out.count == 2)
+        #expect(out[0]["id"] as? String == "seed")
+        #expect((out[0]["text"] as? String)?.hasPrefix("Relations between Russia and Japan") == true)
+        #expect(out[0]["published"] as? String == "1999-04-05T08:00:00Z")
+        #expect(out[1]["id"] as? String == "7")
+        #expect(out[1]["error"] as? String != nil)
+    }
+}
