@@ -19,12 +19,15 @@ public struct Source: Sendable, Equatable, Codable {
     public var consecutiveErrors: Int
     public var nextFetchAt: Date?
     public var documents: Int
+    /// False when the source opted out of TLS certificate verification.
+    public var tlsVerify: Bool
 
     public init(
         id: Int64, name: String, url: String, origin: Origin, enabled: Bool, interval: Double,
         lastFetchAt: Date? = nil, lastStatus: String? = nil, lastError: String? = nil,
-        consecutiveErrors: Int = 0, nextFetchAt: Date? = nil, documents: Int = 0
+        consecutiveErrors: Int = 0, nextFetchAt: Date? = nil, documents: Int = 0, tlsVerify: Bool = true
     ) {
+        self.tlsVerify = tlsVerify
         self.id = id
         self.name = name
         self.url = url
@@ -46,8 +49,10 @@ public struct SourceDefinition: Sendable, Equatable {
     public var url: String
     public var interval: Double
     public var enabled: Bool
+    public var tlsVerify: Bool
 
-    public init(name: String, url: String, interval: Double, enabled: Bool = true) {
+    public init(name: String, url: String, interval: Double, enabled: Bool = true, tlsVerify: Bool = true) {
+        self.tlsVerify = tlsVerify
         self.name = name
         self.url = url
         self.interval = interval

@@ -25,6 +25,12 @@ public struct DaemonConfig: Sendable, Equatable {
         /// Largest response body accepted, in bytes.
         public var maxBytes = 16 << 20
         public var userAgent = "tidingsd/\(TidingsVersion.string) (+https://github.com/tidings/tidings)"
+        /// A proxy for every fetch (`http://host:port`, `socks5://host:port`), or nil.
+        public var proxy: String?
+        /// Least time between two requests to the same host, in seconds.
+        public var hostDelay: Double = 1
+        /// Longest a server's freshness hints (max-age, Expires, RSS ttl) may push a fetch back.
+        public var maxFreshness: Double = 86_400
     }
 }
 

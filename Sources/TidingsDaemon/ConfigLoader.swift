@@ -6,8 +6,8 @@ import TidingsCore
 public enum ConfigLoader {
     /// The config keys, by table. Unknown keys are errors, not silently ignored.
     static let daemonKeys = ["database", "socket", "socket_mode", "log_level"]
-    static let fetchKeys = ["allow_private_networks", "interval", "timeout", "max_body_size", "user_agent"]
-    static let sourceKeys = ["url", "name", "interval", "enabled"]
+    static let fetchKeys = ["allow_private_networks", "interval", "timeout", "max_body_size", "user_agent", "proxy", "host_delay"]
+    static let sourceKeys = ["url", "name", "interval", "enabled", "tls_verify"]
     static let topKeys = ["daemon", "fetch", "sources", "plugins"]
     /// Fetch intervals from one second to a year.
     public static let intervalRange: ClosedRange<Double> = 1...(365 * 86_400)
@@ -73,6 +73,13 @@ public enum ConfigLoader {
             if let value = try reader.duration(fetch, "timeout", path: "fetch", range: 1...3600) { config.fetch.timeout = value }
             if let value = try reader.size(fetch, "max_body_size", path: "fetch") { config.fetch.maxBytes = value }
             if let value = try reader.string(fetch, "user_agent", path: "fetch") { config.fetch.userAgent = value }
+            if let value = try reader.string(fetch, "proxy", path: "fetch") {
+                guard let scheme = URL(string: value)?.scheme?.lowercased(), ["http", "https", "socks4", "socks5", "socks5h"].contains(scheme) else {
+                    throw reader.error(fetch, "proxy", path: "fetch", "must be a proxy URL such as \"http://proxy.example:3128\" or \"socks5://127.0.0.1:1080\", not \"\(value)\"")
+                }
+                config.fetch.proxy = value
+            }
+            if let value = try reader.duration(fetch, "host_delay", path: "fetch", range: 0.001...3600) { config.fetch.hostDelay = value }
         }
 
         if let plugins = try reader.table(root, "plugins", path: "") {
@@ -109,7 +116,8 @@ public enum ConfigLoader {
                 urls[url] = table.position.line
                 let interval = try reader.duration(table, "interval", path: path, range: ConfigLoader.intervalRange) ?? config.fetch.interval
                 let enabled = try reader.bool(table, "enabled", path: path) ?? true
-                config.sources.append(SourceDefinition(name: name, url: url, interval: interval, enabled: enabled))
+                let tlsVerify = try reader.bool(table, "tls_verify", path: path) ?? true
+                config.sources.append(SourceDefinition(name: name, url: url, interval: interval, enabled: enabled, tlsVerify: tlsVerify))
             }
         }
         return config

@@ -17,7 +17,26 @@ extension Daemon {
         let due = schedule.values
             .filter { $0.enabled && !inFlight.contains($0.id) && ($0.nextFetchAt ?? .distantPast) <= now }
             .sorted { ($0.nextFetchAt ?? .distantPast) < ($1.nextFetchAt ?? .distantPast) }
-        for state in due.prefix(free) { startFetch(state) }
+        // Politeness: one request at a time per host, and `host_delay` between two of them.
+        let busyHosts = Set(inFlight.compactMap { schedule[$0].flatMap { Daemon.host(of: $0.url) } })
+        var started = 0
+        var claimed = Set<String>()
+        for state in due where started < free {
+            if let host = Daemon.host(of: state.url) {
+                if busyHosts.contains(host) || claimed.contains(host) { continue }
+                if let last = lastRequest[host], now.timeIntervalSince(last) < config.fetch.hostDelay { continue }
+                claimed.insert(host)
+                lastRequest[host] = now
+            }
+            startFetch(state)
+            started += 1
+        }
+    }
+
+    /// The politeness key of a URL: its host; nil for local files, which need no politeness.
+    static func host(of url: String) -> String? {
+        guard let parsed = URL(string: url), !parsed.isFileURL else { return nil }
+        return parsed.host?.lowercased()
     }
 
     /// How many enabled sources are due now (for `status`).
@@ -32,7 +51,8 @@ extension Daemon {
         let request = FetchRequest(
             url: state.url, etag: state.etag, lastModified: state.lastModified, userAgent: config.fetch.userAgent,
             timeout: config.fetch.timeout, maxBytes: config.fetch.maxBytes,
-            allowPrivateNetworks: config.fetch.allowPrivateNetworks)
+            allowPrivateNetworks: config.fetch.allowPrivateNetworks, tlsVerify: state.tlsVerify, proxy: config.fetch.proxy)
+        let maxFreshness = config.fetch.maxFreshness
         let startedAt = Date()
         logger.debug("fetching source \(state.id) (\(state.name)) \(state.url)")
         fetcher.fetch(request) { [self] result in
@@ -43,7 +63,7 @@ extension Daemon {
                 return
             }
             parseQueue.async { [self] in
-                let record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result)
+                let record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness)
                 // Enqueued before the write is submitted, so it runs before `finishFetch`.
                 control.async { [self] in _ = writing.insert(state.id) }
                 store.write({ db in try db.record(record, now: Date()) }) { [self] outcome in
@@ -55,7 +75,9 @@ extension Daemon {
 
     /// Turns a fetch result into what the store records: documents on success, the error
     /// otherwise, and the time of the next attempt either way.
-    static func makeRecord(state: SourceState, startedAt: Date, result: Result<FetchResponse, FetchError>) -> FetchRecord {
+    static func makeRecord(
+        state: SourceState, startedAt: Date, result: Result<FetchResponse, FetchError>, maxFreshness: Double = 86_400
+    ) -> FetchRecord {
         let now = Date()
         let random = Double.random(in: 0..<1)
         func failure(_ message: String, status: Int?, bytes: Int, duration: Double) -> FetchRecord {
@@ -68,28 +90,41 @@ extension Daemon {
         }
         switch result {
         case .failure(let error):
-            return failure(error.message, status: error.status, bytes: 0, duration: now.timeIntervalSince(startedAt))
+            var record = failure(error.message, status: error.status, bytes: 0, duration: now.timeIntervalSince(startedAt))
+            if let wait = error.retryAfter {
+                // The server said when to come back (429/503 Retry-After): not sooner, but at
+                // most a day away.
+                record.nextFetchAt = max(record.nextFetchAt, now.addingTimeInterval(min(wait, 86_400)))
+                record.error = (record.error ?? "") + "; the server asked to wait \(Durations.format(max(wait, 1)))"
+            }
+            return record
         case .success(let response):
-            let next = FetchSchedule.afterSuccess(now: now, interval: state.interval, random: random)
+            var next = FetchSchedule.afterSuccess(now: now, interval: state.interval, random: random)
             if response.notModified {
                 return FetchRecord(
                     sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration, httpStatus: 304,
                     bytes: 0, status: .notModified, error: nil, nextFetchAt: next, documents: [])
             }
+            if let fresh = response.freshness(now: now) {
+                next = FetchSchedule.honouringFreshness(next, now: now, freshFor: fresh, cap: maxFreshness)
+            }
             do {
                 let feed = try FeedParser.parse(response.body, url: response.effectiveURL, headers: response.headers)
+                if let ttl = feed.ttl { next = FetchSchedule.honouringFreshness(next, now: now, freshFor: ttl * 60, cap: maxFreshness) }
                 // An entry with neither a title nor any text is no document.
                 let documents = feed.items.map { $0.document(sourceID: state.id) }.filter { $0.title != nil || !$0.text.isEmpty }
                 var warnings = feed.warnings
                 if documents.count < feed.items.count {
                     warnings.append("skipped \(feed.items.count - documents.count) entr(ies) with neither title nor text")
                 }
-                return FetchRecord(
+                var record = FetchRecord(
                     sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration,
                     httpStatus: response.status, bytes: response.body.count, status: .ok,
                     error: warnings.isEmpty ? nil : warnings.joined(separator: "; "),
                     etag: response.headers["etag"], lastModified: response.headers["last-modified"], nextFetchAt: next,
                     documents: documents)
+                record.movedTo = response.permanentRedirect
+                return record
             } catch {
                 return failure(
                     "cannot read the feed: \(error.message)", status: response.status, bytes: response.body.count,
@@ -116,6 +151,10 @@ extension Daemon {
         case .success(let written):
             if var current = schedule[state.id] {
                 current.nextFetchAt = record.nextFetchAt
+                if let moved = record.movedTo {
+                    logger.notice("source \(state.id) (\(state.name)) moved permanently to \(moved); stored under the new URL")
+                    current.url = moved
+                }
                 current.consecutiveErrors = record.status == .error ? current.consecutiveErrors + 1 : 0
                 current.etag = record.etag ?? current.etag
                 current.lastModified = record.lastModified ?? current.lastModified

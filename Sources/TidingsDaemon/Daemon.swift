@@ -28,6 +28,8 @@ public final class Daemon: @unchecked Sendable {
     var server: AdminServer?
 
     var schedule: [Int64: SourceState] = [:]
+    /// When each host was last asked for something (politeness).
+    var lastRequest: [String: Date] = [:]
     var inFlight: Set<Int64> = []
     /// The subset of `inFlight` whose results are parsed and waiting for the store writer.
     var writing: Set<Int64> = []

@@ -24,6 +24,12 @@ public enum FetchSchedule {
         return now.addingTimeInterval(delay * (0.8 + 0.4 * random))
     }
 
+    /// Pushes `next` back while the server says its answer stays fresh (`max-age`, `Expires`,
+    /// RSS `ttl`), up to `cap` seconds from now; never earlier than `next`.
+    public static func honouringFreshness(_ next: Date, now: Date, freshFor: Double, cap: Double) -> Date {
+        max(next, now.addingTimeInterval(min(max(freshFor, 0), cap)))
+    }
+
     /// Longest window over which overdue sources are spread at start-up.
     public static let startupSpread: Double = 2
 

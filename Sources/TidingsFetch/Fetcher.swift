@@ -53,6 +53,10 @@ public final class Fetcher: @unchecked Sendable {
         set(tidings_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(tidings_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""))
         set(tidings_curl_setopt_string(handle, CURLOPT_USERAGENT, request.userAgent))
+        set(tidings_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
+        set(tidings_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, request.tlsVerify ? 1 : 0))
+        set(tidings_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, request.tlsVerify ? 2 : 0))
+        if let proxy = request.proxy { set(tidings_curl_setopt_string(handle, CURLOPT_PROXY, proxy)) }
         set(tidings_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)))
         set(tidings_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)))
         set(tidings_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
@@ -96,12 +100,17 @@ public final class Fetcher: @unchecked Sendable {
             return .failure(FetchError("\(message(code)) (\(request.url))", status: status == 0 ? nil : status))
         }
         if isHTTP && status >= 400 {
-            return .failure(FetchError("HTTP \(status) from \(effectiveURL)", status: status))
+            var error = FetchError("HTTP \(status) from \(effectiveURL)", status: status)
+            if status == 429 || status == 503 { error.retryAfter = context.headers["retry-after"].flatMap { HTTPDates.retryAfter($0) } }
+            return .failure(error)
         }
+        // Every hop but the last was a redirect; all permanent means the source has moved.
+        let hops = context.statuses.dropLast()
+        let moved = !hops.isEmpty && hops.allSatisfy { $0 == 301 || $0 == 308 } && effectiveURL != request.url
         return .success(
             FetchResponse(
                 status: isHTTP ? status : nil, effectiveURL: effectiveURL, headers: context.headers, body: context.body,
-                duration: duration))
+                duration: duration, permanentRedirect: moved ? effectiveURL : nil))
     }
 
     static func message(_ code: CURLcode) -> String {
@@ -115,6 +124,8 @@ final class TransferContext {
     let allowPrivate: Bool
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    /// The status of each response on the way (redirects first).
+    var statuses: [Int] = []
     var tooLarge = false
     var refusedAddress: String?
     let cancelled: CancelFlag
@@ -155,6 +166,7 @@ private let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int,
     }
     if line.hasPrefix("HTTP/") {
         transfer.headers = [:]
+        if let code = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { transfer.statuses.append(code) }
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

@@ -24,6 +24,7 @@ enum RSSReader {
                 case ("", "id"): feed.id = feed.id ?? FeedParser.clean(node.text)
                 case ("", "updated"): feed.updated = FeedDates.parse(node.text) ?? feed.updated
                 case ("", "language"): feed.language = FeedParser.clean(node.text) ?? feed.language
+                case ("", "ttl"): feed.ttl = FeedParser.clean(node.text).flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
                 case ("", "lastbuilddate"), ("", "pubdate"), (Namespaces.dublinCore, "date"):
                     feed.updated = FeedDates.parse(node.text) ?? feed.updated
                 case (Namespaces.dublinCore, "language"): feed.language = feed.language ?? FeedParser.clean(node.text)

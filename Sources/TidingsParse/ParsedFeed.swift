@@ -13,6 +13,8 @@ public struct ParsedFeed: Sendable, Equatable {
     public var id: String?
     public var updated: Date?
     public var language: String?
+    /// RSS `<ttl>`: minutes the feed may be cached.
+    public var ttl: Double?
     public var items: [FeedItem]
     /// Problems met while reading. The items that could be recovered are still returned.
     public var warnings: [String]

@@ -13,7 +13,15 @@ public enum Migrations {
 
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
+        Migration(version: 2, name: "configured URL of config sources", sql: v2),
     ]
+
+    /// A config source keeps the URL its file names in `configured_url`, while `url` follows
+    /// permanent redirects; the config is matched on the former.
+    static let v2 = """
+        ALTER TABLE sources ADD COLUMN configured_url TEXT;
+        UPDATE sources SET configured_url = url WHERE origin = 'config';
+        """
 
     static let v1 = """
         -- Where news comes from. Config sources are synced from the TOML file (origin='config');

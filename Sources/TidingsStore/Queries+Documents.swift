@@ -16,6 +16,8 @@ public struct FetchRecord: Sendable {
     public var lastModified: String?
     public var nextFetchAt: Date
     public var documents: [Document]
+    /// The source's new address after a permanent redirect.
+    public var movedTo: String?
 
     public init(
         sourceID: Int64, url: String, startedAt: Date, duration: Double, httpStatus: Int?, bytes: Int,
@@ -90,6 +92,11 @@ extension SQLiteConnection {
                 .text(fetch.status.rawValue), SQLiteValue(error), SQLiteValue(fetch.documents.count),
                 SQLiteValue(added.count),
             ])
+        if let movedTo = fetch.movedTo,
+            try scalar("SELECT 1 FROM sources WHERE url = ? AND id != ?", [.text(movedTo), .integer(fetch.sourceID)]) == nil
+        {
+            try query("UPDATE sources SET url = ? WHERE id = ?", [.text(movedTo), .integer(fetch.sourceID)])
+        }
         let failed = fetch.status == .error
         try query(
             """

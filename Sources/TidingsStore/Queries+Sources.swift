@@ -5,7 +5,7 @@ import TidingsCore
 extension SQLiteConnection {
     static let sourceColumns = """
         s.id, s.name, s.url, s.origin, s.enabled, s.interval_s, s.last_fetch_at, s.last_status,
-        s.last_error, s.consecutive_errors, s.next_fetch_at,
+        s.last_error, s.consecutive_errors, s.next_fetch_at, s.tls_verify,
         (SELECT count(*) FROM documents d WHERE d.source_id = s.id) AS documents
         """
 
@@ -18,7 +18,7 @@ extension SQLiteConnection {
             lastStatus: row["last_status"].string, lastError: row["last_error"].string,
             consecutiveErrors: Int(row["consecutive_errors"].int ?? 0),
             nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse),
-            documents: Int(row["documents"].int ?? 0))
+            documents: Int(row["documents"].int ?? 0), tlsVerify: row["tls_verify"].int != 0)
     }
 
     public func sources() throws -> [Source] {
@@ -48,12 +48,12 @@ extension SQLiteConnection {
         }
         try query(
             """
-            INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at, tls_verify)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(definition.name), .text(definition.url), .text(origin.rawValue), SQLiteValue(definition.enabled),
-                .real(definition.interval), .text(Timestamps.iso(now)), .text(Timestamps.iso(now)),
+                .real(definition.interval), .text(Timestamps.iso(now)), .text(Timestamps.iso(now)), SQLiteValue(definition.tlsVerify),
             ])
         let id = lastInsertRowID
         guard let source = try source(idOrName: String(id)) else { throw TidingsError.internalError("source \(id) vanished") }
@@ -78,29 +78,45 @@ extension SQLiteConnection {
     public func syncConfigSources(_ definitions: [SourceDefinition], now: Date) throws -> [String] {
         var changes: [String] = []
         let existing = try sources()
-        let wanted = Set(definitions.map(\.url))
-        for source in existing where source.origin == .config && !wanted.contains(source.url) {
+        var configured: [Int64: String] = [:]
+        for row in try query("SELECT id, configured_url FROM sources WHERE configured_url IS NOT NULL") {
+            if let id = row["id"].int, let url = row["configured_url"].string { configured[id] = url }
+        }
+        /// The stored source a definition stands for: by the URL the config gave it, or by its address.
+        func match(_ definition: SourceDefinition) -> Source? {
+            existing.first { configured[$0.id] == definition.url } ?? existing.first { $0.url == definition.url }
+        }
+        let kept = Set(definitions.compactMap { match($0)?.id })
+        for source in existing where source.origin == .config && !kept.contains(source.id) {
             try deleteSource(id: source.id)
             changes.append("removed source \(source.id) (\(source.name)); its documents are kept")
         }
         for definition in definitions {
-            if let clash = try sources().first(where: { $0.name == definition.name && $0.url != definition.url }) {
+            let current = match(definition)
+            if let clash = try sources().first(where: { $0.name == definition.name && $0.id != current?.id }) {
                 throw TidingsError(
                     "config_conflict",
                     "the config's source \"\(definition.name)\" (\(definition.url)) has the name of source \(clash.id) (\(clash.url)); rename one of them (name = … in the config, or tidingsctl sources remove \(clash.id))")
             }
-            if let current = existing.first(where: { $0.url == definition.url }) {
-                if current.origin == .admin {
-                    try query("UPDATE sources SET origin = 'config' WHERE id = ?", [.integer(current.id)])
-                }
-                if current.name != definition.name || current.interval != definition.interval || current.enabled != definition.enabled {
+            if let current {
+                if current.origin == .admin || configured[current.id] != definition.url {
                     try query(
-                        "UPDATE sources SET name = ?, interval_s = ?, enabled = ? WHERE id = ?",
-                        [.text(definition.name), .real(definition.interval), SQLiteValue(definition.enabled), .integer(current.id)])
+                        "UPDATE sources SET origin = 'config', configured_url = ? WHERE id = ?", [.text(definition.url), .integer(current.id)])
+                }
+                if current.name != definition.name || current.interval != definition.interval || current.enabled != definition.enabled
+                    || current.tlsVerify != definition.tlsVerify
+                {
+                    try query(
+                        "UPDATE sources SET name = ?, interval_s = ?, enabled = ?, tls_verify = ? WHERE id = ?",
+                        [
+                            .text(definition.name), .real(definition.interval), SQLiteValue(definition.enabled),
+                            SQLiteValue(definition.tlsVerify), .integer(current.id),
+                        ])
                     changes.append("updated source \(current.id) (\(definition.name))")
                 }
             } else {
                 let added = try insertSource(definition, origin: .config, now: now)
+                try query("UPDATE sources SET configured_url = ? WHERE id = ?", [.text(definition.url), .integer(added.id)])
                 changes.append("added source \(added.id) (\(added.name))")
             }
         }
@@ -119,11 +135,13 @@ public struct SourceState: Sendable, Equatable {
     public var etag: String?
     public var lastModified: String?
     public var consecutiveErrors: Int
+    public var tlsVerify: Bool
 
     public init(
         id: Int64, name: String, url: String, enabled: Bool, interval: Double, nextFetchAt: Date?, etag: String?,
-        lastModified: String?, consecutiveErrors: Int
+        lastModified: String?, consecutiveErrors: Int, tlsVerify: Bool = true
     ) {
+        self.tlsVerify = tlsVerify
         self.id = id
         self.name = name
         self.url = url
@@ -139,13 +157,14 @@ public struct SourceState: Sendable, Equatable {
 extension SQLiteConnection {
     public func sourceStates() throws -> [SourceState] {
         try query(
-            "SELECT id, name, url, enabled, interval_s, next_fetch_at, etag, last_modified, consecutive_errors FROM sources ORDER BY id"
+            "SELECT id, name, url, enabled, interval_s, next_fetch_at, etag, last_modified, consecutive_errors, tls_verify FROM sources ORDER BY id"
         ).map { row in
             SourceState(
                 id: row["id"].int ?? 0, name: row["name"].string ?? "", url: row["url"].string ?? "",
                 enabled: row["enabled"].int == 1, interval: row["interval_s"].double ?? 900,
                 nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse), etag: row["etag"].string,
-                lastModified: row["last_modified"].string, consecutiveErrors: Int(row["consecutive_errors"].int ?? 0))
+                lastModified: row["last_modified"].string, consecutiveErrors: Int(row["consecutive_errors"].int ?? 0),
+                tlsVerify: row["tls_verify"].int != 0)
         }
     }
 }

@@ -10,6 +10,8 @@ public final class LocalHTTPServer: @unchecked Sendable {
         public var body: [UInt8]
         /// Seconds to wait before answering (a slow server).
         public var delay: Double
+        /// Seconds to wait between body bytes (a trickling server).
+        public var trickle: Double = 0
         public init(
             status: Int = 200, headers: [String: String] = ["Content-Type": "application/rss+xml"], body: String,
             delay: Double = 0
@@ -18,6 +20,14 @@ public final class LocalHTTPServer: @unchecked Sendable {
             self.headers = headers
             self.body = Array(body.utf8)
             self.delay = delay
+        }
+
+        public init(status: Int = 200, headers: [String: String], bytes: [UInt8], trickle: Double = 0) {
+            self.status = status
+            self.headers = headers
+            self.body = bytes
+            self.delay = 0
+            self.trickle = trickle
         }
     }
 
@@ -112,6 +122,16 @@ public final class LocalHTTPServer: @unchecked Sendable {
         out += "\r\n"
         let bytes = Array(out.utf8) + response.body
         var offset = 0
+        if response.trickle > 0 {
+            // Headers at once, then the body a byte at a time.
+            let head = bytes.count - response.body.count
+            guard bytes[0..<head].withUnsafeBytes({ send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == head else { return }
+            for byte in response.body {
+                usleep(useconds_t(response.trickle * 1_000_000))
+                guard [byte].withUnsafeBytes({ send(client, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }) == 1 else { return }
+            }
+            return
+        }
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { return }

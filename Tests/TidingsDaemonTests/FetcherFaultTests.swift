@@ -1,0 +1,119 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import TidingsFetch
+
+func local(_ url: String, timeout: Double = 10, maxBytes: Int = 16 << 20) -> FetchRequest {
+    FetchRequest(url: url, userAgent: "tidings-test", timeout: timeout, maxBytes: maxBytes, allowPrivateNetworks: true)
+}
+
+/// The fetcher against a loopback server that misbehaves in the ways real ones do.
+struct FetcherFaultTests {
+    @Test func permanentRedirectChainsMoveTheSourceAndTemporaryOnesDoNot() throws {
+        let server = try LocalHTTPServer()
+        server.route("/a", .init(status: 301, headers: ["Location": "/b"], body: ""))
+        server.route("/b", .init(status: 308, headers: ["Location": "/c"], body: ""))
+        server.route("/c", .init(body: makeRSS(items: 1)))
+        server.route("/t", .init(status: 302, headers: ["Location": "/c"], body: ""))
+        let moved = try fetch(local(server.url("/a"))).get()
+        #expect(moved.permanentRedirect == server.url("/c"))
+        #expect(moved.status == 200)
+        #expect(try fetch(local(server.url("/t"))).get().permanentRedirect == nil)
+        #expect(try fetch(local(server.url("/c"))).get().permanentRedirect == nil)
+    }
+
+    @Test func aRedirectLoopIsAnError() throws {
+        let server = try LocalHTTPServer()
+        server.route("/loop", .init(status: 301, headers: ["Location": "/loop"], body: ""))
+        guard case .failure(let error) = fetch(local(server.url("/loop"))) else {
+            Issue.record("a redirect loop succeeded")
+            return
+        }
+        #expect(error.message.lowercased().contains("redirect"))
+        #expect(server.requests.count == 11)  // the first request and 10 redirects, no more
+    }
+
+    @Test func retryAfterIsReadAsSecondsOrADate() throws {
+        let server = try LocalHTTPServer()
+        server.route("/busy", .init(status: 429, headers: ["Retry-After": "120"], body: "slow down"))
+        server.route("/down", .init(status: 503, headers: ["Retry-After": "Wed, 21 Oct 2065 07:28:00 GMT"], body: ""))
+        server.route("/broken", .init(status: 500, headers: [:], body: "oops"))
+        guard case .failure(let busy) = fetch(local(server.url("/busy"))) else {
+            Issue.record("429 succeeded")
+            return
+        }
+        #expect(busy.status == 429)
+        #expect(busy.retryAfter == 120)
+        guard case .failure(let down) = fetch(local(server.url("/down"))) else {
+            Issue.record("503 succeeded")
+            return
+        }
+        #expect((down.retryAfter ?? 0) > 86_400 * 365)
+        guard case .failure(let broken) = fetch(local(server.url("/broken"))) else {
+            Issue.record("500 succeeded")
+            return
+        }
+        #expect(broken.status == 500)
+        #expect(broken.retryAfter == nil)
+    }
+
+    @Test func gzipIsDecodedAndAGzipBombIsStopped() throws {
+        let server = try LocalHTTPServer()
+        let feed = makeRSS(items: 3)
+        server.route("/gz", .init(headers: ["Content-Encoding": "gzip"], bytes: try #require(gzip(Array(feed.utf8)))))
+        let bomb = try #require(gzip([UInt8](repeating: 0x20, count: 20 << 20)))
+        #expect(bomb.count < 100_000)
+        server.route("/bomb", .init(headers: ["Content-Encoding": "gzip"], bytes: bomb))
+        let response = try fetch(local(server.url("/gz"))).get()
+        #expect(String(decoding: response.body, as: UTF8.self) == feed)
+        guard case .failure(let error) = fetch(local(server.url("/bomb"), maxBytes: 1 << 20)) else {
+            Issue.record("a gzip bomb was accepted")
+            return
+        }
+        #expect(error.message.contains("larger than the limit of 1048576 bytes"))
+    }
+
+    @Test func aTricklingOrEndlessBodyTimesOut() throws {
+        let server = try LocalHTTPServer()
+        server.route("/trickle", .init(headers: ["Content-Length": "100"], bytes: [UInt8](repeating: 0x41, count: 100), trickle: 0.5))
+        let started = Date()
+        guard case .failure(let error) = fetch(local(server.url("/trickle"), timeout: 1.5)) else {
+            Issue.record("a trickling body did not time out")
+            return
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(error.message.lowercased().contains("timeout") || error.message.lowercased().contains("timed out"))
+    }
+
+    @Test func freshnessFromCacheControlAndExpires() {
+        func response(_ headers: [String: String]) -> FetchResponse {
+            FetchResponse(status: 200, effectiveURL: "https://x.example/", headers: headers, body: [], duration: 0)
+        }
+        #expect(response(["cache-control": "public, max-age=600"]).freshness() == 600)
+        #expect(response(["cache-control": "no-cache, max-age=600"]).freshness() == nil)
+        let expires = response(["date": "Mon, 05 Apr 1999 08:00:00 GMT", "expires": "Mon, 05 Apr 1999 09:00:00 GMT"])
+        #expect(expires.freshness() == 3600)
+        #expect(response([:]).freshness() == nil)
+        #expect(HTTPDates.retryAfter("Mon, 05 Apr 1999 08:00:30 GMT", now: Date(timeIntervalSince1970: 923_299_200)) == 30)
+    }
+}
+
+/// gzip-compresses with the system's gzip (test helper).
+func gzip(_ bytes: [UInt8]) -> [UInt8]? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-c", "-9"]
+    let input = Pipe(), output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    guard (try? process.run()) != nil else { return nil }
+    let writer = Thread {
+        input.fileHandleForWriting.write(Data(bytes))
+        try? input.fileHandleForWriting.close()
+    }
+    writer.start()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Array(data)
+}
