@@ -163,13 +163,16 @@ extension Daemon {
             if record.status == .error {
                 noteError("source \(state.id) (\(state.name)): \(record.error ?? "error"); next attempt \(Timestamps.iso(record.nextFetchAt))")
             } else {
-                logger.info(
-                    "source \(state.id) (\(state.name)): \(record.status.rawValue), \(record.documents.count) item(s), \(written.newDocuments.count) new")
+                var summary = "\(record.documents.count) item(s), \(written.newDocuments.count) new"
+                if written.updated > 0 { summary += ", \(written.updated) updated" }
+                if written.seenElsewhere > 0 { summary += ", \(written.seenElsewhere) already known from elsewhere" }
+                logger.info("source \(state.id) (\(state.name)): \(record.status.rawValue), \(summary)")
             }
             broadcast(written.newDocuments)
             let result: JSONValue = .object([
                 "source": .number(Double(state.id)), "status": .string(record.status.rawValue),
                 "items": .number(Double(record.documents.count)), "new": .number(Double(written.newDocuments.count)),
+                "updated": .number(Double(written.updated)), "seen_elsewhere": .number(Double(written.seenElsewhere)),
                 "error": record.error.map(JSONValue.string) ?? .null,
             ])
             for (connection, id) in waiters { connection.send(.success(id: id, result: result)) }

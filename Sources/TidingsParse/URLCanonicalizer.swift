@@ -15,6 +15,9 @@ public enum URLCanonicalizer {
         return URL(string: trimmed)?.absoluteString
     }
 
+    /// Query parameters that only track the reader; dropped from canonical URLs.
+    static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc", "_hsmi"]
+
     /// The canonical form of an absolute URL; nil when `url` is not absolute.
     public static func canonical(_ url: String) -> String? {
         guard var parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased() else { return nil }
@@ -23,7 +26,10 @@ public enum URLCanonicalizer {
         if (scheme == "http" && parts.port == 80) || (scheme == "https" && parts.port == 443) { parts.port = nil }
         parts.fragment = nil
         if let items = parts.queryItems {
-            let kept = items.filter { !$0.name.lowercased().hasPrefix("utm_") }
+            let kept = items.filter { item in
+                let name = item.name.lowercased()
+                return !name.hasPrefix("utm_") && !trackingParameters.contains(name)
+            }
             parts.queryItems = kept.isEmpty ? nil : kept
         }
         if parts.path.isEmpty && parts.host != nil { parts.path = "/" }

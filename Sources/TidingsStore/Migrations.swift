@@ -14,7 +14,32 @@ public enum Migrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "configured URL of config sources", sql: v2),
+        Migration(version: 3, name: "sightings and document updates", sql: v3),
     ]
+
+    /// One story seen by several sources (or several times) is one document with several
+    /// sightings; a changed article is updated in place and remembers when.
+    static let v3 = """
+        CREATE TABLE sightings (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            source_id   INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            url         TEXT,
+            guid        TEXT,
+            first_seen  TEXT NOT NULL,
+            last_seen   TEXT NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX sightings_document_source ON sightings(document_id, coalesce(source_id, -1), coalesce(url, ''));
+        CREATE INDEX sightings_source ON sightings(source_id);
+        INSERT INTO sightings (document_id, source_id, url, guid, first_seen, last_seen)
+            SELECT id, source_id, url, guid, fetched_at, fetched_at FROM documents;
+        ALTER TABLE documents ADD COLUMN updated_at TEXT;
+
+        -- GDELT-style counts: how many sources reported each document.
+        CREATE VIEW document_sightings AS
+            SELECT d.id, d.title, count(DISTINCT s.source_id) AS sources, count(*) AS sightings,
+                   min(s.first_seen) AS first_seen, max(s.last_seen) AS last_seen
+            FROM documents d JOIN sightings s ON s.document_id = d.id GROUP BY d.id;
+        """
 
     /// A config source keeps the URL its file names in `configured_url`, while `url` follows
     /// permanent redirects; the config is matched on the former.

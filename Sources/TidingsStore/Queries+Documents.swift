@@ -39,14 +39,20 @@ public struct FetchRecord: Sendable {
     }
 }
 
-/// What the store did with a fetch: the ids and titles of the documents that were new.
+/// What the store did with a fetch: the documents that were new, and how many known ones
+/// changed (updated in place) or were seen again (another sighting).
 public struct FetchOutcome: Sendable {
     public var newDocuments: [StoredDocument]
+    public var updated: Int = 0
+    public var seenElsewhere: Int = 0
 }
 
 extension SQLiteConnection {
     /// Records the fetch, updates the source's status and inserts the new documents.
     /// Documents whose key is already stored are skipped (idempotent ingestion).
+    /// Texts shorter than this are not merged by content hash (short blurbs collide by chance).
+    public static let minimumTextForHashDedup = 200
+
     /// Longest error text stored; longer ones are cut, so one bad feed cannot bloat every reply.
     public static let maxErrorLength = 1000
 
@@ -60,25 +66,65 @@ extension SQLiteConnection {
             INSERT INTO documents (source_id, doc_key, url, guid, title, author, published_at,
                                    fetched_at, language, text, content_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (doc_key) DO NOTHING
+            """)
+        let byKey = try prepare("SELECT id, content_hash FROM documents WHERE doc_key = ?")
+        let byHash = try prepare("SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1")
+        let update = try prepare(
+            "UPDATE documents SET title = ?, author = ?, text = ?, content_hash = ?, updated_at = ? WHERE id = ?")
+        let clearExtractions = try prepare("DELETE FROM extractions WHERE document_id = ?")
+        let sighting = try prepare(
+            """
+            INSERT INTO sightings (document_id, source_id, url, guid, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (document_id, coalesce(source_id, -1), coalesce(url, '')) DO UPDATE SET last_seen = excluded.last_seen
             """)
         let fetchedAt = Timestamps.iso(now)
-        var added: [StoredDocument] = []
+        var outcome = FetchOutcome(newDocuments: [])
         for document in fetch.documents {
             let published = document.published.map(Timestamps.iso)
-            try insert.run([
-                .integer(fetch.sourceID), .text(document.key), SQLiteValue(document.url), SQLiteValue(document.guid),
-                SQLiteValue(document.title), SQLiteValue(document.author), SQLiteValue(published), .text(fetchedAt),
-                SQLiteValue(document.language), .text(document.text), .text(document.contentHash),
-            ])
-            if changes > 0 {
-                added.append(
+            var documentID: Int64
+            try byKey.bind([.text(document.key)])
+            if let known = try byKey.step() {
+                // The same item again: a changed text updates the document, and its
+                // extractions are dropped so that the plugins run on the new text.
+                documentID = known["id"].int ?? 0
+                try byKey.bind([])
+                if known["content_hash"].string != document.contentHash {
+                    try update.run([
+                        SQLiteValue(document.title), SQLiteValue(document.author), .text(document.text),
+                        .text(document.contentHash), .text(fetchedAt), .integer(documentID),
+                    ])
+                    try clearExtractions.run([.integer(documentID)])
+                    outcome.updated += 1
+                }
+            } else if document.text.unicodeScalars.count >= Self.minimumTextForHashDedup,
+                let same = try { () throws -> Int64? in
+                    try byHash.bind([.text(document.contentHash)])
+                    defer { try? byHash.bind([]) }
+                    return try byHash.step()?["id"].int
+                }()
+            {
+                // The same story under another address (another feed, a syndicated copy).
+                documentID = same
+                outcome.seenElsewhere += 1
+            } else {
+                try insert.run([
+                    .integer(fetch.sourceID), .text(document.key), SQLiteValue(document.url), SQLiteValue(document.guid),
+                    SQLiteValue(document.title), SQLiteValue(document.author), SQLiteValue(published), .text(fetchedAt),
+                    SQLiteValue(document.language), .text(document.text), .text(document.contentHash),
+                ])
+                documentID = lastInsertRowID
+                outcome.newDocuments.append(
                     StoredDocument(
-                        id: lastInsertRowID, sourceID: fetch.sourceID, sourceName: nil, url: document.url,
+                        id: documentID, sourceID: fetch.sourceID, sourceName: nil, url: document.url,
                         guid: document.guid, title: document.title, author: document.author, published: published,
                         fetched: fetchedAt, text: document.text))
             }
+            try sighting.run([
+                .integer(documentID), .integer(fetch.sourceID), SQLiteValue(document.url), SQLiteValue(document.guid),
+                .text(fetchedAt), .text(fetchedAt),
+            ])
         }
+        var added = outcome.newDocuments
         let name = try scalar("SELECT name FROM sources WHERE id = ?", [.integer(fetch.sourceID)])?.string
         for index in added.indices { added[index].sourceName = name }
         try query(
@@ -110,6 +156,7 @@ extension SQLiteConnection {
                 SQLiteValue(failed), .text(Timestamps.iso(fetch.nextFetchAt)), SQLiteValue(fetch.etag),
                 SQLiteValue(fetch.lastModified), .integer(fetch.sourceID),
             ])
-        return FetchOutcome(newDocuments: added)
+        outcome.newDocuments = added
+        return outcome
     }
 }

@@ -12,7 +12,7 @@ struct Sources: ParsableCommand {
     static func printSources(_ sources: [Source]) {
         let rows = sources.map { s in
             [
-                String(s.id), s.name, s.enabled ? "yes" : "no", Durations.format(s.interval), String(s.documents),
+                String(s.id), s.name + (s.tlsVerify ? "" : " (TLS unchecked)"), s.enabled ? "yes" : "no", Durations.format(s.interval), String(s.documents),
                 s.lastStatus ?? "never", Output.relative(s.lastFetchAt), String(s.consecutiveErrors),
                 s.enabled ? Output.relative(s.nextFetchAt) : "-", Output.clip(s.lastError, 60), s.url,
             ]

@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TidingsAdmin
+import TidingsCore
 
 /// A real tidingsd process: start, ingest, control with tidingsctl, signals, config errors.
 @Suite(.serialized)
@@ -55,6 +56,38 @@ struct DaemonLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
         #expect(daemon.stderr.contains("stopped"))
         #expect(try scalar(daemon.databasePath, "PRAGMA integrity_check")?.string == "ok")
+    }
+
+    @Test func retryAfterPermanentRedirectsAndTLSOptOutShowInSources() throws {
+        let server = try LocalHTTPServer()
+        server.route("/busy.xml", .init(status: 429, headers: ["Retry-After": "7200"], body: "slow down"))
+        server.route("/old.xml", .init(status: 301, headers: ["Location": "/new.xml"], body: ""))
+        server.route("/new.xml", .init(body: makeRSS(items: 2)))
+        let body = "[fetch]\nallow_private_networks = true\nhost_delay = \"1ms\"\n"
+            + sourceBlock(server.url("/busy.xml"), name: "busy")
+            + sourceBlock(server.url("/old.xml"), name: "moved") + "tls_verify = false\n"
+        let daemon = DaemonProcess(body: body)
+        try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 2 })
+        #expect(daemon.waitForLog("source 1 (busy): HTTP 429"))
+        let list = try daemon.ctl(["sources", "--json"])
+        let sources = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        let busy = try #require(sources.first { $0["name"] as? String == "busy" })
+        #expect((busy["lastError"] as? String)?.contains("the server asked to wait 2h") == true)
+        let next = (busy["nextFetchAt"] as? String).flatMap(Timestamps.parse) ?? .distantPast
+        #expect(next.timeIntervalSinceNow > 7000)
+        #expect(busy["enabled"] as? Bool == true)
+        let moved = try #require(sources.first { $0["name"] as? String == "moved" })
+        #expect(moved["url"] as? String == server.url("/new.xml"))
+        #expect(moved["tlsVerify"] as? Bool == false)
+        #expect(try daemon.ctl(["sources"]).stdout.contains("moved (TLS unchecked)"))
+        // A reload keeps the moved source (matched on the URL the config gives it).
+        daemon.signal(SIGHUP)
+        #expect(daemon.waitForLog("reloaded"))
+        #expect(try daemon.ctl(["sources"]).stdout.contains(server.url("/new.xml")))
+        #expect(try scalar(daemon.databasePath, "SELECT count(*) FROM sources")?.int == 2)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
     }
 
     @Test func stopIsQuickWithASlowFetchInFlightAndRecordsNoError() throws {

@@ -129,6 +129,7 @@ struct HTMLTextTests {
 struct URLCanonicalizerTests {
     @Test func canonicalForms() {
         #expect(URLCanonicalizer.canonical("HTTP://Example.COM:80/a?utm_medium=x#frag") == "http://example.com/a")
+        #expect(URLCanonicalizer.canonical("https://x.example/a?id=3&fbclid=abc&gclid=d") == "https://x.example/a?id=3")
         #expect(URLCanonicalizer.canonical("https://example.com") == "https://example.com/")
         #expect(URLCanonicalizer.canonical("relative/path") == nil)
         #expect(URLCanonicalizer.resolve("../b.html", base: "https://x.example/a/c/feed.xml") == "https://x.example/a/b.html")

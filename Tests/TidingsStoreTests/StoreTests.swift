@@ -252,3 +252,68 @@ final class JobResults: @unchecked Sendable {
     func set(_ job: Int, ok: Bool) { lock.withLock { results[job] = ok } }
     func get(_ job: Int) -> Bool? { lock.withLock { results[job] } }
 }
+
+struct DedupTests {
+    func setUp() throws -> (TempDirectory, Store, Int64, Int64) {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let a = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "a", url: "https://a.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        let b = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "b", url: "https://b.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        return (dir, store, a.id, b.id)
+    }
+
+    let story = String(repeating: "Talks in Tokyo failed to resolve the territorial dispute over the Kuril Islands. ", count: 4)
+
+    @Test func theSameStoryFromTwoFeedsIsOneDocumentWithTwoSightings() throws {
+        let (dir, store, a, b) = try setUp()
+        let first = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Talks fail", author: nil, published: nil, text: story)
+        let second = Document(sourceID: b, url: "https://b.example/x", guid: nil, title: "Talks fail", author: nil, published: nil, text: story + "  ")
+        #expect(try store.writeSync { db in try db.record(record(a, [first]), now: Date()) }.newDocuments.count == 1)
+        let outcome = try store.writeSync { db in try db.record(record(b, [second]), now: Date()) }
+        #expect(outcome.newDocuments.isEmpty)
+        #expect(outcome.seenElsewhere == 1)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(try reader.counts().documents == 1)
+        let row = try #require(try reader.connection.query("SELECT sources, sightings FROM document_sightings").first)
+        #expect(row["sources"].int == 2)
+        #expect(row["sightings"].int == 2)
+        store.close()
+    }
+
+    @Test func aChangedArticleIsUpdatedAndItsExtractionsDropped() throws {
+        let (dir, store, a, _) = try setUp()
+        let original = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Talks", author: nil, published: nil, text: story)
+        _ = try store.writeSync { db in try db.record(record(a, [original]), now: Date()) }
+        _ = try store.writeSync { db in
+            try db.query(
+                "INSERT INTO extractions (document_id, plugin, plugin_version, status, created_at) VALUES (1, 'entities', '1', 'ok', 'now')")
+        }
+        let changed = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Talks (updated)", author: nil, published: nil, text: story + "Update: a summit is planned.")
+        let outcome = try store.writeSync { db in try db.record(record(a, [changed]), now: Date()) }
+        #expect(outcome.newDocuments.isEmpty)
+        #expect(outcome.updated == 1)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(try reader.document(id: 1)?.title == "Talks (updated)")
+        #expect(try reader.search("summit", limit: 5).map(\.id) == [1])  // the index follows
+        #expect(try reader.connection.scalar("SELECT count(*) FROM extractions")?.int == 0)
+        #expect(try reader.connection.scalar("SELECT updated_at IS NOT NULL FROM documents")?.int == 1)
+        // Seen again unchanged: nothing new, nothing updated.
+        let again = try store.writeSync { db in try db.record(record(a, [changed]), now: Date()) }
+        #expect(again.updated == 0 && again.newDocuments.isEmpty)
+        store.close()
+    }
+
+    @Test func shortTextsAreNotMergedByHash() throws {
+        let (dir, store, a, b) = try setUp()
+        let one = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Brief", author: nil, published: nil, text: "Read more.")
+        let two = Document(sourceID: b, url: "https://b.example/2", guid: nil, title: "Other", author: nil, published: nil, text: "Read more.")
+        _ = try store.writeSync { db in try db.record(record(a, [one]), now: Date()) }
+        _ = try store.writeSync { db in try db.record(record(b, [two]), now: Date()) }
+        #expect(try StoreReader(path: dir.file("t.db")).counts().documents == 2)
+        store.close()
+    }
+}
