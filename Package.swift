@@ -52,7 +52,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "tidingsctl",
         dependencies: [
-            "TidingsAdmin", "TidingsStore", "TidingsCore",
+            "TidingsAdmin", "TidingsStore", "TidingsParse", "TidingsCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Sources/tidingsctl"),

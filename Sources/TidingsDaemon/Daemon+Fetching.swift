@@ -126,6 +126,19 @@ extension Daemon {
                 record.movedTo = response.permanentRedirect
                 return record
             } catch {
+                // A web page instead of a feed: follow the feed it advertises, as if it had moved.
+                // Only web addresses: a page must not point the daemon at local files.
+                if let feedURL = FeedDiscovery.feeds(in: response.body, url: response.effectiveURL).first(where: {
+                    $0.lowercased().hasPrefix("http://") || $0.lowercased().hasPrefix("https://")
+                }), feedURL != state.url {
+                    var record = FetchRecord(
+                        sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration,
+                        httpStatus: response.status, bytes: response.body.count, status: .ok,
+                        error: "a web page, not a feed; it advertises \(feedURL), which the source now follows", nextFetchAt: now,
+                        documents: [])
+                    record.movedTo = feedURL
+                    return record
+                }
                 return failure(
                     "cannot read the feed: \(error.message)", status: response.status, bytes: response.body.count,
                     duration: response.duration)
@@ -152,7 +165,7 @@ extension Daemon {
             if var current = schedule[state.id] {
                 current.nextFetchAt = record.nextFetchAt
                 if let moved = record.movedTo {
-                    logger.notice("source \(state.id) (\(state.name)) moved permanently to \(moved); stored under the new URL")
+                    logger.notice("source \(state.id) (\(state.name)) now reads \(moved) (\(record.error ?? "moved permanently"))")
                     current.url = moved
                 }
                 current.consecutiveErrors = record.status == .error ? current.consecutiveErrors + 1 : 0

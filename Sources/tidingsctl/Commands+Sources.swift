@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import TidingsAdmin
 import TidingsCore
+import TidingsParse
 
 struct Sources: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, add, remove, enable, disable and fetch sources.",
-        subcommands: [List.self, Add.self, Remove.self, Enable.self, Disable.self, Fetch.self],
+        subcommands: [List.self, Add.self, Remove.self, Enable.self, Disable.self, Fetch.self, Import.self, Export.self],
         defaultSubcommand: List.self)
 
     static func printSources(_ sources: [Source]) {
@@ -115,6 +116,51 @@ struct Sources: ParsableCommand {
             let error = result["error"].flatMap { if case .string(let s) = $0 { s } else { nil } }
             print("\(source): \(status), \(items) item(s), \(new) new" + (error.map { "; \($0)" } ?? ""))
             if status == "error" { throw ExitCode(ExitCodes.errorReply) }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add every feed of an OPML file (sources already present are skipped).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The OPML file.") var file: String
+        @Option(help: "Time between fetches for the new sources (default: the config's).") var interval: String?
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            let outlines = try OPML.read(Array(data))
+            let client = try options.client()
+            var added = 0, skipped: [String] = [], failed: [String] = []
+            for outline in outlines {
+                do {
+                    let params = try AdminJSON.value(AddSourceParams(url: outline.url, name: outline.title, interval: interval))
+                    _ = try client.call("sources.add", params: params)
+                    added += 1
+                } catch AdminClientError.reply(let code, let message) where code == "conflict" {
+                    // A taken name gets the URL's default name instead; a known URL is skipped.
+                    if message.contains("already named"), let params = try? AdminJSON.value(AddSourceParams(url: outline.url, interval: interval)),
+                        (try? client.call("sources.add", params: params)) != nil
+                    {
+                        added += 1
+                    } else {
+                        skipped.append("\(outline.url): \(message)")
+                    }
+                } catch AdminClientError.reply(_, let message) {
+                    failed.append("\(outline.url): \(message)")
+                }
+            }
+            print("\(outlines.count) feed(s) in \(file): \(added) added, \(skipped.count) already present, \(failed.count) refused")
+            for line in failed { print("  refused \(line)") }
+            if !failed.isEmpty { throw ExitCode(ExitCodes.errorReply) }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print every source as OPML 2.0, for other feed readers.")
+        @OptionGroup var options: ClientOptions
+
+        func run() throws {
+            let sources = try Output.decode(try options.client().call("sources.list"), as: [Source].self)
+            print(OPML.write(sources.map { OPML.Outline(title: $0.name, url: $0.url) }), terminator: "")
         }
     }
 }

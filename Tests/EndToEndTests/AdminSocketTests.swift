@@ -186,6 +186,35 @@ struct AdminSocketTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func aSiteURLFindsItsFeedAndOPMLImportsAndExports() throws {
+        let server = try LocalHTTPServer()
+        server.route("/", .init(headers: ["Content-Type": "text/html"], body: "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\"></head><body>Home</body></html>"))
+        server.route("/feed.xml", .init(body: makeRSS(items: 3)))
+        server.route("/other.xml", .init(body: makeRSS(items: 1, prefix: "other")))
+        let dir = TempDirectory()
+        let daemon = DaemonProcess(body: "[fetch]\nallow_private_networks = true\nhost_delay = \"1ms\"\n", dir: dir)
+        try daemon.start()
+        #expect(try daemon.ctl(["sources", "add", server.url("/"), "--name", "site"]).status == 0)
+        #expect(waitFor { daemon.documentCount() == 3 })
+        #expect(try daemon.ctl(["sources"]).stdout.contains(server.url("/feed.xml")))
+        // OPML: one new feed, one already present.
+        let opml = dir.write("subs.opml", """
+            <opml version="2.0"><body><outline text="Other" xmlUrl="\(server.url("/other.xml"))"/>
+            <outline text="Again" xmlUrl="\(server.url("/feed.xml"))"/></body></opml>
+            """)
+        let imported = try daemon.ctl(["sources", "import", opml])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("2 feed(s)"))
+        #expect(imported.stdout.contains("1 added, 1 already present"))
+        #expect(waitFor { daemon.documentCount() == 4 })
+        let exported = try daemon.ctl(["sources", "export"])
+        #expect(exported.stdout.hasPrefix("<?xml"))
+        #expect(exported.stdout.contains(server.url("/other.xml")))
+        #expect(exported.stdout.contains(server.url("/feed.xml")))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func pluginsListIsAnswered() throws {
         let daemon = DaemonProcess()
         try daemon.start()
