@@ -117,10 +117,13 @@ public struct AddSourceParams: Sendable, Codable, Equatable {
     public var name: String?
     /// A duration such as "15m".
     public var interval: String?
-    public init(url: String, name: String? = nil, interval: String? = nil) {
+    /// `feed`, `page` or `folder`; by default a local directory is a folder, anything else a feed.
+    public var kind: String?
+    public init(url: String, name: String? = nil, interval: String? = nil, kind: String? = nil) {
         self.url = url
         self.name = name
         self.interval = interval
+        self.kind = kind
     }
 }
 

@@ -6,6 +6,10 @@ public struct Source: Sendable, Equatable, Codable {
     /// on start and reload; admin sources were added with `tidingsctl sources add`.
     public enum Origin: String, Sendable, Codable { case config, admin }
 
+    /// What the URL holds: a feed of items, one page watched for changes, or a local folder of
+    /// .html/.txt/.xml files.
+    public enum Kind: String, Sendable, Codable, CaseIterable { case feed, page, folder }
+
     public var id: Int64
     public var name: String
     public var url: String
@@ -21,13 +25,15 @@ public struct Source: Sendable, Equatable, Codable {
     public var documents: Int
     /// False when the source opted out of TLS certificate verification.
     public var tlsVerify: Bool
+    public var kind: Kind
 
     public init(
         id: Int64, name: String, url: String, origin: Origin, enabled: Bool, interval: Double,
         lastFetchAt: Date? = nil, lastStatus: String? = nil, lastError: String? = nil,
-        consecutiveErrors: Int = 0, nextFetchAt: Date? = nil, documents: Int = 0, tlsVerify: Bool = true
+        consecutiveErrors: Int = 0, nextFetchAt: Date? = nil, documents: Int = 0, tlsVerify: Bool = true, kind: Kind = .feed
     ) {
         self.tlsVerify = tlsVerify
+        self.kind = kind
         self.id = id
         self.name = name
         self.url = url
@@ -50,13 +56,25 @@ public struct SourceDefinition: Sendable, Equatable {
     public var interval: Double
     public var enabled: Bool
     public var tlsVerify: Bool
+    public var kind: Source.Kind
 
-    public init(name: String, url: String, interval: Double, enabled: Bool = true, tlsVerify: Bool = true) {
+    public init(
+        name: String, url: String, interval: Double, enabled: Bool = true, tlsVerify: Bool = true, kind: Source.Kind = .feed
+    ) {
         self.tlsVerify = tlsVerify
+        self.kind = kind
         self.name = name
         self.url = url
         self.interval = interval
         self.enabled = enabled
+    }
+
+    /// The kind a URL most likely is when none is given: a local directory is a folder,
+    /// anything else a feed (a web page that is no feed leads to the feed it advertises).
+    public static func defaultKind(for url: String) -> Source.Kind {
+        guard let parsed = URL(string: url), parsed.isFileURL else { return .feed }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: parsed.path, isDirectory: &isDirectory) && isDirectory.boolValue ? .folder : .feed
     }
 
     /// A readable default name: the host, or the file name for local sources.

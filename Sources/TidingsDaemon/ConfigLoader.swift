@@ -7,7 +7,7 @@ public enum ConfigLoader {
     /// The config keys, by table. Unknown keys are errors, not silently ignored.
     static let daemonKeys = ["database", "socket", "socket_mode", "log_level"]
     static let fetchKeys = ["allow_private_networks", "interval", "timeout", "max_body_size", "user_agent", "proxy", "host_delay"]
-    static let sourceKeys = ["url", "name", "interval", "enabled", "tls_verify"]
+    static let sourceKeys = ["url", "name", "interval", "enabled", "tls_verify", "kind"]
     static let topKeys = ["daemon", "fetch", "sources", "plugins"]
     /// Fetch intervals from one second to a year.
     public static let intervalRange: ClosedRange<Double> = 1...(365 * 86_400)
@@ -117,7 +117,18 @@ public enum ConfigLoader {
                 let interval = try reader.duration(table, "interval", path: path, range: ConfigLoader.intervalRange) ?? config.fetch.interval
                 let enabled = try reader.bool(table, "enabled", path: path) ?? true
                 let tlsVerify = try reader.bool(table, "tls_verify", path: path) ?? true
-                config.sources.append(SourceDefinition(name: name, url: url, interval: interval, enabled: enabled, tlsVerify: tlsVerify))
+                var kind = SourceDefinition.defaultKind(for: url)
+                if let text = try reader.string(table, "kind", path: path) {
+                    guard let value = Source.Kind(rawValue: text) else {
+                        throw reader.error(table, "kind", path: path, "must be \"feed\", \"page\" or \"folder\", not \"\(text)\"")
+                    }
+                    if value == .folder && !url.hasPrefix("file:") {
+                        throw reader.error(table, "kind", path: path, "a folder source must be a local directory (a file:// URL or a path)")
+                    }
+                    kind = value
+                }
+                config.sources.append(
+                    SourceDefinition(name: name, url: url, interval: interval, enabled: enabled, tlsVerify: tlsVerify, kind: kind))
             }
         }
         return config

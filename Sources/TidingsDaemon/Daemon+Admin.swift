@@ -126,14 +126,21 @@ extension Daemon: AdminRequestHandler {
             interval = seconds
         }
         let name = params.name.flatMap { $0.isEmpty ? nil : $0 } ?? SourceDefinition.defaultName(for: url)
-        let definition = SourceDefinition(name: name, url: url, interval: interval)
+        var kind = SourceDefinition.defaultKind(for: url)
+        if let text = params.kind {
+            guard let value = Source.Kind(rawValue: text) else { throw TidingsError.invalid("kind must be feed, page or folder, not \"\(text)\"") }
+            guard value != .folder || url.hasPrefix("file:") else { throw TidingsError.invalid("a folder source must be a local directory") }
+            kind = value
+        }
+        let definition = SourceDefinition(name: name, url: url, interval: interval, kind: kind)
         store.write({ db in try db.insertSource(definition, origin: .admin, now: Date()) }) { [self] result in
             control.async {
                 switch result {
                 case .success(let source):
                     self.schedule[source.id] = SourceState(
                         id: source.id, name: source.name, url: source.url, enabled: true, interval: source.interval,
-                        nextFetchAt: Date(), etag: nil, lastModified: nil, consecutiveErrors: 0)
+                        nextFetchAt: Date(), etag: nil, lastModified: nil, consecutiveErrors: 0, tlsVerify: source.tlsVerify,
+                        kind: source.kind)
                     self.logger.info("added source \(source.id) (\(source.name)) \(source.url)")
                     reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
                 case .failure(let error):

@@ -54,7 +54,15 @@ extension Daemon {
             allowPrivateNetworks: config.fetch.allowPrivateNetworks, tlsVerify: state.tlsVerify, proxy: config.fetch.proxy)
         let maxFreshness = config.fetch.maxFreshness
         let startedAt = Date()
-        logger.debug("fetching source \(state.id) (\(state.name)) \(state.url)")
+        logger.debug("fetching source \(state.id) (\(state.name), \(state.kind.rawValue)) \(state.url)")
+        if state.kind == .folder {
+            fetcher.readFolder(state.url, maxBytes: config.fetch.maxBytes) { [self] result in
+                parseQueue.async { [self] in
+                    write(Daemon.makeFolderRecord(state: state, startedAt: startedAt, result: result), for: state)
+                }
+            }
+            return
+        }
         fetcher.fetch(request) { [self] result in
             if case .failure(let error) = result, error.cancelled {
                 // Cut off by a shutdown: not the source's fault, so nothing is recorded and the
@@ -63,13 +71,50 @@ extension Daemon {
                 return
             }
             parseQueue.async { [self] in
-                let record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness)
-                // Enqueued before the write is submitted, so it runs before `finishFetch`.
-                control.async { [self] in _ = writing.insert(state.id) }
-                store.write({ db in try db.record(record, now: Date()) }) { [self] outcome in
-                    control.async { [self] in self.finishFetch(state: state, record: record, outcome: outcome) }
+                write(Daemon.makeRecord(state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness), for: state)
+            }
+        }
+    }
+
+    /// Hands a record to the store writer. On the parse queue.
+    func write(_ record: FetchRecord, for state: SourceState) {
+        // Enqueued before the write is submitted, so it runs before `finishFetch`.
+        control.async { [self] in _ = writing.insert(state.id) }
+        store.write({ db in try db.record(record, now: Date()) }) { [self] outcome in
+            control.async { [self] in self.finishFetch(state: state, record: record, outcome: outcome) }
+        }
+    }
+
+    /// A folder source: every readable file becomes documents (feeds by their items, pages
+    /// by their article, text files as they are).
+    static func makeFolderRecord(
+        state: SourceState, startedAt: Date, result: Result<(files: [FolderFile], skipped: [String]), FetchError>
+    ) -> FetchRecord {
+        let now = Date()
+        switch result {
+        case .failure(let error):
+            return FetchRecord(
+                sourceID: state.id, url: state.url, startedAt: startedAt, duration: now.timeIntervalSince(startedAt), httpStatus: nil,
+                bytes: 0, status: .error, error: error.message,
+                nextFetchAt: FetchSchedule.afterError(
+                    now: now, interval: state.interval, consecutiveErrors: state.consecutiveErrors + 1, random: .random(in: 0..<1)),
+                documents: [])
+        case .success(let listing):
+            var documents: [Document] = []
+            var warnings = listing.skipped
+            for file in listing.files {
+                do {
+                    documents += try SourceReading.documents(fromFile: file, sourceID: state.id)
+                } catch {
+                    warnings.append("\((file.url as NSString).lastPathComponent): \(error.message)")
                 }
             }
+            return FetchRecord(
+                sourceID: state.id, url: state.url, startedAt: startedAt, duration: now.timeIntervalSince(startedAt), httpStatus: nil,
+                bytes: listing.files.reduce(0) { $0 + $1.bytes.count }, status: .ok,
+                error: warnings.isEmpty ? nil : warnings.prefix(20).joined(separator: "; "),
+                nextFetchAt: FetchSchedule.afterSuccess(now: now, interval: state.interval, random: .random(in: 0..<1)),
+                documents: documents.filter { $0.title != nil || !$0.text.isEmpty })
         }
     }
 
@@ -107,6 +152,18 @@ extension Daemon {
             }
             if let fresh = response.freshness(now: now) {
                 next = FetchSchedule.honouringFreshness(next, now: now, freshFor: fresh, cap: maxFreshness)
+            }
+            if state.kind == .page {
+                do {
+                    let document = try SourceReading.document(fromPage: response.body, url: state.url, headers: response.headers, sourceID: state.id)
+                    return FetchRecord(
+                        sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration,
+                        httpStatus: response.status, bytes: response.body.count, status: .ok, error: nil,
+                        etag: response.headers["etag"], lastModified: response.headers["last-modified"], nextFetchAt: next,
+                        documents: [document])
+                } catch {
+                    return failure(error.message, status: response.status, bytes: response.body.count, duration: response.duration)
+                }
             }
             do {
                 let feed = try FeedParser.parse(response.body, url: response.effectiveURL, headers: response.headers)

@@ -27,6 +27,9 @@ public final class Fetcher: @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on the fetcher's queue (for the other kinds of reading it does).
+    func enqueue(_ work: @escaping @Sendable () -> Void) { queue.async(execute: work) }
+
     /// Blocks until every fetch submitted so far has finished.
     public func drain() { queue.sync {} }
 

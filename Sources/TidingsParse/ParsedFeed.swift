@@ -55,4 +55,5 @@ public struct FeedItem: Sendable, Equatable {
 public struct FeedParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }

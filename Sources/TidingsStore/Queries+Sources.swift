@@ -5,7 +5,7 @@ import TidingsCore
 extension SQLiteConnection {
     static let sourceColumns = """
         s.id, s.name, s.url, s.origin, s.enabled, s.interval_s, s.last_fetch_at, s.last_status,
-        s.last_error, s.consecutive_errors, s.next_fetch_at, s.tls_verify,
+        s.last_error, s.consecutive_errors, s.next_fetch_at, s.tls_verify, s.kind,
         (SELECT count(*) FROM documents d WHERE d.source_id = s.id) AS documents
         """
 
@@ -18,7 +18,8 @@ extension SQLiteConnection {
             lastStatus: row["last_status"].string, lastError: row["last_error"].string,
             consecutiveErrors: Int(row["consecutive_errors"].int ?? 0),
             nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse),
-            documents: Int(row["documents"].int ?? 0), tlsVerify: row["tls_verify"].int != 0)
+            documents: Int(row["documents"].int ?? 0), tlsVerify: row["tls_verify"].int != 0,
+            kind: Source.Kind(rawValue: row["kind"].string ?? "") ?? .feed)
     }
 
     public func sources() throws -> [Source] {
@@ -48,12 +49,13 @@ extension SQLiteConnection {
         }
         try query(
             """
-            INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at, tls_verify)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at, tls_verify, kind)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(definition.name), .text(definition.url), .text(origin.rawValue), SQLiteValue(definition.enabled),
                 .real(definition.interval), .text(Timestamps.iso(now)), .text(Timestamps.iso(now)), SQLiteValue(definition.tlsVerify),
+                .text(definition.kind.rawValue),
             ])
         let id = lastInsertRowID
         guard let source = try source(idOrName: String(id)) else { throw TidingsError.internalError("source \(id) vanished") }
@@ -104,13 +106,13 @@ extension SQLiteConnection {
                         "UPDATE sources SET origin = 'config', configured_url = ? WHERE id = ?", [.text(definition.url), .integer(current.id)])
                 }
                 if current.name != definition.name || current.interval != definition.interval || current.enabled != definition.enabled
-                    || current.tlsVerify != definition.tlsVerify
+                    || current.tlsVerify != definition.tlsVerify || current.kind != definition.kind
                 {
                     try query(
-                        "UPDATE sources SET name = ?, interval_s = ?, enabled = ?, tls_verify = ? WHERE id = ?",
+                        "UPDATE sources SET name = ?, interval_s = ?, enabled = ?, tls_verify = ?, kind = ? WHERE id = ?",
                         [
                             .text(definition.name), .real(definition.interval), SQLiteValue(definition.enabled),
-                            SQLiteValue(definition.tlsVerify), .integer(current.id),
+                            SQLiteValue(definition.tlsVerify), .text(definition.kind.rawValue), .integer(current.id),
                         ])
                     changes.append("updated source \(current.id) (\(definition.name))")
                 }
@@ -136,12 +138,14 @@ public struct SourceState: Sendable, Equatable {
     public var lastModified: String?
     public var consecutiveErrors: Int
     public var tlsVerify: Bool
+    public var kind: Source.Kind
 
     public init(
         id: Int64, name: String, url: String, enabled: Bool, interval: Double, nextFetchAt: Date?, etag: String?,
-        lastModified: String?, consecutiveErrors: Int, tlsVerify: Bool = true
+        lastModified: String?, consecutiveErrors: Int, tlsVerify: Bool = true, kind: Source.Kind = .feed
     ) {
         self.tlsVerify = tlsVerify
+        self.kind = kind
         self.id = id
         self.name = name
         self.url = url
@@ -157,14 +161,14 @@ public struct SourceState: Sendable, Equatable {
 extension SQLiteConnection {
     public func sourceStates() throws -> [SourceState] {
         try query(
-            "SELECT id, name, url, enabled, interval_s, next_fetch_at, etag, last_modified, consecutive_errors, tls_verify FROM sources ORDER BY id"
+            "SELECT id, name, url, enabled, interval_s, next_fetch_at, etag, last_modified, consecutive_errors, tls_verify, kind FROM sources ORDER BY id"
         ).map { row in
             SourceState(
                 id: row["id"].int ?? 0, name: row["name"].string ?? "", url: row["url"].string ?? "",
                 enabled: row["enabled"].int == 1, interval: row["interval_s"].double ?? 900,
                 nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse), etag: row["etag"].string,
                 lastModified: row["last_modified"].string, consecutiveErrors: Int(row["consecutive_errors"].int ?? 0),
-                tlsVerify: row["tls_verify"].int != 0)
+                tlsVerify: row["tls_verify"].int != 0, kind: Source.Kind(rawValue: row["kind"].string ?? "") ?? .feed)
         }
     }
 }

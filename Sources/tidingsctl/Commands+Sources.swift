@@ -13,12 +13,13 @@ struct Sources: ParsableCommand {
     static func printSources(_ sources: [Source]) {
         let rows = sources.map { s in
             [
-                String(s.id), s.name + (s.tlsVerify ? "" : " (TLS unchecked)"), s.enabled ? "yes" : "no", Durations.format(s.interval), String(s.documents),
+                String(s.id), s.name + (s.tlsVerify ? "" : " (TLS unchecked)"), s.kind.rawValue, s.enabled ? "yes" : "no",
+                Durations.format(s.interval), String(s.documents),
                 s.lastStatus ?? "never", Output.relative(s.lastFetchAt), String(s.consecutiveErrors),
                 s.enabled ? Output.relative(s.nextFetchAt) : "-", Output.clip(s.lastError, 60), s.url,
             ]
         }
-        print(Output.table(["ID", "NAME", "ON", "EVERY", "DOCS", "STATUS", "LAST", "ERRORS", "NEXT", "LAST ERROR", "URL"], rows))
+        print(Output.table(["ID", "NAME", "KIND", "ON", "EVERY", "DOCS", "STATUS", "LAST", "ERRORS", "NEXT", "LAST ERROR", "URL"], rows))
     }
 
     struct List: ParsableCommand {
@@ -38,8 +39,10 @@ struct Sources: ParsableCommand {
         @Argument(help: "URL or path of the feed.") var url: String
         @Option(help: "A name to refer to it by (default: from the URL).") var name: String?
         @Option(help: "Time between fetches, e.g. 15m, 1h (default: the config's [fetch] interval).") var interval: String?
+        @Option(help: "feed, page (one page watched for changes) or folder (a local directory); guessed by default.") var kind: String?
 
         func validate() throws {
+            if let kind, Source.Kind(rawValue: kind) == nil { throw ValidationError("--kind must be feed, page or folder") }
             if let interval, Durations.seconds(interval) == nil {
                 throw ValidationError("bad --interval \"\(interval)\"; use \(Durations.allowed)")
             }
@@ -55,7 +58,7 @@ struct Sources: ParsableCommand {
                 }
                 target = file.absoluteString
             }
-            let params = try AdminJSON.value(AddSourceParams(url: target, name: name, interval: interval))
+            let params = try AdminJSON.value(AddSourceParams(url: target, name: name, interval: interval, kind: kind))
             try options.call("sources.add", params: params) { value in
                 let source = try Output.decode(value, as: Source.self)
                 print("added source \(source.id) (\(source.name)) \(source.url), fetching every \(Durations.format(source.interval))")
@@ -114,7 +117,12 @@ struct Sources: ParsableCommand {
             let items = result["items"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
             let new = result["new"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
             let error = result["error"].flatMap { if case .string(let s) = $0 { s } else { nil } }
-            print("\(source): \(status), \(items) item(s), \(new) new" + (error.map { "; \($0)" } ?? ""))
+            let updated = result["updated"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
+            let elsewhere = result["seen_elsewhere"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
+            var line = "\(source): \(status), \(items) item(s), \(new) new"
+            if updated > 0 { line += ", \(updated) updated" }
+            if elsewhere > 0 { line += ", \(elsewhere) already known from elsewhere" }
+            print(line + (error.map { "; \($0)" } ?? ""))
             if status == "error" { throw ExitCode(ExitCodes.errorReply) }
         }
     }

@@ -215,6 +215,37 @@ struct AdminSocketTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func folderAndPageSources() throws {
+        let dir = TempDirectory()
+        let prose = String(repeating: "Talks in Tokyo failed to resolve the dispute over the islands, officials said. ", count: 5)
+        dir.write("inbox/a.html", "<html><head><title>Page A</title></head><body><article><p>\(prose)</p></article></body></html>")
+        dir.write("inbox/b.txt", "Text B\n\nFirst paragraph of B.\nSecond paragraph of B.")
+        dir.write("inbox/nested/c.xml", makeRSS(items: 2, prefix: "c"))
+        dir.write("inbox/d.pdf", "%PDF-1.4 ignored")
+        let server = try LocalHTTPServer()
+        let pageProse = String(repeating: "Yeltsin will not travel to Japan this spring, as had been expected by many. ", count: 5)
+        server.route("/page", .init(headers: ["Content-Type": "text/html"], body: "<html><body><article><p>\(pageProse)</p></article></body></html>"))
+        let daemon = DaemonProcess(
+            body: "[fetch]\nallow_private_networks = true\n" + sourceBlock(dir.file("inbox"), name: "inbox", interval: "1h"),
+            dir: dir)
+        try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 4 })
+        #expect(try daemon.ctl(["sources"]).stdout.contains("folder"))
+        #expect(try scalar(daemon.databasePath, "SELECT text FROM documents WHERE title = 'Text B'")?.string
+            == "First paragraph of B.\nSecond paragraph of B.")
+        // A changed file updates its document.
+        dir.write("inbox/b.txt", "Text B\n\nRewritten.")
+        #expect(try daemon.ctl(["sources", "fetch", "inbox"]).status == 0)
+        #expect(try scalar(daemon.databasePath, "SELECT text FROM documents WHERE title = 'Text B'")?.string == "Rewritten.")
+        #expect(daemon.documentCount() == 4)
+        // A page source: one document for the page.
+        #expect(try daemon.ctl(["sources", "add", server.url("/page"), "--kind", "page", "--name", "page"]).status == 0)
+        #expect(waitFor { daemon.documentCount() == 5 })
+        #expect(try daemon.ctl(["sources", "add", server.url("/x"), "--kind", "folder"]).status == 1)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func pluginsListIsAnswered() throws {
         let daemon = DaemonProcess()
         try daemon.start()

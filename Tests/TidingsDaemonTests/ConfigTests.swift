@@ -82,6 +82,9 @@ struct ConfigTests {
         ("[fetch]\ntimeout = \"2h\"", 2, "fetch.timeout", "out of range"),
         ("sources = \"x\"", 1, "sources", "must be an array of tables"),
         ("[extra]\nx = 1", 1, "extra", "unknown key at the top level; allowed: daemon, fetch, sources, plugins"),
+        ("[[sources]]\nurl = \"https://a.example/\"\nkind = \"blog\"", 3, "sources[0].kind", "must be \"feed\", \"page\" or \"folder\""),
+        ("[[sources]]\nurl = \"https://a.example/\"\nkind = \"folder\"", 3, "sources[0].kind", "must be a local directory"),
+        ("[fetch]\nproxy = \"not a url\"", 2, "fetch.proxy", "must be a proxy URL"),
     ])
     func errorsNameFileLineAndKey(text: String, line: Int, key: String, fragment: String) throws {
         let error = try #require(configError(text))
