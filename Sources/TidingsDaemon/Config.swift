@@ -29,6 +29,12 @@ public struct DaemonConfig: Sendable, Equatable {
         public var proxy: String?
         /// Least time between two requests to the same host, in seconds.
         public var hostDelay: Double = 1
+        /// Fetch the page behind a feed item whose own text is short, and read its article.
+        public var fetchArticles = true
+        /// Items with less text than this (in characters) get their article page fetched.
+        public var articleMinLength = 500
+        /// Most article pages fetched for one feed fetch.
+        public var maxArticlesPerFetch = 20
         /// Longest a server's freshness hints (max-age, Expires, RSS ttl) may push a fetch back.
         public var maxFreshness: Double = 86_400
     }

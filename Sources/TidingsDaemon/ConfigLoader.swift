@@ -6,7 +6,10 @@ import TidingsCore
 public enum ConfigLoader {
     /// The config keys, by table. Unknown keys are errors, not silently ignored.
     static let daemonKeys = ["database", "socket", "socket_mode", "log_level"]
-    static let fetchKeys = ["allow_private_networks", "interval", "timeout", "max_body_size", "user_agent", "proxy", "host_delay"]
+    static let fetchKeys = [
+        "allow_private_networks", "interval", "timeout", "max_body_size", "user_agent", "proxy", "host_delay", "fetch_articles",
+        "article_min_length",
+    ]
     static let sourceKeys = ["url", "name", "interval", "enabled", "tls_verify", "kind"]
     static let topKeys = ["daemon", "fetch", "sources", "plugins"]
     /// Fetch intervals from one second to a year.
@@ -80,6 +83,13 @@ public enum ConfigLoader {
                 config.fetch.proxy = value
             }
             if let value = try reader.duration(fetch, "host_delay", path: "fetch", range: 0.001...3600) { config.fetch.hostDelay = value }
+            if let value = try reader.bool(fetch, "fetch_articles", path: "fetch") { config.fetch.fetchArticles = value }
+            if let node = fetch["article_min_length"] {
+                guard case .integer(let value) = node.value, (0...1_000_000).contains(value) else {
+                    throw reader.typeError(node, key: "fetch.article_min_length", expected: "a number of characters from 0 to 1000000")
+                }
+                config.fetch.articleMinLength = Int(value)
+            }
         }
 
         if let plugins = try reader.table(root, "plugins", path: "") {

@@ -53,6 +53,9 @@ extension Daemon {
             timeout: config.fetch.timeout, maxBytes: config.fetch.maxBytes,
             allowPrivateNetworks: config.fetch.allowPrivateNetworks, tlsVerify: state.tlsVerify, proxy: config.fetch.proxy)
         let maxFreshness = config.fetch.maxFreshness
+        let articles = config.fetch.fetchArticles && state.kind == .feed
+            ? ArticlePolicy(request: request, minLength: config.fetch.articleMinLength, maxPerFetch: config.fetch.maxArticlesPerFetch)
+            : nil
         let startedAt = Date()
         logger.debug("fetching source \(state.id) (\(state.name), \(state.kind.rawValue)) \(state.url)")
         if state.kind == .folder {
@@ -71,7 +74,9 @@ extension Daemon {
                 return
             }
             parseQueue.async { [self] in
-                write(Daemon.makeRecord(state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness), for: state)
+                var record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness)
+                if let articles { enrich(&record, policy: articles) }
+                write(record, for: state)
             }
         }
     }
@@ -287,4 +292,62 @@ extension Daemon {
             subscriber.lastSent = document.id
         }
     }
+
+    /// Replaces the short text of new feed items with the article behind their link (robots.txt
+    /// and the private-network rule apply; links are untrusted input). On the parse queue.
+    func enrich(_ record: inout FetchRecord, policy: ArticlePolicy) {
+        guard record.status == .ok, !record.documents.isEmpty else { return }
+        let candidates = record.documents.indices.filter { index in
+            let document = record.documents[index]
+            guard let url = document.url?.lowercased(), url.hasPrefix("http://") || url.hasPrefix("https://") else { return false }
+            return document.text.unicodeScalars.count < policy.minLength
+        }
+        guard !candidates.isEmpty else { return }
+        let keys = candidates.map { record.documents[$0].key }
+        let known: Set<String> = readerQueue.sync { [reader] in
+            let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            let rows = (try? reader.connection.query("SELECT doc_key FROM documents WHERE doc_key IN (\(marks))", keys.map { .text($0) })) ?? []
+            return Set(rows.compactMap { $0["doc_key"].string })
+        }
+        var refused = 0
+        for index in candidates.filter({ !known.contains(record.documents[$0].key) }).prefix(policy.maxPerFetch) {
+            let item = record.documents[index]
+            var request = policy.request
+            request.url = item.url ?? ""
+            request.etag = nil
+            request.lastModified = nil
+            let box = ArticleBox()
+            let done = DispatchSemaphore(value: 0)
+            fetcher.fetchArticle(request) { result in
+                box.result = result
+                done.signal()
+            }
+            guard done.wait(timeout: .now() + request.timeout * 3 + 10) == .success, case .success(let response)? = box.result,
+                let article = try? ArticleExtractor.extract(response.body, url: response.effectiveURL, headers: response.headers),
+                article.text.unicodeScalars.count > item.text.unicodeScalars.count
+            else {
+                refused += 1
+                continue
+            }
+            record.documents[index] = Document(
+                sourceID: item.sourceID, url: item.url, guid: item.guid, title: item.title ?? article.title,
+                author: item.author ?? article.author, published: item.published ?? article.published,
+                language: item.language ?? article.language, text: article.text)
+        }
+        if refused > 0 {
+            let note = "\(refused) article page(s) not read (robots.txt, errors or no article); their feed text is kept"
+            record.error = record.error.map { $0 + "; " + note } ?? note
+        }
+    }
+}
+
+/// How a feed fetch reads the article pages behind short items.
+struct ArticlePolicy: Sendable {
+    var request: FetchRequest
+    var minLength: Int
+    var maxPerFetch: Int
+}
+
+private final class ArticleBox: @unchecked Sendable {
+    var result: Result<FetchResponse, FetchError>?
 }

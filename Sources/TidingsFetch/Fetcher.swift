@@ -9,6 +9,10 @@ import Glibc
 public final class Fetcher: @unchecked Sendable {
     private let queue = DispatchQueue(label: "tidings.fetch")
     private let cancelled = CancelFlag()
+    /// robots.txt per scheme://host:port, with when it was read. Touched only on `queue`.
+    private var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
+    /// The product token robots.txt groups are matched against.
+    public static let robotsProduct = "tidingsd"
 
     public init() {
         Fetcher.globalInit
@@ -23,6 +27,44 @@ public final class Fetcher: @unchecked Sendable {
     public func fetch(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
         queue.async { [cancelled] in
             guard !cancelled.isSet else { return completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true))) }
+            completion(Fetcher.perform(request, cancelled: cancelled))
+        }
+    }
+
+    /// Fetches an article page linked from a feed, if the site's robots.txt allows it (read
+    /// once and kept for a day; an unreachable one blocks the site for an hour).
+    public func fetchArticle(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
+        queue.async { [self] in
+            guard !cancelled.isSet else { return completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true))) }
+            guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                let host = url.host
+            else { return completion(.failure(FetchError("not a web address: \(request.url)"))) }
+            let origin = "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+            let now = Date()
+            var rules = robots[origin].flatMap { $0.until > now ? $0.rules : nil }
+            if rules == nil {
+                var robotsRequest = request
+                robotsRequest.url = origin + "/robots.txt"
+                robotsRequest.etag = nil
+                robotsRequest.lastModified = nil
+                robotsRequest.maxBytes = min(request.maxBytes, 512 << 10)
+                switch Fetcher.perform(robotsRequest, cancelled: cancelled) {
+                case .success(let response):
+                    let parsed = RobotsTxt(String(decoding: response.body, as: UTF8.self), product: Fetcher.robotsProduct)
+                    robots[origin] = (parsed, now.addingTimeInterval(86_400))
+                    rules = parsed
+                case .failure(let error) where (error.status ?? 0) >= 400 && (error.status ?? 0) < 500:
+                    robots[origin] = (.allowAll, now.addingTimeInterval(86_400))
+                    rules = .allowAll
+                case .failure:
+                    robots[origin] = (.disallowAll, now.addingTimeInterval(3600))
+                    rules = .disallowAll
+                }
+            }
+            let path = url.path.isEmpty ? "/" : url.path + (url.query.map { "?" + $0 } ?? "")
+            guard rules?.allows(path) ?? true else {
+                return completion(.failure(FetchError("robots.txt of \(origin) disallows \(path)")))
+            }
             completion(Fetcher.perform(request, cancelled: cancelled))
         }
     }

@@ -246,6 +246,42 @@ struct AdminSocketTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func shortFeedItemsGetTheirArticlePageUnlessRobotsTxtSaysNo() throws {
+        let server = try LocalHTTPServer()
+        let base = server.url("")
+        let prose = String(repeating: "Japanese officials admitted that both sides still have daggers drawn over the islands. ", count: 6)
+        server.route("/robots.txt", .init(headers: ["Content-Type": "text/plain"], body: "User-agent: *\nDisallow: /private/\n"))
+        server.route("/news/1", .init(headers: ["Content-Type": "text/html"], body: "<html><body><nav>Home</nav><article><p>\(prose)</p></article></body></html>"))
+        server.route("/private/2", .init(headers: ["Content-Type": "text/html"], body: "<html><body><article><p>\(prose) secret</p></article></body></html>"))
+        let feed = """
+            <rss version="2.0"><channel><title>t</title>
+            <item><title>One</title><link>\(base)/news/1</link><description>Short teaser one.</description></item>
+            <item><title>Two</title><link>\(base)/private/2</link><description>Short teaser two.</description></item>
+            </channel></rss>
+            """
+        server.route("/feed.xml", .init(body: feed))
+        let daemon = DaemonProcess(body: "[fetch]\nallow_private_networks = true\nhost_delay = \"1ms\"\n" + sourceBlock(server.url("/feed.xml"), name: "f"))
+        try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 2 })
+        #expect(try scalar(daemon.databasePath, "SELECT text FROM documents WHERE title = 'One'")?.string?.hasPrefix("Japanese officials admitted") == true)
+        #expect(try scalar(daemon.databasePath, "SELECT text FROM documents WHERE title = 'Two'")?.string == "Short teaser two.")
+        #expect(!server.requests.contains("GET /private/2"))
+        #expect(server.requests.filter { $0 == "GET /robots.txt" }.count == 1)
+        #expect(try scalar(daemon.databasePath, "SELECT last_error FROM sources")?.string?.contains("1 article page(s) not read") == true)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+
+        // Switched off: no page is requested.
+        let quiet = DaemonProcess(
+            body: "[fetch]\nallow_private_networks = true\nfetch_articles = false\n" + sourceBlock(server.url("/feed.xml"), name: "f"))
+        let before = server.requests.filter { $0.hasPrefix("GET /news") }.count
+        try quiet.start()
+        #expect(waitFor { quiet.documentCount() == 2 })
+        #expect(server.requests.filter { $0.hasPrefix("GET /news") }.count == before)
+        quiet.signal(SIGTERM)
+        #expect(quiet.waitExit() == 0)
+    }
+
     @Test func pluginsListIsAnswered() throws {
         let daemon = DaemonProcess()
         try daemon.start()

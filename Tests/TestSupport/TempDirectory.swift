@@ -38,7 +38,9 @@ public func waitFor(timeout: Double = 10, _ condition: () throws -> Bool) rethro
 }
 
 /// RSS 2.0 text with `count` items, for ingest tests.
-public func makeRSS(items count: Int, prefix: String = "item", base: String = "https://news.example/") -> String {
+/// Item links point at a closed local port, so that no test ever reaches beyond loopback
+/// (the daemon follows links to read articles).
+public func makeRSS(items count: Int, prefix: String = "item", base: String = "http://127.0.0.1:9/news/") -> String {
     var out = """
         <?xml version="1.0" encoding="utf-8"?>
         <rss version="2.0"><channel><title>Test feed</title><link>\(base)</link>
