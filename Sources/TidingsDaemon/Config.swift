@@ -29,6 +29,9 @@ public struct DaemonConfig: Sendable, Equatable {
         public var proxy: String?
         /// Least time between two requests to the same host, in seconds.
         public var hostDelay: Double = 1
+        /// Adapt each feed's interval to how often it publishes, within `adaptiveBounds`.
+        public var adaptive = true
+        public var adaptiveBounds: ClosedRange<Double> = 300...43_200
         /// Fetch the page behind a feed item whose own text is short, and read its article.
         public var fetchArticles = true
         /// Items with less text than this (in characters) get their article page fetched.

@@ -53,6 +53,7 @@ extension Daemon {
             timeout: config.fetch.timeout, maxBytes: config.fetch.maxBytes,
             allowPrivateNetworks: config.fetch.allowPrivateNetworks, tlsVerify: state.tlsVerify, proxy: config.fetch.proxy)
         let maxFreshness = config.fetch.maxFreshness
+        let adaptive = config.fetch.adaptive ? config.fetch.adaptiveBounds : nil
         let articles = config.fetch.fetchArticles && state.kind == .feed
             ? ArticlePolicy(request: request, minLength: config.fetch.articleMinLength, maxPerFetch: config.fetch.maxArticlesPerFetch)
             : nil
@@ -74,7 +75,8 @@ extension Daemon {
                 return
             }
             parseQueue.async { [self] in
-                var record = Daemon.makeRecord(state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness)
+                var record = Daemon.makeRecord(
+                    state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness, adaptive: adaptive)
                 if let articles { enrich(&record, policy: articles) }
                 write(record, for: state)
             }
@@ -126,7 +128,8 @@ extension Daemon {
     /// Turns a fetch result into what the store records: documents on success, the error
     /// otherwise, and the time of the next attempt either way.
     static func makeRecord(
-        state: SourceState, startedAt: Date, result: Result<FetchResponse, FetchError>, maxFreshness: Double = 86_400
+        state: SourceState, startedAt: Date, result: Result<FetchResponse, FetchError>, maxFreshness: Double = 86_400,
+        adaptive: ClosedRange<Double>? = nil
     ) -> FetchRecord {
         let now = Date()
         let random = Double.random(in: 0..<1)
@@ -172,6 +175,14 @@ extension Daemon {
             }
             do {
                 let feed = try FeedParser.parse(response.body, url: response.effectiveURL, headers: response.headers)
+                if let adaptive {
+                    let dates = feed.items.compactMap { $0.published ?? $0.updated }
+                    let interval = FetchSchedule.adaptiveInterval(itemDates: dates, configured: state.interval, bounds: adaptive)
+                    next = FetchSchedule.afterSuccess(now: now, interval: interval, random: random)
+                    if let fresh = response.freshness(now: now) {
+                        next = FetchSchedule.honouringFreshness(next, now: now, freshFor: fresh, cap: maxFreshness)
+                    }
+                }
                 if let ttl = feed.ttl { next = FetchSchedule.honouringFreshness(next, now: now, freshFor: ttl * 60, cap: maxFreshness) }
                 // An entry with neither a title nor any text is no document.
                 let documents = feed.items.map { $0.document(sourceID: state.id) }.filter { $0.title != nil || !$0.text.isEmpty }

@@ -30,6 +30,16 @@ public enum FetchSchedule {
         max(next, now.addingTimeInterval(min(max(freshFor, 0), cap)))
     }
 
+    /// The interval a feed's own rhythm suggests: half the mean gap between its newest dated
+    /// items (so a new item waits half a gap on average), kept within `bounds`. Without at
+    /// least three dated items the configured interval stands.
+    public static func adaptiveInterval(itemDates: [Date], configured: Double, bounds: ClosedRange<Double>) -> Double {
+        let newest = itemDates.sorted(by: >).prefix(10)
+        guard newest.count >= 3, let first = newest.first, let last = newest.last, first > last else { return configured }
+        let meanGap = first.timeIntervalSince(last) / Double(newest.count - 1)
+        return min(max(meanGap / 2, bounds.lowerBound), bounds.upperBound)
+    }
+
     /// Longest window over which overdue sources are spread at start-up.
     public static let startupSpread: Double = 2
 

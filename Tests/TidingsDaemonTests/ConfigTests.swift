@@ -85,6 +85,8 @@ struct ConfigTests {
         ("[[sources]]\nurl = \"https://a.example/\"\nkind = \"blog\"", 3, "sources[0].kind", "must be \"feed\", \"page\" or \"folder\""),
         ("[[sources]]\nurl = \"https://a.example/\"\nkind = \"folder\"", 3, "sources[0].kind", "must be a local directory"),
         ("[fetch]\nproxy = \"not a url\"", 2, "fetch.proxy", "must be a proxy URL"),
+        ("[fetch]\nmin_interval = \"2h\"\nmax_interval = \"1h\"", 2, "fetch.min_interval", "must not be longer than max_interval (1h)"),
+        ("[fetch]\narticle_min_length = \"long\"", 2, "fetch.article_min_length", "must be a number of characters"),
     ])
     func errorsNameFileLineAndKey(text: String, line: Int, key: String, fragment: String) throws {
         let error = try #require(configError(text))
@@ -148,6 +150,24 @@ struct FetchScheduleTests {
         #expect(zip(delays, delays.dropFirst()).allSatisfy { $0 <= $1 })
         // A source with a longer interval than the cap is never retried less often than its interval.
         #expect(FetchSchedule.afterError(now: now, interval: 86400, consecutiveErrors: 30, random: 0.5).timeIntervalSince(now) == 86400)
+    }
+
+    @Test func theIntervalFollowsTheFeedsRhythmWithinBounds() {
+        let hourly = (0..<10).map { now.addingTimeInterval(Double(-$0) * 3600) }
+        #expect(FetchSchedule.adaptiveInterval(itemDates: hourly, configured: 900, bounds: 300...43_200) == 1800)
+        let minutely = (0..<10).map { now.addingTimeInterval(Double(-$0) * 60) }
+        #expect(FetchSchedule.adaptiveInterval(itemDates: minutely, configured: 900, bounds: 300...43_200) == 300)
+        let monthly = (0..<5).map { now.addingTimeInterval(Double(-$0) * 30 * 86_400) }
+        #expect(FetchSchedule.adaptiveInterval(itemDates: monthly, configured: 900, bounds: 300...43_200) == 43_200)
+        #expect(FetchSchedule.adaptiveInterval(itemDates: Array(hourly.prefix(2)), configured: 900, bounds: 300...43_200) == 900)
+        #expect(FetchSchedule.adaptiveInterval(itemDates: [now, now, now], configured: 900, bounds: 300...43_200) == 900)
+    }
+
+    @Test func freshnessPushesTheNextFetchBackWithinACap() {
+        let next = now.addingTimeInterval(600)
+        #expect(FetchSchedule.honouringFreshness(next, now: now, freshFor: 3600, cap: 86_400) == now.addingTimeInterval(3600))
+        #expect(FetchSchedule.honouringFreshness(next, now: now, freshFor: 60, cap: 86_400) == next)
+        #expect(FetchSchedule.honouringFreshness(next, now: now, freshFor: 1e9, cap: 86_400) == now.addingTimeInterval(86_400))
     }
 
     @Test func startupKeepsFutureTimesAndSpreadsOverdueOnes() {
