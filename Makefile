@@ -19,7 +19,7 @@ DEB_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libxml2-dev zlib1g-dev pkg-c
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build build-debug run test test-unit check-systemd check-install install uninstall eval clean
+.PHONY: all deps build build-debug run test test-unit check-systemd check-install install uninstall eval bench clean
 
 all: build
 
@@ -88,6 +88,11 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/lib/systemd/system/tidingsd.service $(DESTDIR)$(PREFIX)/lib/sysusers.d/tidings.conf
 	rm -rf $(DESTDIR)$(PREFIX)/share/tidings $(DESTDIR)$(PREFIX)/share/doc/tidings
 	@echo "kept /etc/tidings and /var/lib/tidings (your config and data)"
+
+# Throughput side by side with the peers (their venv: ../shared/peers/setup.sh), and polls/s
+# with conditional GET against 2,000 feeds on loopback servers, with the daemon's peak RSS.
+bench: build
+	python3 scripts/bench.py --tidingsd .build/release/tidingsd
 
 eval: build
 	@if [ -d ../shared/eval ]; then python3 ../shared/eval/run_all.py --tidingsd .build/release/tidingsd; \

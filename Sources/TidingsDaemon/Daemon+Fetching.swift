@@ -14,15 +14,22 @@ extension Daemon {
         let now = Date()
         let free = maxConcurrentFetches - inFlight.count
         guard free > 0 else { return }
-        let due = schedule.values
-            .filter { $0.enabled && !inFlight.contains($0.id) && ($0.nextFetchAt ?? .distantPast) <= now }
-            .sorted { ($0.nextFetchAt ?? .distantPast) < ($1.nextFetchAt ?? .distantPast) }
+        // Only (time, id) pairs are gathered and sorted: with thousands of sources this runs
+        // after every fetch, and copying whole source states dominated the daemon's CPU.
+        var due: [(at: Date, id: Int64)] = []
+        for (id, state) in schedule where state.enabled && !inFlight.contains(id) {
+            let at = state.nextFetchAt ?? .distantPast
+            if at <= now { due.append((at, id)) }
+        }
+        guard !due.isEmpty else { return }
+        due.sort { $0.at < $1.at }
         // Politeness: one request at a time per host, and `host_delay` between two of them.
-        let busyHosts = Set(inFlight.compactMap { schedule[$0].flatMap { Daemon.host(of: $0.url) } })
+        let busyHosts = Set(inFlight.compactMap { schedule[$0]?.host })
         var started = 0
         var claimed = Set<String>()
-        for state in due where started < free {
-            if let host = Daemon.host(of: state.url) {
+        for entry in due where started < free {
+            guard let state = schedule[entry.id] else { continue }
+            if let host = state.host {
                 if busyHosts.contains(host) || claimed.contains(host) { continue }
                 if let last = lastRequest[host], now.timeIntervalSince(last) < config.fetch.hostDelay { continue }
                 claimed.insert(host)
@@ -33,11 +40,6 @@ extension Daemon {
         }
     }
 
-    /// The politeness key of a URL: its host; nil for local files, which need no politeness.
-    static func host(of url: String) -> String? {
-        guard let parsed = URL(string: url), !parsed.isFileURL else { return nil }
-        return parsed.host?.lowercased()
-    }
 
     /// How many enabled sources are due now (for `status`).
     var dueCount: Int {
@@ -278,6 +280,8 @@ extension Daemon {
             }
         }
         if stopping && inFlight.isEmpty { finishStop() }
+        // A slot is free: start what is due now rather than at the next tick.
+        startDueFetches()
     }
 
     /// Streams new documents to `tail` subscribers. On `control`.

@@ -9,6 +9,7 @@ import Glibc
 public final class Fetcher: @unchecked Sendable {
     private let queue = DispatchQueue(label: "tidings.fetch")
     private let cancelled = CancelFlag()
+    private var keptHandle: UnsafeMutableRawPointer?
     /// robots.txt per scheme://host:port, with when it was read. Touched only on `queue`.
     private var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
     /// The product token robots.txt groups are matched against.
@@ -18,6 +19,8 @@ public final class Fetcher: @unchecked Sendable {
         Fetcher.globalInit
     }
 
+    deinit { if let keptHandle { curl_easy_cleanup(keptHandle) } }
+
     private static let globalInit: Void = { _ = curl_global_init(tidings_curl_global_default()) }()
 
     /// libcurl's version string, for `status`.
@@ -25,9 +28,9 @@ public final class Fetcher: @unchecked Sendable {
 
     /// Fetches on the fetcher's queue and calls `completion` there.
     public func fetch(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
-        queue.async { [cancelled] in
+        queue.async { [self] in
             guard !cancelled.isSet else { return completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true))) }
-            completion(Fetcher.perform(request, cancelled: cancelled))
+            completion(Fetcher.perform(request, cancelled: cancelled, handle: reusableHandle()))
         }
     }
 
@@ -48,7 +51,7 @@ public final class Fetcher: @unchecked Sendable {
                 robotsRequest.etag = nil
                 robotsRequest.lastModified = nil
                 robotsRequest.maxBytes = min(request.maxBytes, 512 << 10)
-                switch Fetcher.perform(robotsRequest, cancelled: cancelled) {
+                switch Fetcher.perform(robotsRequest, cancelled: cancelled, handle: reusableHandle()) {
                 case .success(let response):
                     let parsed = RobotsTxt(String(decoding: response.body, as: UTF8.self), product: Fetcher.robotsProduct)
                     robots[origin] = (parsed, now.addingTimeInterval(86_400))
@@ -65,7 +68,7 @@ public final class Fetcher: @unchecked Sendable {
             guard rules?.allows(path) ?? true else {
                 return completion(.failure(FetchError("robots.txt of \(origin) disallows \(path)")))
             }
-            completion(Fetcher.perform(request, cancelled: cancelled))
+            completion(Fetcher.perform(request, cancelled: cancelled, handle: reusableHandle()))
         }
     }
 
@@ -78,9 +81,23 @@ public final class Fetcher: @unchecked Sendable {
     /// Aborts running transfers and fails queued ones (for a quick shutdown). Permanent.
     public func cancelAll() { cancelled.set() }
 
-    static func perform(_ request: FetchRequest, cancelled: CancelFlag = CancelFlag()) -> Result<FetchResponse, FetchError> {
-        guard let handle = curl_easy_init() else { return .failure(FetchError("libcurl could not create a handle")) }
-        defer { curl_easy_cleanup(handle) }
+    /// The easy handle kept between transfers, so that its connection cache is reused (one
+    /// TCP/TLS connection per host for many polls). Touched only on `queue`.
+    private func reusableHandle() -> UnsafeMutableRawPointer? {
+        if let handle = keptHandle {
+            curl_easy_reset(handle)
+            return handle
+        }
+        keptHandle = curl_easy_init()
+        return keptHandle
+    }
+
+    /// Runs one transfer, on `handle` when given (it is reset, not freed), else on a new one.
+    static func perform(
+        _ request: FetchRequest, cancelled: CancelFlag = CancelFlag(), handle given: UnsafeMutableRawPointer? = nil
+    ) -> Result<FetchResponse, FetchError> {
+        guard let handle = given ?? curl_easy_init() else { return .failure(FetchError("libcurl could not create a handle")) }
+        defer { if given == nil { curl_easy_cleanup(handle) } }
         let context = TransferContext(maxBytes: request.maxBytes, allowPrivate: request.allowPrivateNetworks, cancelled: cancelled)
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?

@@ -130,7 +130,10 @@ extension SQLiteConnection {
 public struct SourceState: Sendable, Equatable {
     public var id: Int64
     public var name: String
-    public var url: String
+    /// The address; setting it also sets ``host``.
+    public var url: String { didSet { host = SourceState.host(of: url) } }
+    /// The politeness key: the URL's host, nil for local files. Kept, not parsed per tick.
+    public private(set) var host: String?
     public var enabled: Bool
     public var interval: Double
     public var nextFetchAt: Date?
@@ -146,6 +149,7 @@ public struct SourceState: Sendable, Equatable {
     ) {
         self.tlsVerify = tlsVerify
         self.kind = kind
+        self.host = SourceState.host(of: url)
         self.id = id
         self.name = name
         self.url = url
@@ -155,6 +159,13 @@ public struct SourceState: Sendable, Equatable {
         self.etag = etag
         self.lastModified = lastModified
         self.consecutiveErrors = consecutiveErrors
+    }
+}
+
+extension SourceState {
+    static func host(of url: String) -> String? {
+        guard let parsed = URL(string: url), !parsed.isFileURL else { return nil }
+        return parsed.host?.lowercased()
     }
 }
 

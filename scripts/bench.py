@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Throughput figures for Tidings, side by side with the Python peers where they exist.
+
+  python3 scripts/bench.py --tidingsd .build/release/tidingsd [--feeds 2000] [--seconds 15]
+
+1. Feed files parsed per second (`tidingsd parse-feed --jsonl`): on ../shared/eval/feeds when
+   it exists, else on generated feeds; feedparser alongside when the peers' venv exists
+   (../shared/peers/setup.sh, /tmp/peers-venv).
+2. Article pages extracted per second (`tidingsd extract-article --jsonl`) on
+   ../shared/eval/articles, with trafilatura alongside, when both exist.
+3. Polls per second with conditional GET: a real tidingsd polls N feeds on local HTTP servers
+   (loopback addresses only) that answer 304 to a matching If-None-Match; then the daemon's
+   peak RSS.
+Only loopback addresses are used. Every loop is bounded in time.
+"""
+import argparse, http.server, json, os, signal, socket, socketserver, subprocess, sys, tempfile, threading, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.join(HERE, "..", "..", "shared")
+PEER = os.environ.get("PEER_TIDINGSD", "/tmp/peers-venv/peer-tidingsd")
+
+def timed(cmd, stdin_path, cwd=None):
+    t0 = time.perf_counter()
+    with open(stdin_path, "rb") as i, open(os.devnull, "wb") as o:
+        subprocess.run(cmd, stdin=i, stdout=o, stderr=subprocess.DEVNULL, cwd=cwd, check=True)
+    return time.perf_counter() - t0
+
+def rss_feed(n, items=10):
+    out = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed %d</title><link>http://127.0.0.1:9/</link>' % n]
+    for i in range(items):
+        out.append('<item><title>Story %d.%d</title><link>http://127.0.0.1:9/%d/%d</link><guid>g-%d-%d</guid>'
+                   '<pubDate>Mon, 05 Apr 1999 08:%02d:00 GMT</pubDate><description>&lt;p&gt;Talks on the Kuril Islands, part %d, '
+                   'failed again; both sides still have daggers drawn.&lt;/p&gt;</description></item>' % (n, i, n, i, n, i, i % 60, i))
+    out.append("</channel></rss>")
+    return "".join(out)
+
+def bench_feeds(tidingsd, work, count):
+    feeds_dir = os.path.join(SHARED, "eval", "feeds")
+    inp = os.path.join(work, "feeds.in.jsonl")
+    if os.path.isdir(feeds_dir):
+        with open(inp, "w") as f:
+            subprocess.run([sys.executable, "compare_feeds.py", "inputs"], stdout=f, cwd=feeds_dir, check=True)
+        cwd, label = feeds_dir, "feedparser's %s test feeds"
+    else:
+        gen = os.path.join(work, "gen"); os.makedirs(gen, exist_ok=True)
+        with open(inp, "w") as f:
+            for n in range(count):
+                p = os.path.join(gen, "f%d.xml" % n)
+                open(p, "w").write(rss_feed(n))
+                f.write(json.dumps({"path": p, "url": None, "headers": {}}) + "\n")
+        cwd, label = None, "%s generated feeds"
+    n = sum(1 for _ in open(inp))
+    ours = n / timed([tidingsd, "parse-feed", "--jsonl"], inp, cwd)
+    line = "feeds parsed/s (%s): tidingsd %.0f" % (label % n, ours)
+    if os.access(PEER, os.X_OK):
+        theirs = n / timed([PEER, "parse-feed", "--jsonl"], inp, cwd)
+        line += ", feedparser %.0f, ratio %.1fx" % (theirs, ours / theirs)
+    print(line, flush=True)
+
+def bench_articles(tidingsd, work):
+    d = os.path.join(SHARED, "eval", "articles")
+    if not os.path.isdir(d):
+        print("article pages/s: skipped (no ../shared/eval/articles)")
+        return
+    truth = json.load(open(os.path.join(d, "ground-truth.dev.json")))
+    inp = os.path.join(work, "articles.in.jsonl")
+    with open(inp, "w") as f:
+        for i, v in sorted(truth.items()):
+            f.write(json.dumps({"id": i, "path": os.path.join(d, "html", i + ".html.gz"), "url": v.get("url")}) + "\n")
+    ours = len(truth) / timed([tidingsd, "extract-article", "--jsonl"], inp)
+    line = "article pages/s (%d dev pages): tidingsd %.1f" % (len(truth), ours)
+    if os.access(PEER, os.X_OK):
+        theirs = len(truth) / timed([PEER, "extract-article", "--jsonl"], inp)
+        line += ", trafilatura %.1f, ratio %.1fx" % (theirs, ours / theirs)
+    print(line, flush=True)
+
+class Counter:
+    def __init__(self): self.lock = threading.Lock(); self.ok = 0; self.not_modified = 0
+    def add(self, status):
+        with self.lock:
+            if status == 304: self.not_modified += 1
+            else: self.ok += 1
+
+def make_handler(counter, feeds):
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            n = int(self.path.strip("/").split(".")[0][1:] or 0) if self.path.startswith("/f") else -1
+            if n < 0 or n >= len(feeds):
+                self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
+            etag = '"v%d"' % n
+            if self.headers.get("If-None-Match") == etag:
+                counter.add(304); self.send_response(304); self.send_header("ETag", etag); self.end_headers(); return
+            body = feeds[n].encode()
+            counter.add(200)
+            self.send_response(200); self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("ETag", etag); self.send_header("Content-Length", str(len(body))); self.end_headers()
+            self.wfile.write(body)
+        def log_message(self, *a): pass
+    return H
+
+def bench_polls(tidingsd, work, count, seconds, hosts=8):
+    feeds = [rss_feed(n, items=3) for n in range(count)]
+    counter = Counter()
+    servers = []
+    for h in range(1, hosts + 1):
+        srv = socketserver.ThreadingTCPServer(("127.0.0.%d" % h, 0), make_handler(counter, feeds))
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+    cfg = os.path.join(work, "bench.toml")
+    with open(cfg, "w") as f:
+        f.write('[daemon]\ndatabase = "%s"\nsocket = "%s"\nlog_level = "warning"\n' % (os.path.join(work, "b.db"), os.path.join(work, "b.sock")))
+        f.write('[fetch]\nallow_private_networks = true\nhost_delay = "1ms"\nadaptive = false\nfetch_articles = false\ninterval = "1s"\n')
+        for n in range(count):
+            srv = servers[n % hosts]
+            f.write('[[sources]]\nurl = "http://%s:%d/f%d.xml"\nname = "f%d"\n' % (srv.server_address[0], srv.server_address[1], n, n))
+    proc = subprocess.Popen([tidingsd, "run", "--config", cfg], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + max(60, seconds * 4)
+        while counter.ok < count and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        def cpu():
+            fields = open("/proc/%d/stat" % proc.pid).read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        first = time.time()
+        start_304, start_cpu = counter.not_modified, cpu()
+        time.sleep(seconds)
+        done = counter.not_modified - start_304
+        polls = done / (time.time() - first)
+        cpu_ms = (cpu() - start_cpu) * 1000 / max(done, 1)
+        hwm = "?"
+        try:
+            for line in open("/proc/%d/status" % proc.pid):
+                if line.startswith("VmHWM"): hwm = line.split(":")[1].strip()
+        except OSError:
+            pass
+        print("conditional-GET polls/s against %d feeds on %d loopback hosts: %.0f (the Python test servers bound it; "
+              "the daemon used %.2f ms of CPU per poll; first full fetches: %d of %d); daemon peak RSS %s"
+              % (count, hosts, polls, cpu_ms, counter.ok, count, hwm), flush=True)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try: proc.wait(timeout=15)
+        except subprocess.TimeoutExpired: proc.kill()
+        for s in servers: s.shutdown()
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tidingsd", required=True); ap.add_argument("--feeds", type=int, default=2000)
+    ap.add_argument("--seconds", type=float, default=15)
+    a = ap.parse_args()
+    tidingsd = os.path.abspath(a.tidingsd)
+    with tempfile.TemporaryDirectory(prefix="tidings-bench-") as work:
+        bench_feeds(tidingsd, work, a.feeds)
+        bench_articles(tidingsd, work)
+        bench_polls(tidingsd, work, a.feeds, a.seconds)
+
+if __name__ == "__main__":
+    main()
