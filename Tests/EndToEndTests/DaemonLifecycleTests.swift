@@ -90,6 +90,21 @@ struct DaemonLifecycleTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func aWrongHTTPCharsetFallsBackToTheProlog() throws {
+        let server = try LocalHTTPServer()
+        // The server claims UTF-8, the bytes are windows-1251, and the prolog says so.
+        let body: [UInt8] = Array("<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss version=\"2.0\"><channel><title>x</title><item><title>".utf8)
+            + [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2] + Array("</title><description>d</description></item></channel></rss>".utf8)
+        server.route("/feed.xml", .init(headers: ["Content-Type": "application/rss+xml; charset=utf-8"], bytes: body))
+        let daemon = DaemonProcess(body: "[fetch]\nallow_private_networks = true\nfetch_articles = false\n" + sourceBlock(server.url("/feed.xml"), name: "ru"))
+        try daemon.start()
+        #expect(waitFor { daemon.documentCount() == 1 })
+        #expect(try scalar(daemon.databasePath, "SELECT title FROM documents")?.string == "Привет")
+        #expect(try scalar(daemon.databasePath, "SELECT last_error FROM sources")?.string?.contains("declared charset \"utf-8\" does not decode") == true)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func stopIsQuickWithASlowFetchInFlightAndRecordsNoError() throws {
         let server = try LocalHTTPServer()
         server.route("/slow.xml", .init(body: makeRSS(items: 1), delay: 20))

@@ -117,3 +117,54 @@ func gzip(_ bytes: [UInt8]) -> [UInt8]? {
     process.waitUntilExit()
     return Array(data)
 }
+
+/// A self-signed HTTPS endpoint (openssl s_server serving a folder), when openssl is there.
+struct TLSTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
+    func aSelfSignedCertificateIsRefusedUnlessTheSourceOptsOut() throws {
+        let dir = TempDirectory("tls")
+        dir.write("www/feed.xml", makeRSS(items: 1))
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        make.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem"),
+            "-days", "1", "-subj", "/CN=127.0.0.1",
+        ]
+        make.standardOutput = FileHandle.nullDevice
+        make.standardError = FileHandle.nullDevice
+        try make.run()
+        make.waitUntilExit()
+        #expect(make.terminationStatus == 0)
+        // A free port: bind, read it, close, hand it to s_server.
+        let probe = try LocalHTTPServer()
+        let port = probe.port
+        probe.stop()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", dir.file("cert.pem"), "-key", dir.file("key.pem"), "-WWW", "-quiet"]
+        server.currentDirectoryURL = URL(fileURLWithPath: dir.file("www"))
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        server.standardInput = Pipe()
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)  // Process.terminate's SIGTERM may be blocked in test threads
+            server.waitUntilExit()
+        }
+        let url = "https://127.0.0.1:\(port)/feed.xml"
+        var checked = FetchRequest(url: url, userAgent: "t", timeout: 5, allowPrivateNetworks: true)
+        // Wait for the server to listen.
+        #expect(waitFor(timeout: 10) {
+            if case .failure(let error) = fetch(checked), error.message.contains("onnect") { return false }
+            return true
+        })
+        guard case .failure(let error) = fetch(checked) else {
+            Issue.record("a self-signed certificate was accepted")
+            return
+        }
+        #expect(error.message.lowercased().contains("certificate") || error.message.contains("SSL"))
+        checked.tlsVerify = false
+        let response = try fetch(checked).get()
+        #expect(String(decoding: response.body, as: UTF8.self).contains("<title>item 0</title>"))
+    }
+}
