@@ -24,9 +24,12 @@ struct ParseFeed: ParsableCommand {
         if jsonl {
             // Requests are decoded in the parallel section too: it is a good part of the work.
             JSONLines.process(JSONLines.read()) { line in
-                let request = (try? JSONDecoder().decode(ParseRequest.self, from: Data(line.utf8)))
-                    ?? ParseRequest(path: nil, url: nil, headers: nil, invalid: line)
-                return ParseFeedResult(request)
+                // JSONSerialization: JSONDecoder cost a tenth of the command's time here.
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                    return ParseFeedResult(ParseRequest(path: nil, url: nil, headers: nil, invalid: line))
+                }
+                let headers = (object["headers"] as? [String: Any])?.compactMapValues { $0 as? String }
+                return ParseFeedResult(ParseRequest(path: object["path"] as? String, url: object["url"] as? String, headers: headers))
             }
         } else {
             JSONLines.process(files.map { ParseRequest(path: $0, url: nil, headers: nil, invalid: nil) }) { ParseFeedResult($0) }
