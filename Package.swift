@@ -63,7 +63,7 @@ var targets: [Target] = [
     .testTarget(
         name: "TidingsCoreTests", dependencies: ["TidingsCore"], path: "Tests/TidingsCoreTests"),
     .testTarget(
-        name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore"],
+        name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore", "TestSupport"],
         path: "Tests/TidingsParseTests"),
     .testTarget(
         name: "TidingsStoreTests", dependencies: ["TidingsStore", "TidingsCore", "TestSupport"],

@@ -99,25 +99,6 @@ struct FetcherFaultTests {
     }
 }
 
-/// gzip-compresses with the system's gzip (test helper).
-func gzip(_ bytes: [UInt8]) -> [UInt8]? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-c", "-9"]
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    guard (try? process.run()) != nil else { return nil }
-    let writer = Thread {
-        input.fileHandleForWriting.write(Data(bytes))
-        try? input.fileHandleForWriting.close()
-    }
-    writer.start()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Array(data)
-}
-
 /// A self-signed HTTPS endpoint (openssl s_server serving a folder), when openssl is there.
 struct TLSTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))

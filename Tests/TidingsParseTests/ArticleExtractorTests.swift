@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TidingsParse
@@ -25,8 +26,8 @@ struct ArticleExtractorTests {
     @Test func gzipPagesAreInflatedAndCorruptOnesRefused() throws {
         let html = "<html><body><article><p>" + String(repeating: "Talks in Tokyo failed to resolve differences, again. ", count: 10)
             + "</p></article></body></html>"
-        let gzip = try #require(gzipped(Array(html.utf8)))
-        let article = try ArticleExtractor.extract(gzip, url: nil)
+        let compressed = try #require(gzip(Array(html.utf8)))
+        let article = try ArticleExtractor.extract(compressed, url: nil)
         #expect(article.text.hasPrefix("Talks in Tokyo failed"))
         #expect(throws: FeedParseError.self) { try ArticleExtractor.extract([0x1F, 0x8B, 0x08, 0x00, 0x01, 0x02], url: nil) }
     }
@@ -49,20 +50,4 @@ struct ArticleExtractorTests {
         #expect(article.text.contains("Yeltsin will not travel"))
         #expect(!article.text.contains("Related story"))
     }
-}
-
-/// Compresses with the system's gzip (a test-only helper).
-func gzipped(_ bytes: [UInt8]) -> [UInt8]? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-c"]
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    guard (try? process.run()) != nil else { return nil }
-    input.fileHandleForWriting.write(Data(bytes))
-    try? input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Array(data)
 }
