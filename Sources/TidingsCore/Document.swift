@@ -1,5 +1,17 @@
 import Foundation
 
+/// A file attached to an item (a podcast episode, an image, a PDF).
+public struct Enclosure: Sendable, Equatable, Codable {
+    public var url: String
+    public var type: String?
+    public var length: Int64?
+    public init(url: String, type: String?, length: Int64?) {
+        self.url = url
+        self.type = type
+        self.length = length
+    }
+}
+
 /// One item read from a source, turned into clean text, ready to be stored.
 public struct Document: Sendable, Equatable {
     /// The idempotency key: `url:<canonical URL>`, else `guid:<source id>:<guid>`, else
@@ -15,6 +27,8 @@ public struct Document: Sendable, Equatable {
     public var text: String
     /// SHA-256 of the normalized text (whitespace collapsed), lowercase hex.
     public var contentHash: String
+    /// Files the item carries (`<enclosure>`, `rel="enclosure"`, JSON Feed attachments).
+    public var enclosures: [Enclosure] = []
 
     public init(
         sourceID: Int64?, url: String?, guid: String?, title: String?, author: String?,

@@ -54,6 +54,9 @@ enum AtomReader {
             guard isAtom(child, own) || child.namespace == Namespaces.dublinCore else { continue }
             switch (child.namespace == Namespaces.dublinCore, child.name) {
             case (false, "title"): item.title = FeedParser.title(textConstruct(child, html: false))
+            case (false, "link") where child.attribute("rel") == "enclosure" && child.attribute("href") != nil:
+                if let enclosure = FeedParser.enclosure(child, urlAttribute: "href") { item.enclosures.append(enclosure) }
+                if item.link == nil { item.link = link(child, current: nil) }
             case (false, "link"):
                 if child.attribute("href") == nil || !linkIsAlternate {
                     item.link = link(child, current: item.link)

@@ -1,4 +1,5 @@
 import Foundation
+import TidingsCore
 
 /// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1).
 enum JSONFeedReader {
@@ -27,6 +28,11 @@ enum JSONFeedReader {
             let plain = (raw["content_text"] as? String).flatMap(FeedParser.nonEmpty).map(HTMLSanitizer.escape)
             item.content = html ?? plain
             item.summary = (raw["summary"] as? String).flatMap(FeedParser.nonEmpty).map(HTMLSanitizer.escape) ?? item.content
+            for attachment in raw["attachments"] as? [[String: Any]] ?? [] {
+                guard let link = resolve(attachment["url"] as? String, url) else { continue }
+                let size = (attachment["size_in_bytes"] as? NSNumber)?.int64Value
+                item.enclosures.append(Enclosure(url: link, type: attachment["mime_type"] as? String, length: size))
+            }
             if item.title != nil || item.content != nil || item.link != nil { feed.items.append(item) }
         }
         return feed

@@ -82,7 +82,14 @@ enum RSSReader {
             case (Namespaces.dublinCore, "description"): item.summary = item.summary ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
             case (Namespaces.dcTerms, "issued"), (Namespaces.dcTerms, "created"): item.published = item.published ?? FeedDates.parse(child.text)
             case (Namespaces.dcTerms, "modified"): item.updated = FeedDates.parse(child.text) ?? item.updated
-            case (Namespaces.media, _): Media.read(child, title: &mediaTitle, summary: &mediaSummary)
+            case (Namespaces.media, _):
+                Media.read(child, title: &mediaTitle, summary: &mediaSummary)
+                if child.name == "content", let enclosure = FeedParser.enclosure(child, urlAttribute: "url"),
+                    !item.enclosures.contains(where: { $0.url == enclosure.url })
+                {
+                    item.enclosures.append(enclosure)
+                }
+            case ("", "enclosure"): if let enclosure = FeedParser.enclosure(child, urlAttribute: "url") { item.enclosures.append(enclosure) }
             case ("", "fullitem"): item.content = item.content ?? FeedParser.nonEmpty(child.text).map(HTMLSanitizer.clean)
             case (Namespaces.dublinCore, "date"): item.updated = item.updated ?? FeedDates.parse(child.text)
             case (Namespaces.xhtml, "body"), (Namespaces.xhtml, "div"), ("", "body"): item.content = item.content ?? FeedParser.nonEmpty(HTMLSanitizer.clean(child.innerXML))

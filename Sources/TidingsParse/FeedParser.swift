@@ -82,6 +82,13 @@ public enum FeedParser {
         return text
     }
 
+    /// An enclosure from a node's attributes (`url`/`href`, `type`, `length`/`fileSize`).
+    static func enclosure(_ node: XMLNode, urlAttribute: String) -> Enclosure? {
+        guard let url = link(node.attribute(urlAttribute), at: node) else { return nil }
+        let length = (node.attribute("length") ?? node.attribute("fileSize")).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        return Enclosure(url: url, type: node.attribute("type").flatMap(clean), length: length.flatMap { $0 >= 0 ? $0 : nil })
+    }
+
     /// Resolves a link found at `node` against its xml:base / the document's URL.
     static func link(_ reference: String?, at node: XMLNode) -> String? {
         guard let reference = nonEmpty(reference) else { return nil }

@@ -39,15 +39,18 @@ public struct FeedItem: Sendable, Equatable {
     public var summary: String?
     /// Sanitized HTML of the entry's full content, when the feed has one.
     public var content: String?
+    public var enclosures: [Enclosure] = []
 
     public init() {}
 
     /// The clean-text document this item becomes.
     public func document(sourceID: Int64?) -> Document {
         let body = HTMLText.plainText(content ?? summary ?? "")
-        return Document(
+        var document = Document(
             sourceID: sourceID, url: link.flatMap(URLCanonicalizer.canonical), guid: guid,
             title: title.map(HTMLText.plainText), author: author, published: published ?? updated, text: body)
+        document.enclosures = enclosures
+        return document
     }
 }
 

@@ -15,7 +15,19 @@ public enum Migrations {
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "configured URL of config sources", sql: v2),
         Migration(version: 3, name: "sightings and document updates", sql: v3),
+        Migration(version: 4, name: "enclosures", sql: v4),
     ]
+
+    /// Files attached to items: podcast episodes, images, documents.
+    static let v4 = """
+        CREATE TABLE enclosures (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            url         TEXT NOT NULL,
+            type        TEXT,
+            length      INTEGER,
+            UNIQUE (document_id, url)
+        ) STRICT;
+        """
 
     /// One story seen by several sources (or several times) is one document with several
     /// sightings; a changed article is updated in place and remembers when.

@@ -77,6 +77,7 @@ extension SQLiteConnection {
             INSERT INTO sightings (document_id, source_id, url, guid, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (document_id, coalesce(source_id, -1), coalesce(url, '')) DO UPDATE SET last_seen = excluded.last_seen
             """)
+        let addEnclosure = try prepare("INSERT OR IGNORE INTO enclosures (document_id, url, type, length) VALUES (?, ?, ?, ?)")
         let fetchedAt = Timestamps.iso(now)
         var outcome = FetchOutcome(newDocuments: [])
         for document in fetch.documents {
@@ -118,6 +119,11 @@ extension SQLiteConnection {
                         id: documentID, sourceID: fetch.sourceID, sourceName: nil, url: document.url,
                         guid: document.guid, title: document.title, author: document.author, published: published,
                         fetched: fetchedAt, text: document.text))
+            }
+            for enclosure in document.enclosures {
+                try addEnclosure.run([
+                    .integer(documentID), .text(enclosure.url), SQLiteValue(enclosure.type), SQLiteValue(enclosure.length),
+                ])
             }
             try sighting.run([
                 .integer(documentID), .integer(fetch.sourceID), SQLiteValue(document.url), SQLiteValue(document.guid),

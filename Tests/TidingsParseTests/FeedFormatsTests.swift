@@ -135,3 +135,31 @@ struct CharsetTests {
         #expect(Charset.demoronize("don\u{92}t \u{93}x\u{94}") == "don’t “x”")
     }
 }
+
+struct EnclosureTests {
+    @Test func rssAtomAndJSONFeedEnclosures() throws {
+        let rss = try parse(
+            """
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><item><title>Episode</title>
+            <enclosure url="/audio/1.mp3" type="audio/mpeg" length="12345"/>
+            <media:content url="https://cdn.example/pic.jpg" type="image/jpeg" fileSize="99"/></item></channel></rss>
+            """)
+        #expect(rss.items.first?.enclosures == [
+            Enclosure(url: "https://feeds.example/audio/1.mp3", type: "audio/mpeg", length: 12345),
+            Enclosure(url: "https://cdn.example/pic.jpg", type: "image/jpeg", length: 99),
+        ])
+        let atom = try parse(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom"><entry><title>E</title><link rel="alternate" href="/e"/>
+            <link rel="enclosure" href="/e.pdf" type="application/pdf" length="10"/></entry></feed>
+            """)
+        #expect(atom.items.first?.link == "https://feeds.example/e")
+        #expect(atom.items.first?.enclosures == [Enclosure(url: "https://feeds.example/e.pdf", type: "application/pdf", length: 10)])
+        let json = try parse(
+            #"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "title": "t", "attachments": [{"url": "/a.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 5}]}]}"#)
+        #expect(json.items.first?.enclosures == [Enclosure(url: "https://feeds.example/a.mp3", type: "audio/mpeg", length: 5)])
+        #expect(rss.items.first?.document(sourceID: nil).enclosures.count == 2)
+    }
+}
+
+import TidingsCore

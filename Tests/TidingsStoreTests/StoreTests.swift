@@ -317,3 +317,24 @@ struct DedupTests {
         store.close()
     }
 }
+
+struct EnclosureStoreTests {
+    @Test func enclosuresAreStoredOncePerDocument() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let source = try store.writeSync { db in
+            try db.insertSource(SourceDefinition(name: "s", url: "https://x.example/f", interval: 60), origin: .admin, now: Date())
+        }
+        var episode = Document(sourceID: source.id, url: "https://x.example/ep1", guid: nil, title: "Ep 1", author: nil, published: nil, text: "Show notes.")
+        episode.enclosures = [Enclosure(url: "https://x.example/ep1.mp3", type: "audio/mpeg", length: 1000)]
+        let fetched = record(source.id, [episode])
+        _ = try store.writeSync { db in try db.record(fetched, now: Date()) }
+        _ = try store.writeSync { db in try db.record(fetched, now: Date()) }
+        let reader = try StoreReader(path: dir.file("t.db"))
+        let rows = try reader.connection.query("SELECT url, type, length FROM enclosures")
+        #expect(rows.count == 1)
+        #expect(rows.first?["type"].string == "audio/mpeg")
+        #expect(rows.first?["length"].int == 1000)
+        store.close()
+    }
+}
