@@ -104,13 +104,29 @@ public enum Charset {
         return nil
     }
 
+    /// `name="value"` (or single quotes, spaces around `=`) in `text`, by a byte scan.
     static func attributeValue(in text: Substring, named name: String) -> String? {
-        guard let range = text.range(of: name + "=") ?? text.range(of: name + " =") else { return nil }
-        var rest = text[range.upperBound...].drop { $0 == " " }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        rest = rest.dropFirst()
-        let value = rest.prefix { $0 != quote }
-        return value.isEmpty ? nil : String(value)
+        let bytes = Array(text.utf8)
+        let key = Array(name.utf8)
+        var start = 0
+        while let found = HTMLEntities.contains(bytes, key, from: start) {
+            var index = found + key.count
+            while index < bytes.count && bytes[index] == 0x20 { index += 1 }
+            guard index < bytes.count, bytes[index] == 0x3D else {
+                start = found + 1
+                continue
+            }
+            index += 1
+            while index < bytes.count && bytes[index] == 0x20 { index += 1 }
+            guard index < bytes.count, bytes[index] == 0x22 || bytes[index] == 0x27 else { return nil }
+            let quote = bytes[index]
+            let valueStart = index + 1
+            var end = valueStart
+            while end < bytes.count && bytes[end] != quote { end += 1 }
+            guard end > valueStart, end < bytes.count else { return nil }
+            return String(decoding: bytes[valueStart..<end], as: UTF8.self)
+        }
+        return nil
     }
 
     /// Maps common labels to names iconv knows.

@@ -67,6 +67,21 @@ public enum FeedParser {
 
     static func clean(_ text: String?) -> String? {
         guard let text else { return nil }
+        // Fast path: nothing to fold (no leading/trailing space, no runs, no tabs or newlines).
+        var previousSpace = true
+        var simple = true
+        for byte in text.utf8 {
+            if byte == 0x20 {
+                if previousSpace { simple = false; break }
+                previousSpace = true
+            } else if byte < 0x20 || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 {
+                simple = false  // control characters, or possibly a non-ASCII space
+                break
+            } else {
+                previousSpace = false
+            }
+        }
+        if simple && !previousSpace { return text }
         let folded = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         return folded.isEmpty ? nil : folded
     }

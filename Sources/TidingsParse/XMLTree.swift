@@ -8,7 +8,18 @@ struct XMLNode {
     var isText: Bool { pointer.pointee.type == XML_TEXT_NODE || pointer.pointee.type == XML_CDATA_SECTION_NODE }
 
     /// The local name, lowercased (`content:encoded` → `encoded`, with ``namespace``).
-    var name: String { pointer.pointee.name.map { String(cString: $0).lowercased() } ?? "" }
+    var name: String {
+        guard let raw = pointer.pointee.name else { return "" }
+        // Most names are lowercase already: lowercasing only when needed saves a copy per call.
+        var index = 0
+        var upper = false
+        while raw[index] != 0 {
+            if raw[index] >= 65 && raw[index] <= 90 { upper = true; break }
+            index += 1
+        }
+        let text = String(cString: raw)
+        return upper ? text.lowercased() : text
+    }
 
     /// The namespace URI, if any.
     var namespace: String? { pointer.pointee.ns?.pointee.href.map { String(cString: $0) } }

@@ -61,6 +61,12 @@ struct ParseFeedResult: JSONLineEncodable {
     var feed: Feed?
     var entries: [Entry]?
 
+    /// `file://` URL of a path (absolute against the working directory), without the cost of URL.
+    static func fileURL(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return "file://" + (absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute)
+    }
+
     /// One JSON line, written by hand: JSONEncoder was a fifth of the command's time.
     func jsonLine(into out: inout String) {
         var object = JSONObjectWriter()
@@ -108,7 +114,7 @@ struct ParseFeedResult: JSONLineEncodable {
         }
         let headers = Dictionary((request.headers ?? [:]).map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
         do {
-            let parsed = try FeedParser.parse(Array(data), url: request.url ?? URL(fileURLWithPath: path).absoluteString, headers: headers)
+            let parsed = try FeedParser.parse(Array(data), url: request.url ?? ParseFeedResult.fileURL(path), headers: headers)
             format = parsed.format
             encoding = parsed.encoding
             warnings = parsed.warnings.isEmpty ? nil : parsed.warnings
