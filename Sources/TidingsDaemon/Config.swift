@@ -27,6 +27,8 @@ public struct DaemonConfig: Sendable, Equatable {
         public var userAgent = "tidingsd/\(TidingsVersion.string) (+https://github.com/tidings/tidings)"
         /// A proxy for every fetch (`http://host:port`, `socks5://host:port`), or nil.
         public var proxy: String?
+        /// Most sources fetched at the same time (one per host).
+        public var maxConcurrent = 8
         /// Least time between two requests to the same host, in seconds.
         public var hostDelay: Double = 1
         /// Adapt each feed's interval to how often it publishes, within `adaptiveBounds`.

@@ -8,7 +8,7 @@ public enum ConfigLoader {
     static let daemonKeys = ["database", "socket", "socket_mode", "log_level"]
     static let fetchKeys = [
         "allow_private_networks", "interval", "timeout", "max_body_size", "user_agent", "proxy", "host_delay", "fetch_articles",
-        "article_min_length", "adaptive", "min_interval", "max_interval",
+        "article_min_length", "adaptive", "min_interval", "max_interval", "max_concurrent",
     ]
     static let sourceKeys = ["url", "name", "interval", "enabled", "tls_verify", "kind"]
     static let topKeys = ["daemon", "fetch", "sources", "plugins"]
@@ -85,6 +85,12 @@ public enum ConfigLoader {
             if let value = try reader.duration(fetch, "host_delay", path: "fetch", range: 0.001...3600) { config.fetch.hostDelay = value }
             if let value = try reader.bool(fetch, "fetch_articles", path: "fetch") { config.fetch.fetchArticles = value }
             if let value = try reader.bool(fetch, "adaptive", path: "fetch") { config.fetch.adaptive = value }
+            if let node = fetch["max_concurrent"] {
+                guard case .integer(let value) = node.value, (1...256).contains(value) else {
+                    throw reader.typeError(node, key: "fetch.max_concurrent", expected: "a number of sources from 1 to 256")
+                }
+                config.fetch.maxConcurrent = Int(value)
+            }
             let low = try reader.duration(fetch, "min_interval", path: "fetch", range: ConfigLoader.intervalRange) ?? config.fetch.adaptiveBounds.lowerBound
             let high = try reader.duration(fetch, "max_interval", path: "fetch", range: ConfigLoader.intervalRange) ?? config.fetch.adaptiveBounds.upperBound
             guard low <= high else {

@@ -12,7 +12,7 @@ extension Daemon {
     func startDueFetches() {
         guard !paused, !stopping else { return }
         let now = Date()
-        let free = maxConcurrentFetches - inFlight.count
+        let free = config.fetch.maxConcurrent - inFlight.count
         guard free > 0 else { return }
         // Only (time, id) pairs are gathered and sorted: with thousands of sources this runs
         // after every fetch, and copying whole source states dominated the daemon's CPU.

@@ -45,8 +45,6 @@ public final class Daemon: @unchecked Sendable {
     var signalSources: [any DispatchSourceSignal] = []
     let startedAt = Date()
     let startedUptime = DispatchTime.now()
-    /// Fetches started at once, at most.
-    let maxConcurrentFetches = 4
     /// How long a graceful stop waits for fetches in flight before giving up on them.
     let stopGrace: Double = 8
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import TestSupport
 import Testing
@@ -148,4 +149,51 @@ struct TLSTests {
         let response = try fetch(checked).get()
         #expect(String(decoding: response.body, as: UTF8.self).contains("<title>item 0</title>"))
     }
+}
+
+/// The transfer loop runs fetches side by side: a slow server holds up nobody else.
+struct TransferLoopTests {
+    @Test func aSlowServerDoesNotHoldUpAFastOne() throws {
+        let server = try LocalHTTPServer()
+        server.route("/slow", .init(body: makeRSS(items: 1), delay: 3))
+        server.route("/fast", .init(body: makeRSS(items: 1)))
+        let fetcher = Fetcher()
+        let order = Order()
+        let done = DispatchGroup()
+        for path in ["/slow", "/fast"] {
+            done.enter()
+            fetcher.fetch(local(server.url(path))) { result in
+                if case .success = result { order.append(path) }
+                done.leave()
+            }
+            if path == "/slow" { #expect(waitFor { server.requests.contains("GET /slow") }) }
+        }
+        #expect(done.wait(timeout: .now() + 15) == .success)
+        #expect(order.items == ["/fast", "/slow"])
+    }
+
+    @Test func cancellingStopsRunningTransfersQuickly() throws {
+        let server = try LocalHTTPServer()
+        server.route("/slow", .init(body: makeRSS(items: 1), delay: 10))
+        let fetcher = Fetcher()
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Order()
+        fetcher.fetch(local(server.url("/slow"))) { result in
+            if case .failure(let error) = result, error.cancelled { outcome.append("cancelled") }
+            done.signal()
+        }
+        #expect(waitFor { server.requests.contains("GET /slow") })
+        let started = Date()
+        fetcher.cancelAll()
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(Date().timeIntervalSince(started) < 3)
+        #expect(outcome.items == ["cancelled"])
+    }
+}
+
+final class Order: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+    func append(_ value: String) { lock.withLock { values.append(value) } }
+    var items: [String] { lock.withLock { values } }
 }

@@ -1,0 +1,62 @@
+import CCurl
+import Foundation
+
+/// One curl multi handle driven by its own thread: transfers run concurrently, share one
+/// connection cache (HTTP/2 multiplexing, keep-alive), and finish in any order. Submissions
+/// cross into the thread through a small locked inbox and a `curl_multi_wakeup`; the multi
+/// handle and the easy handles are touched by the loop's thread only.
+final class TransferLoop: @unchecked Sendable {
+    private let multi: UnsafeMutableRawPointer
+    private let lock = NSLock()
+    private var inbox: [Transfer] = []  // guarded by `lock`
+    private var running: [UnsafeMutableRawPointer: Transfer] = [:]  // loop thread only
+    private let cancelled: CancelFlag
+
+    init(cancelled: CancelFlag) {
+        guard let handle = curl_multi_init() else { fatalError("libcurl could not create a multi handle") }
+        multi = handle
+        self.cancelled = cancelled
+        let thread = Thread { [self] in run() }
+        thread.name = "tidings.fetch.loop"
+        thread.start()
+    }
+
+    /// Hands a transfer to the loop.
+    func submit(_ transfer: Transfer) {
+        lock.withLock { inbox.append(transfer) }
+        curl_multi_wakeup(multi)
+    }
+
+    /// Wakes the loop so that it notices a cancellation at once.
+    func wake() { curl_multi_wakeup(multi) }
+
+    private func run() {
+        while true {
+            let incoming = lock.withLock { () -> [Transfer] in
+                defer { inbox.removeAll() }
+                return inbox
+            }
+            for transfer in incoming {
+                if cancelled.isSet {
+                    transfer.completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true)))
+                    continue
+                }
+                running[transfer.handle] = transfer
+                curl_multi_add_handle(multi, transfer.handle)
+            }
+            var active: Int32 = 0
+            curl_multi_perform(multi, &active)
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi, &left) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                    let transfer = running.removeValue(forKey: easy)
+                else { continue }
+                let code = message.pointee.data.result
+                curl_multi_remove_handle(multi, easy)
+                transfer.completion(transfer.result(code: code))
+            }
+            // Sleeps until a socket is ready, a timeout is due, or `wakeup` (1 s at most).
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+}
