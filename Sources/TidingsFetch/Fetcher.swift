@@ -20,6 +20,8 @@ public final class Fetcher: @unchecked Sendable {
         loop = TransferLoop(cancelled: cancelled)
     }
 
+    deinit { loop.stop() }
+
     private static let globalInit: Void = { _ = curl_global_init(tidings_curl_global_default()) }()
 
     /// libcurl's version string, for `status`.

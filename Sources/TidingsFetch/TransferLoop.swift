@@ -9,6 +9,7 @@ final class TransferLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let lock = NSLock()
     private var inbox: [Transfer] = []  // guarded by `lock`
+    private var stopped = false  // guarded by `lock`
     private var running: [UnsafeMutableRawPointer: Transfer] = [:]  // loop thread only
     private let cancelled: CancelFlag
 
@@ -22,19 +23,46 @@ final class TransferLoop: @unchecked Sendable {
     }
 
     /// Hands a transfer to the loop.
+    /// (The wakeups happen under the lock: the loop frees the multi handle only after it has
+    /// taken the lock and seen `stopped`, so no wakeup can reach a freed handle.)
     func submit(_ transfer: Transfer) {
-        lock.withLock { inbox.append(transfer) }
-        curl_multi_wakeup(multi)
+        let accepted = lock.withLock { () -> Bool in
+            guard !stopped else { return false }
+            inbox.append(transfer)
+            curl_multi_wakeup(multi)
+            return true
+        }
+        if !accepted { transfer.completion(.failure(FetchError("cancelled: the fetcher was shut down", cancelled: true))) }
     }
 
     /// Wakes the loop so that it notices a cancellation at once.
-    func wake() { curl_multi_wakeup(multi) }
+    func wake() {
+        lock.withLock { if !stopped { curl_multi_wakeup(multi) } }
+    }
+
+    /// Ends the loop: running transfers are dropped with a cancellation, the handles freed.
+    func stop() {
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            curl_multi_wakeup(multi)
+        }
+    }
 
     private func run() {
         while true {
-            let incoming = lock.withLock { () -> [Transfer] in
+            let (incoming, stop) = lock.withLock { () -> ([Transfer], Bool) in
                 defer { inbox.removeAll() }
-                return inbox
+                return (inbox, stopped)
+            }
+            if stop {
+                for transfer in incoming + Array(running.values) {
+                    curl_multi_remove_handle(multi, transfer.handle)
+                    transfer.completion(.failure(FetchError("cancelled: the fetcher was shut down", cancelled: true)))
+                }
+                running.removeAll()
+                curl_multi_cleanup(multi)
+                return
             }
             for transfer in incoming {
                 if cancelled.isSet {
