@@ -15,9 +15,76 @@ public enum Charset {
     }
 
     public static func decode(_ bytes: [UInt8], contentType: String? = nil) -> Decoded {
-        var decoded = detect(bytes, contentType: contentType)
-        decoded.text = demoronize(decoded.text)
-        return decoded
+        let decoded = decodeToUTF8(bytes, contentType: contentType)
+        return Decoded(text: String(decoding: decoded.bytes, as: UTF8.self), encoding: decoded.encoding, warning: decoded.warning)
+    }
+
+    /// The same decision as ``decode(_:contentType:)``, kept as UTF-8 bytes: valid UTF-8 input
+    /// comes back without a copy, which is what the XML and HTML readers want.
+    public static func decodeToUTF8(_ bytes: [UInt8], contentType: String? = nil) -> (bytes: [UInt8], encoding: String, warning: String?) {
+        if let (name, skip) = bom(bytes), let converted = convertBytes(Array(bytes.dropFirst(skip)), from: name) {
+            return (demoronizeBytes(converted), name.lowercased(), nil)
+        }
+        var warning: String?
+        for candidate in [contentType.flatMap(httpCharset), declaredEncoding(bytes)].compactMap({ $0 }) {
+            let name = normalize(candidate)
+            if let converted = convertBytes(bytes, from: name) { return (demoronizeBytes(converted), name.lowercased(), warning) }
+            warning = "declared charset \"\(candidate)\" does not decode these bytes"
+        }
+        if isValidUTF8(bytes) { return (demoronizeBytes(bytes), "utf-8", warning) }
+        return (convertBytes(bytes, from: "WINDOWS-1252") ?? Array(String(decoding: bytes, as: UTF8.self).utf8), "windows-1252", warning)
+    }
+
+    /// `demoronize` on UTF-8 bytes: U+0080–U+009F (C2 80…C2 9F) become windows-1252's characters.
+    static func demoronizeBytes(_ bytes: [UInt8]) -> [UInt8] {
+        var index = 0
+        var found = false
+        while index + 1 < bytes.count {
+            if bytes[index] == 0xC2 && bytes[index + 1] >= 0x80 && bytes[index + 1] <= 0x9F {
+                found = true
+                break
+            }
+            index += 1
+        }
+        guard found else { return bytes }
+        return Array(demoronize(String(decoding: bytes, as: UTF8.self)).utf8)
+    }
+
+    /// A UTF-8 validity check that allocates nothing (overlongs, surrogates and > U+10FFFF fail).
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var i = 0
+            let n = buffer.count
+            while i < n {
+                let b = buffer[i]
+                if b < 0x80 {
+                    i += 1
+                    continue
+                }
+                let length: Int
+                var low: UInt8 = 0x80, high: UInt8 = 0xBF
+                switch b {
+                case 0xC2...0xDF: length = 2
+                case 0xE0: length = 3; low = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: length = 3
+                case 0xED: length = 3; high = 0x9F
+                case 0xF0: length = 4; low = 0x90
+                case 0xF1...0xF3: length = 4
+                case 0xF4: length = 4; high = 0x8F
+                default: return false
+                }
+                guard i + length <= n else { return false }
+                let second = buffer[i + 1]
+                guard second >= low && second <= high else { return false }
+                var k = 2
+                while k < length {
+                    guard buffer[i + k] & 0xC0 == 0x80 else { return false }
+                    k += 1
+                }
+                i += length
+            }
+            return true
+        }
     }
 
     /// C1 control characters (U+0080–U+009F) in text are almost always windows-1252 bytes that
@@ -41,21 +108,6 @@ public enum Charset {
         "\u{2022}", "\u{2013}", "\u{2014}", "\u{02DC}", "\u{2122}", "\u{0161}", "\u{203A}", "\u{0153}", nil, "\u{017E}",
         "\u{0178}",
     ]
-
-    static func detect(_ bytes: [UInt8], contentType: String?) -> Decoded {
-        if let (name, skip) = bom(bytes) {
-            if let text = convert(Array(bytes.dropFirst(skip)), from: name) { return Decoded(text: text, encoding: name.lowercased(), warning: nil) }
-        }
-        var warning: String?
-        for candidate in [contentType.flatMap(httpCharset), declaredEncoding(bytes)].compactMap({ $0 }) {
-            let name = normalize(candidate)
-            if let text = convert(bytes, from: name) { return Decoded(text: text, encoding: name.lowercased(), warning: warning) }
-            warning = "declared charset \"\(candidate)\" does not decode these bytes"
-        }
-        if let text = String(validatingUTF8Bytes: bytes) { return Decoded(text: text, encoding: "utf-8", warning: warning) }
-        let text = convert(bytes, from: "WINDOWS-1252") ?? String(decoding: bytes, as: UTF8.self)
-        return Decoded(text: text, encoding: "windows-1252", warning: warning)
-    }
 
     /// The encoding a byte-order mark names, and the mark's length.
     static func bom(_ b: [UInt8]) -> (String, Int)? {
@@ -148,7 +200,12 @@ public enum Charset {
 
     /// Converts with iconv; nil when iconv does not know the name or the bytes are invalid.
     static func convert(_ bytes: [UInt8], from encoding: String) -> String? {
-        if encoding.uppercased() == "UTF-8" { return String(validatingUTF8Bytes: bytes) }
+        convertBytes(bytes, from: encoding).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// UTF-8 bytes of `bytes` read as `encoding` (no copy when that is UTF-8 and valid).
+    static func convertBytes(_ bytes: [UInt8], from encoding: String) -> [UInt8]? {
+        if encoding.uppercased() == "UTF-8" { return isValidUTF8(bytes) ? bytes : nil }
         let cd = iconv_open("UTF-8", encoding)
         guard cd != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(cd) }
@@ -166,7 +223,8 @@ public enum Charset {
             }
         }
         guard ok else { return nil }
-        return String(decoding: output[0..<(output.count - outLeft)], as: UTF8.self)
+        output.removeLast(outLeft)
+        return output
     }
 }
 

@@ -11,7 +11,7 @@ public enum FeedParser {
     /// (resolved against `url`), `content-language` the default language.
     public static func parse(_ bytes: [UInt8], url: String?, headers: [String: String] = [:]) throws(FeedParseError) -> ParsedFeed {
         guard !bytes.isEmpty else { throw FeedParseError(message: "the feed is empty (0 bytes)") }
-        let decoded = Charset.decode(bytes, contentType: headers["content-type"])
+        let decoded = Charset.decodeToUTF8(bytes, contentType: headers["content-type"])
         // Content-Location is the base for relative links, if it is a safe (web) address.
         let location = headers["content-location"].flatMap { URLCanonicalizer.resolve($0, base: url) }
             .flatMap { URL(string: $0)?.scheme.map { ["http", "https"].contains($0.lowercased()) } == true ? $0 : nil }
@@ -23,14 +23,14 @@ public enum FeedParser {
         return feed
     }
 
-    static func read(_ decoded: Charset.Decoded, url: String?) throws(FeedParseError) -> ParsedFeed {
-        let text = decoded.text
-        if let first = text.unicodeScalars.first(where: { !$0.properties.isWhitespace }), first == "{" {
-            var feed = try JSONFeedReader.read(text, url: url)
+    static func read(_ decoded: (bytes: [UInt8], encoding: String, warning: String?), url: String?) throws(FeedParseError) -> ParsedFeed {
+        // UTF-8 from here on; the format is told by the first non-blank byte (a BOM is gone).
+        if let first = decoded.bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") {
+            var feed = try JSONFeedReader.read(String(decoding: decoded.bytes, as: UTF8.self), url: url)
             feed.encoding = decoded.encoding
             return feed
         }
-        let xml = HTMLEntities.numericReferences(in: utf8Prolog(Array(text.utf8)))
+        let xml = HTMLEntities.numericReferences(in: utf8Prolog(decoded.bytes))
         guard let document = XMLDocument(xml: xml, url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not XML: no root element could be read")
         }
