@@ -29,6 +29,16 @@ public struct Document: Sendable, Equatable {
     public var contentHash: String
     /// Files the item carries (`<enclosure>`, `rel="enclosure"`, JSON Feed attachments).
     public var enclosures: [Enclosure] = []
+    /// Set when this text is a feed's teaser for an article already stored in full: seeing it
+    /// again must not replace the article with the teaser.
+    public var keepStoredText = false
+
+    /// Keys the document by its GUID within its source instead of its URL (for feeds whose
+    /// items share one link, such as a podcast's home page).
+    public mutating func keyByGUID() {
+        guard let guid, !guid.isEmpty else { return }
+        key = Document.key(sourceID: sourceID, url: nil, guid: guid, contentHash: contentHash)
+    }
 
     public init(
         sourceID: Int64?, url: String?, guid: String?, title: String?, author: String?,

@@ -30,6 +30,7 @@ public enum Durations {
 
     /// Formats seconds compactly: `900` → `"15m"`, `5400` → `"1h30m"`, `0.25` → `"250ms"`.
     public static func format(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 1e12 else { return "forever" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         var left = Int(seconds.rounded())
         var out = ""

@@ -66,7 +66,7 @@ struct TableReader {
         case .integer(let bytes) where bytes > 0 && bytes <= Sizes.max: return Int(bytes)
         case .string(let text):
             if let bytes = Sizes.bytes(text), bytes <= Sizes.max { return bytes }
-            throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad size \"\(text)\"; use \(allowed), at most 4GiB")
+            throw ConfigError(file: file, line: node.position.line, key: join(path, key), message: "bad size \"\(text)\"; use \(allowed), at most 1GiB")
         default: throw typeError(node, key: join(path, key), expected: allowed)
         }
     }
@@ -78,8 +78,8 @@ public enum Sizes {
         ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
     ]
 
-    /// Largest size accepted (4 GiB).
-    public static let max = 4 << 30
+    /// Largest size accepted (1 GiB: the XML reader takes at most 2 GiB after decoding).
+    public static let max = 1 << 30
 
     public static func bytes(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

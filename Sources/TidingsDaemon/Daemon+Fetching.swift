@@ -146,7 +146,8 @@ extension Daemon {
         switch result {
         case .failure(let error):
             var record = failure(error.message, status: error.status, bytes: 0, duration: now.timeIntervalSince(startedAt))
-            if let wait = error.retryAfter {
+            if let asked = error.retryAfter {
+                let wait = min(asked, 86_400)
                 // The server said when to come back (429/503 Retry-After): not sooner, but at
                 // most a day away.
                 record.nextFetchAt = max(record.nextFetchAt, now.addingTimeInterval(min(wait, 86_400)))
@@ -186,8 +187,14 @@ extension Daemon {
                     }
                 }
                 if let ttl = feed.ttl { next = FetchSchedule.honouringFreshness(next, now: now, freshFor: ttl * 60, cap: maxFreshness) }
-                // An entry with neither a title nor any text is no document.
-                let documents = feed.items.map { $0.document(sourceID: state.id) }.filter { $0.title != nil || !$0.text.isEmpty }
+                // An entry with neither a title nor any text is no document. Items that share one
+                // link (a podcast's home page) are told apart by their GUIDs.
+                var documents = feed.items.map { $0.document(sourceID: state.id) }.filter { $0.title != nil || !$0.text.isEmpty }
+                var seenURLs: [String: Int] = [:]
+                for document in documents { if let url = document.url { seenURLs[url, default: 0] += 1 } }
+                for index in documents.indices where (documents[index].url.flatMap { seenURLs[$0] } ?? 0) > 1 {
+                    documents[index].keyByGUID()
+                }
                 var warnings = feed.warnings
                 if documents.count < feed.items.count {
                     warnings.append("skipped \(feed.items.count - documents.count) entr(ies) with neither title nor text")
@@ -202,16 +209,20 @@ extension Daemon {
                 return record
             } catch {
                 // A web page instead of a feed: follow the feed it advertises, as if it had moved.
-                // Only web addresses: a page must not point the daemon at local files.
-                if let feedURL = FeedDiscovery.feeds(in: response.body, url: response.effectiveURL).first(where: {
-                    $0.lowercased().hasPrefix("http://") || $0.lowercased().hasPrefix("https://")
-                }), feedURL != state.url {
+                // Only web addresses: a page must not point the daemon at local files. And only
+                // twice in a row: pages that advertise each other must not loop.
+                if state.discoveryHops < 2,
+                    let feedURL = FeedDiscovery.feeds(in: response.body, url: response.effectiveURL).first(where: {
+                        $0.lowercased().hasPrefix("http://") || $0.lowercased().hasPrefix("https://")
+                    }), feedURL != state.url
+                {
                     var record = FetchRecord(
                         sourceID: state.id, url: state.url, startedAt: startedAt, duration: response.duration,
                         httpStatus: response.status, bytes: response.body.count, status: .ok,
                         error: "a web page, not a feed; it advertises \(feedURL), which the source now follows", nextFetchAt: now,
                         documents: [])
                     record.movedTo = feedURL
+                    record.discovered = true
                     return record
                 }
                 return failure(
@@ -240,8 +251,15 @@ extension Daemon {
             if var current = schedule[state.id] {
                 current.nextFetchAt = record.nextFetchAt
                 if let moved = record.movedTo {
-                    logger.notice("source \(state.id) (\(state.name)) now reads \(moved) (\(record.error ?? "moved permanently"))")
-                    current.url = moved
+                    if written.moved {
+                        logger.notice("source \(state.id) (\(state.name)) now reads \(moved) (\(record.error ?? "moved permanently"))")
+                        current.url = moved
+                        current.discoveryHops = record.discovered ? current.discoveryHops + 1 : 0
+                    } else {
+                        logger.warning("source \(state.id) (\(state.name)) moved to \(moved), which another source already reads; keeping \(state.url)")
+                    }
+                } else if record.status == .ok {
+                    current.discoveryHops = 0
                 }
                 current.consecutiveErrors = record.status == .error ? current.consecutiveErrors + 1 : 0
                 current.etag = record.etag ?? current.etag
@@ -324,13 +342,18 @@ extension Daemon {
             let rows = (try? reader.connection.query("SELECT doc_key FROM documents WHERE doc_key IN (\(marks))", keys.map { .text($0) })) ?? []
             return Set(rows.compactMap { $0["doc_key"].string })
         }
+        // Items already stored keep the article read before; their teaser must not replace it.
+        for index in candidates where known.contains(record.documents[index].key) { record.documents[index].keepStoredText = true }
         var refused = 0
+        let sourceHost = URL(string: policy.request.url)?.host?.lowercased()
         for index in candidates.filter({ !known.contains(record.documents[$0].key) }).prefix(policy.maxPerFetch) {
             let item = record.documents[index]
             var request = policy.request
             request.url = item.url ?? ""
             request.etag = nil
             request.lastModified = nil
+            // A source's TLS opt-out covers its own host, not every site it links to.
+            if URL(string: request.url)?.host?.lowercased() != sourceHost { request.tlsVerify = true }
             let box = ArticleBox()
             let done = DispatchSemaphore(value: 0)
             fetcher.fetchArticle(request) { result in
@@ -344,10 +367,13 @@ extension Daemon {
                 refused += 1
                 continue
             }
-            record.documents[index] = Document(
+            var enriched = Document(
                 sourceID: item.sourceID, url: item.url, guid: item.guid, title: item.title ?? article.title,
                 author: item.author ?? article.author, published: item.published ?? article.published,
                 language: item.language ?? article.language, text: article.text)
+            enriched.enclosures = item.enclosures
+            enriched.key = item.key
+            record.documents[index] = enriched
         }
         if refused > 0 {
             let note = "\(refused) article page(s) not read (robots.txt, errors or no article); their feed text is kept"

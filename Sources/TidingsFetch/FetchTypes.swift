@@ -97,8 +97,9 @@ public enum HTTPDates {
     /// `Retry-After`: seconds, or an HTTP date.
     public static func retryAfter(_ value: String, now: Date = Date()) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0 { return seconds }
-        return parse(trimmed).map { max(0, $0.timeIntervalSince(now)) }
+        // Hostile values ("1e30", "inf") are clamped to a year; the caller caps further.
+        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return min(seconds, 365 * 86_400) }
+        return parse(trimmed).map { min(max(0, $0.timeIntervalSince(now)), 365 * 86_400) }
     }
 }
 

@@ -53,7 +53,9 @@ final class Transfer {
         set(tidings_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS))
         set(tidings_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, request.tlsVerify ? 1 : 0))
         set(tidings_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, request.tlsVerify ? 2 : 0))
-        if let proxy = request.proxy { set(tidings_curl_setopt_string(handle, CURLOPT_PROXY, proxy)) }
+        // No proxy unless configured: libcurl would otherwise take http_proxy/ALL_PROXY from the
+        // environment, and the private-network check would only see the proxy.
+        set(tidings_curl_setopt_string(handle, CURLOPT_PROXY, request.proxy ?? ""))
         set(tidings_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)))
         set(tidings_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)))
         set(tidings_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))

@@ -69,8 +69,12 @@ final class TransferLoop: @unchecked Sendable {
                     transfer.completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true)))
                     continue
                 }
+                let added = curl_multi_add_handle(multi, transfer.handle)
+                guard added == CURLM_OK else {
+                    transfer.completion(.failure(FetchError("libcurl could not start the transfer (multi error \(added.rawValue))")))
+                    continue
+                }
                 running[transfer.handle] = transfer
-                curl_multi_add_handle(multi, transfer.handle)
             }
             var active: Int32 = 0
             curl_multi_perform(multi, &active)

@@ -30,7 +30,7 @@ public enum FeedParser {
             feed.encoding = decoded.encoding
             return feed
         }
-        let xml = HTMLEntities.numericReferences(in: utf8Prolog(decoded.bytes))
+        let xml = HTMLEntities.numericReferences(in: HTMLEntities.withoutInternalSubset(utf8Prolog(decoded.bytes)))
         guard let document = XMLDocument(xml: xml, url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not XML: no root element could be read")
         }
@@ -43,6 +43,7 @@ public enum FeedParser {
         default:
             throw FeedParseError(message: "not a feed: the root element is <\(root.name)>; expected <rss>, <rdf:RDF> or <feed>, or a JSON Feed")
         }
+        if let error = document.recoveredError { feed.warnings.append(error) }
         if let warning = decoded.warning { feed.warnings.append(warning) }
         return feed
     }

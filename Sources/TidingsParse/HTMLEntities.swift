@@ -120,6 +120,32 @@ enum HTMLEntities {
         return out
     }
 
+    /// Drops a DOCTYPE's internal subset (`<!DOCTYPE rss [ <!ENTITY …> ]>` → `<!DOCTYPE rss>`):
+    /// feeds have no use for entity declarations, and they are how entity bombs and external
+    /// entities get in (also through attribute values, which libxml2 expands).
+    static func withoutInternalSubset(_ input: [UInt8]) -> [UInt8] {
+        guard let doctype = contains(input, Array("<!DOCTYPE".utf8), from: 0) else { return input }
+        var index = doctype + 9
+        while index < input.count && input[index] != UInt8(ascii: "[") && input[index] != UInt8(ascii: ">") { index += 1 }
+        guard index < input.count, input[index] == UInt8(ascii: "[") else { return input }
+        let open = index
+        var quote: UInt8 = 0
+        index += 1
+        while index < input.count {
+            let byte = input[index]
+            if quote != 0 {
+                if byte == quote { quote = 0 }
+            } else if byte == 0x22 || byte == 0x27 {
+                quote = byte
+            } else if byte == UInt8(ascii: "]") {
+                break
+            }
+            index += 1
+        }
+        guard index < input.count else { return Array(input[..<open]) + Array(">".utf8) }
+        return Array(input[..<open]) + Array(input[(index + 1)...])
+    }
+
     static let xmlNames: Set<String> = ["amp", "lt", "gt", "quot", "apos"]
     static let ampersand = Array("&amp;".utf8)
     static let cdataOpen = Array("<![CDATA[".utf8), cdataClose = Array("]]>".utf8)

@@ -115,8 +115,11 @@ final class XMLDocument {
     /// Parses XML leniently: recovers what it can, never touches the network, never expands
     /// external entities (XXE), and caps nothing here (the fetcher caps the body size).
     init?(xml bytes: [UInt8], url: String?, encoding: String? = nil) {
+        XMLDocument.initialize
+        guard bytes.count < Int(Int32.max) else { return nil }
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+        xmlResetLastError()
         let doc = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
@@ -124,12 +127,23 @@ final class XMLDocument {
                 }
             }
         }
+        // The error libxml2 recovered from, if any (its errors are per thread).
+        if let error = xmlGetLastError(), error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+            let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "error"
+            recoveredError = "malformed XML at line \(error.pointee.line): \(message)"
+        }
+        xmlResetLastError()
         guard let doc else { return nil }
         pointer = doc
     }
 
+    /// What libxml2 had to recover from while reading (XML only).
+    private(set) var recoveredError: String?
+
     /// Parses HTML (as libxml2's HTML parser does: lenient, implied tags).
     init?(html bytes: [UInt8], url: String?, encoding: String? = "UTF-8") {
+        XMLDocument.initialize
+        guard bytes.count < Int(Int32.max) else { return nil }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
                 | HTML_PARSE_NOWARNING.rawValue)
         let doc = bytes.withUnsafeBufferPointer { buffer in
@@ -144,6 +158,9 @@ final class XMLDocument {
     }
 
     deinit { xmlFreeDoc(pointer) }
+
+    /// libxml2 2.9's lazy global initialisation is not thread-safe: do it once, first.
+    static let initialize: Void = { xmlInitParser() }()
 
     var root: XMLNode? { xmlDocGetRootElement(pointer).map(XMLNode.init(pointer:)) }
 }

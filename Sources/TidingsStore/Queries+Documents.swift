@@ -16,8 +16,10 @@ public struct FetchRecord: Sendable {
     public var lastModified: String?
     public var nextFetchAt: Date
     public var documents: [Document]
-    /// The source's new address after a permanent redirect.
+    /// The source's new address after a permanent redirect (or a feed found on a page).
     public var movedTo: String?
+    /// `movedTo` came from a web page advertising a feed, not from a redirect.
+    public var discovered = false
 
     public init(
         sourceID: Int64, url: String, startedAt: Date, duration: Double, httpStatus: Int?, bytes: Int,
@@ -45,6 +47,8 @@ public struct FetchOutcome: Sendable {
     public var newDocuments: [StoredDocument]
     public var updated: Int = 0
     public var seenElsewhere: Int = 0
+    /// The source's URL was changed to the fetch's `movedTo` (another source did not have it).
+    public var moved = false
 }
 
 extension SQLiteConnection {
@@ -67,7 +71,7 @@ extension SQLiteConnection {
                                    fetched_at, language, text, content_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let byKey = try prepare("SELECT id, content_hash FROM documents WHERE doc_key = ?")
+        let byKey = try prepare("SELECT id, content_hash, source_id FROM documents WHERE doc_key = ?")
         let byHash = try prepare("SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1")
         let update = try prepare(
             "UPDATE documents SET title = ?, author = ?, text = ?, content_hash = ?, updated_at = ? WHERE id = ?")
@@ -88,8 +92,13 @@ extension SQLiteConnection {
                 // The same item again: a changed text updates the document, and its
                 // extractions are dropped so that the plugins run on the new text.
                 documentID = known["id"].int ?? 0
+                let owner = known["source_id"].int
                 try byKey.bind([])
-                if known["content_hash"].string != document.contentHash {
+                // Only the source that brought a document may change its text, and a teaser
+                // never replaces the article read in full.
+                if known["content_hash"].string != document.contentHash && !document.keepStoredText
+                    && (owner == nil || owner == fetch.sourceID)
+                {
                     try update.run([
                         SQLiteValue(document.title), SQLiteValue(document.author), .text(document.text),
                         .text(document.contentHash), .text(fetchedAt), .integer(documentID),
@@ -148,6 +157,7 @@ extension SQLiteConnection {
             try scalar("SELECT 1 FROM sources WHERE url = ? AND id != ?", [.text(movedTo), .integer(fetch.sourceID)]) == nil
         {
             try query("UPDATE sources SET url = ? WHERE id = ?", [.text(movedTo), .integer(fetch.sourceID)])
+            outcome.moved = true
         }
         let failed = fetch.status == .error
         try query(

@@ -142,6 +142,8 @@ public struct SourceState: Sendable, Equatable {
     public var consecutiveErrors: Int
     public var tlsVerify: Bool
     public var kind: Source.Kind
+    /// Web pages followed in a row to find a feed (in memory only; bounded to stop loops).
+    public var discoveryHops = 0
 
     public init(
         id: Int64, name: String, url: String, enabled: Bool, interval: Double, nextFetchAt: Date?, etag: String?,

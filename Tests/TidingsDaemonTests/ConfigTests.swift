@@ -77,7 +77,7 @@ struct ConfigTests {
         ("[daemon]\nlog_level = \"loud\"", 2, "daemon.log_level", "must be one of trace, debug"),
         ("[daemon]\nsocket_mode = \"0777\"", 2, "daemon.socket_mode", "must be \"0660\""),
         ("[fetch]\nmax_body_size = \"lots\"", 2, "fetch.max_body_size", "bad size"),
-        ("[fetch]\nmax_body_size = \"1e30GB\"", 2, "fetch.max_body_size", "at most 4GiB"),
+        ("[fetch]\nmax_body_size = \"1e30GB\"", 2, "fetch.max_body_size", "at most 1GiB"),
         ("[fetch]\ninterval = \"1ms\"", 2, "fetch.interval", "out of range; use between 1s and 365d"),
         ("[fetch]\ntimeout = \"2h\"", 2, "fetch.timeout", "out of range"),
         ("sources = \"x\"", 1, "sources", "must be an array of tables"),
@@ -178,3 +178,35 @@ struct FetchScheduleTests {
         #expect(Set(spread).count == 10)
     }
 }
+
+struct FeedRecordTests {
+    @Test func itemsSharingALinkAreKeptApartByTheirGUIDs() throws {
+        let xml = """
+            <rss version="2.0"><channel><title>Pod</title>
+            <item><title>Ep 1</title><link>https://pod.example/</link><guid>ep-1</guid><description>one</description></item>
+            <item><title>Ep 2</title><link>https://pod.example/</link><guid>ep-2</guid><description>two</description></item>
+            <item><title>Post</title><link>https://pod.example/post</link><guid>p</guid><description>three</description></item>
+            </channel></rss>
+            """
+        let state = SourceState(
+            id: 4, name: "pod", url: "https://pod.example/feed", enabled: true, interval: 900, nextFetchAt: nil, etag: nil,
+            lastModified: nil, consecutiveErrors: 0)
+        let response = FetchResponse(status: 200, effectiveURL: state.url, headers: [:], body: Array(xml.utf8), duration: 0.01)
+        let record = Daemon.makeRecord(state: state, startedAt: Date(), result: .success(response))
+        #expect(record.documents.map(\.key) == ["guid:4:ep-1", "guid:4:ep-2", "url:https://pod.example/post"])
+    }
+
+    @Test func aHostileRetryAfterCannotTrapOrWaitBeyondADay() {
+        let state = SourceState(
+            id: 1, name: "s", url: "https://x.example/f", enabled: true, interval: 900, nextFetchAt: nil, etag: nil,
+            lastModified: nil, consecutiveErrors: 0)
+        var error = FetchError("HTTP 429", status: 429)
+        error.retryAfter = HTTPDates.retryAfter("1e30")
+        let record = Daemon.makeRecord(state: state, startedAt: Date(), result: .failure(error))
+        #expect(record.nextFetchAt.timeIntervalSinceNow <= 86_400 + 5)
+        #expect(record.error?.contains("asked to wait 1d") == true)
+    }
+}
+
+import TidingsFetch
+import TidingsStore

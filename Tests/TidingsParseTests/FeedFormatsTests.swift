@@ -163,3 +163,23 @@ struct EnclosureTests {
 }
 
 import TidingsCore
+
+struct HostileFeedTests {
+    @Test func entityDeclarationsAreDroppedAttributesIncluded() throws {
+        let big = String(repeating: "x", count: 100_000)
+        let links = String(repeating: "<link href=\"&e;\"/>", count: 50)
+        let feed = try parse("<?xml version=\"1.0\"?><!DOCTYPE feed [<!ENTITY e \"\(big)\">]><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>&e;</title><entry><title>t</title>\(links)</entry></feed>")
+        #expect((feed.title ?? "").count < 100)
+        #expect((feed.items.first?.link ?? "").count < 200)
+    }
+
+    @Test func aMalformedFeedSaysWhere() throws {
+        let feed = try parse("<rss version=\"2.0\"><channel><title>t</title><item><title>One</title></item>\n<item><title>Two</oops></item></channel></rss>")
+        #expect(feed.items.count >= 1)
+        #expect(feed.warnings.contains { $0.hasPrefix("malformed XML at line 2") })
+    }
+
+    @Test func wellFormedFeedsHaveNoWarning() throws {
+        #expect(try parse("<rss version=\"2.0\"><channel><title>t</title></channel></rss>").warnings.isEmpty)
+    }
+}

@@ -307,6 +307,26 @@ struct DedupTests {
         store.close()
     }
 
+    @Test func onlyTheOwningSourceChangesADocumentAndTeasersNeverReplaceArticles() throws {
+        let (dir, store, a, b) = try setUp()
+        let article = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "T", author: nil, published: nil, text: story)
+        _ = try store.writeSync { db in try db.record(record(a, [article]), now: Date()) }
+        // Another feed carrying the same URL with other text adds a sighting, changes nothing.
+        let other = Document(sourceID: b, url: "https://a.example/1", guid: nil, title: "T", author: nil, published: nil, text: "Another text entirely.")
+        let fromB = try store.writeSync { db in try db.record(record(b, [other]), now: Date()) }
+        #expect(fromB.updated == 0)
+        // The owner's teaser for an article already read in full is kept out too.
+        var teaser = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "T", author: nil, published: nil, text: "Short teaser.")
+        teaser.keepStoredText = true
+        let teaserFetch = record(a, [teaser])
+        let fromA = try store.writeSync { db in try db.record(teaserFetch, now: Date()) }
+        #expect(fromA.updated == 0)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(try reader.document(id: 1)?.text == story)
+        #expect(try reader.connection.scalar("SELECT count(*) FROM sightings")?.int == 2)
+        store.close()
+    }
+
     @Test func shortTextsAreNotMergedByHash() throws {
         let (dir, store, a, b) = try setUp()
         let one = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Brief", author: nil, published: nil, text: "Read more.")
