@@ -12,6 +12,8 @@ public final class Fetcher: @unchecked Sendable {
     private let loop: TransferLoop
     /// robots.txt per scheme://host:port, with when it was read. Touched only on `queue`.
     private var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
+    /// Most sites whose robots.txt is remembered.
+    static let maxRobotsEntries = 10_000
     /// The product token robots.txt groups are matched against.
     public static let robotsProduct = "tidingsd"
 
@@ -65,10 +67,17 @@ public final class Fetcher: @unchecked Sendable {
                     switch result {
                     case .success(let response):
                         (rules, keep) = (RobotsTxt(String(decoding: response.body, as: UTF8.self), product: Fetcher.robotsProduct), 86_400)
-                    case .failure(let error) where (error.status ?? 0) >= 400 && (error.status ?? 0) < 500:
+                    case .failure(let error) where (error.status ?? 0) >= 400 && (error.status ?? 0) < 500 && error.status != 429:
                         (rules, keep) = (.allowAll, 86_400)
                     case .failure:
                         (rules, keep) = (.disallowAll, 3600)
+                    }
+                    if robots.count >= Fetcher.maxRobotsEntries {
+                        // Bounded: expired entries go first, then the oldest.
+                        robots = robots.filter { $0.value.until > now }
+                        if robots.count >= Fetcher.maxRobotsEntries, let oldest = robots.min(by: { $0.value.until < $1.value.until }) {
+                            robots[oldest.key] = nil
+                        }
                     }
                     robots[origin] = (rules, now.addingTimeInterval(keep))
                     decide(rules)
@@ -147,7 +156,8 @@ let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeM
     }
     if line.hasPrefix("HTTP/") {
         transfer.headers = [:]
-        if let code = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { transfer.statuses.append(code) }
+        // Interim 1xx answers (100 Continue, 103 Early Hints) are not hops of a redirect chain.
+        if let code = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), code >= 200 { transfer.statuses.append(code) }
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

@@ -84,18 +84,34 @@ extension SQLiteConnection {
         for row in try query("SELECT id, configured_url FROM sources WHERE configured_url IS NOT NULL") {
             if let id = row["id"].int, let url = row["configured_url"].string { configured[id] = url }
         }
-        /// The stored source a definition stands for: by the URL the config gave it, or by its address.
-        func match(_ definition: SourceDefinition) -> Source? {
-            existing.first { configured[$0.id] == definition.url } ?? existing.first { $0.url == definition.url }
+        // Each stored source stands for one definition at most: by the URL the config gave it
+        // first, then by its address.
+        var matches: [Int: Source] = [:]
+        var taken = Set<Int64>()
+        for (index, definition) in definitions.enumerated() {
+            if let source = existing.first(where: { configured[$0.id] == definition.url && !taken.contains($0.id) }) {
+                matches[index] = source
+                taken.insert(source.id)
+            }
         }
-        let kept = Set(definitions.compactMap { match($0)?.id })
+        for (index, definition) in definitions.enumerated() where matches[index] == nil {
+            if let source = existing.first(where: { $0.url == definition.url && !taken.contains($0.id) }) {
+                matches[index] = source
+                taken.insert(source.id)
+            }
+        }
+        let kept = taken
         for source in existing where source.origin == .config && !kept.contains(source.id) {
             try deleteSource(id: source.id)
             changes.append("removed source \(source.id) (\(source.name)); its documents are kept")
         }
-        for definition in definitions {
-            let current = match(definition)
-            if let clash = try sources().first(where: { $0.name == definition.name && $0.id != current?.id }) {
+        // Names in use, kept current as sources are removed, renamed and added (one listing,
+        // not one per definition).
+        var names: [String: Int64] = [:]
+        for source in existing where source.origin != .config || kept.contains(source.id) { names[source.name] = source.id }
+        for (index, definition) in definitions.enumerated() {
+            let current = matches[index]
+            if let clashID = names[definition.name], clashID != current?.id, let clash = existing.first(where: { $0.id == clashID }) {
                 throw TidingsError(
                     "config_conflict",
                     "the config's source \"\(definition.name)\" (\(definition.url)) has the name of source \(clash.id) (\(clash.url)); rename one of them (name = … in the config, or tidingsctl sources remove \(clash.id))")
@@ -116,9 +132,12 @@ extension SQLiteConnection {
                         ])
                     changes.append("updated source \(current.id) (\(definition.name))")
                 }
+                if current.name != definition.name { names[current.name] = nil }
+                names[definition.name] = current.id
             } else {
                 let added = try insertSource(definition, origin: .config, now: now)
                 try query("UPDATE sources SET configured_url = ? WHERE id = ?", [.text(definition.url), .integer(added.id)])
+                names[added.name] = added.id
                 changes.append("added source \(added.id) (\(added.name))")
             }
         }

@@ -188,6 +188,30 @@ struct StoreTests {
         store.close()
     }
 
+    @Test func aMovedConfigSourceStaysMatchedAndIsNeverMatchedTwice() throws {
+        let dir = TempDirectory()
+        let store = try Store(path: dir.file("t.db"))
+        let x = SourceDefinition(name: "x", url: "https://x.example/old", interval: 900)
+        _ = try store.writeSync { db in try db.syncConfigSources([x], now: Date()) }
+        // The source moved (permanent redirect) to /new.
+        var moved = record(1, [])
+        moved.movedTo = "https://x.example/new"
+        let movedFetch = moved
+        _ = try store.writeSync { db in try db.record(movedFetch, now: Date()) }
+        // Reload with the same config: nothing changes.
+        #expect(try store.writeSync { db in try db.syncConfigSources([x], now: Date()) }.isEmpty)
+        // A config naming both the old and the new URL: x keeps the moved source (it is not
+        // matched twice); y would read the same feed, which is a clear conflict.
+        let y = SourceDefinition(name: "y", url: "https://x.example/new", interval: 900)
+        #expect { try store.writeSync { db in try db.syncConfigSources([x, y], now: Date()) } } throws: { error in
+            (error as? TidingsError)?.message.contains("already has the URL https://x.example/new") == true
+        }
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(try reader.sources().map(\.name) == ["x"])
+        #expect(try reader.source(idOrName: "x")?.url == "https://x.example/new")
+        store.close()
+    }
+
     @Test func duplicateSourcesAreConflicts() throws {
         let dir = TempDirectory()
         let store = try Store(path: dir.file("t.db"))
