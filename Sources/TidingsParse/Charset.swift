@@ -198,11 +198,6 @@ public enum Charset {
         }
     }
 
-    /// Converts with iconv; nil when iconv does not know the name or the bytes are invalid.
-    static func convert(_ bytes: [UInt8], from encoding: String) -> String? {
-        convertBytes(bytes, from: encoding).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     /// UTF-8 bytes of `bytes` read as `encoding` (no copy when that is UTF-8 and valid).
     static func convertBytes(_ bytes: [UInt8], from encoding: String) -> [UInt8]? {
         if encoding.uppercased() == "UTF-8" { return isValidUTF8(bytes) ? bytes : nil }
@@ -225,13 +220,5 @@ public enum Charset {
         guard ok else { return nil }
         output.removeLast(outLeft)
         return output
-    }
-}
-
-extension String {
-    /// Decodes UTF-8, or nil when the bytes are not valid UTF-8.
-    init?(validatingUTF8Bytes bytes: [UInt8]) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        self = text
     }
 }

@@ -27,7 +27,7 @@ struct ExtractArticle: ParsableCommand {
         if jsonl {
             JSONLines.process(JSONLines.read()) { line in
                 let request = try? JSONDecoder().decode(ArticleRequest.self, from: Data(line.utf8))
-                return ArticleResult(request, rawLine: line)
+                return ArticleResult(request)
             }
         } else {
             for file in files {
@@ -36,7 +36,7 @@ struct ExtractArticle: ParsableCommand {
                     print("\(file):\n  " + lines.joined(separator: "\n  "))
                     continue
                 }
-                let result = ArticleResult(ArticleRequest(id: file, path: file, url: nil), rawLine: "")
+                let result = ArticleResult(ArticleRequest(id: file, path: file, url: nil))
                 print(result.error.map { "\(file): \($0)" } ?? "\(result.title ?? file)\n\n\(result.text ?? "")\n")
             }
         }
@@ -69,7 +69,7 @@ struct ArticleResult: JSONLineEncodable {
     var id: String?
     var title, text, author, published, language, error: String?
 
-    init(_ request: ArticleRequest?, rawLine: String) {
+    init(_ request: ArticleRequest?) {
         guard let request, let path = request.path else {
             error = "bad request line: expected {\"id\", \"path\": FILE, \"url\": URL}"
             return

@@ -303,8 +303,8 @@ struct DaemonLifecycleTests {
         #expect(allowed.waitExit() == 0)
 
         let refused = DaemonProcess(body: sourceBlock(server.url("/feed.xml"), name: "local"))
+        let requestsBefore = server.requests.count  // before start: a request during start-up must show
         try refused.start()
-        let requestsBefore = server.requests.count
         #expect(refused.waitForLog("refused to connect to 127.0.0.1"))
         let sources = try refused.ctl(["sources", "--json"])
         let list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(sources.stdout.utf8))

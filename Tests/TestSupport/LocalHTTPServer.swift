@@ -101,7 +101,7 @@ public final class LocalHTTPServer: @unchecked Sendable {
             let n = read(client, &buffer, buffer.count)
             guard n > 0 else { return }
             head.append(contentsOf: buffer[0..<n])
-            if let range = String(decoding: head, as: UTF8.self).range(of: "\r\n\r\n") { _ = range; break }
+            if String(decoding: head, as: UTF8.self).contains("\r\n\r\n") { break }
         }
         let text = String(decoding: head, as: UTF8.self)
         let requestLine = text.split(separator: "\r\n").first.map(String.init) ?? ""

@@ -113,23 +113,19 @@ struct BodyFinder {
         return (chars, links)
     }
 
-    /// Visible text under `node`, boilerplate excluded, and how much of it is inside links.
-    func textStats(_ node: XMLNode) -> (text: String, linkChars: Int) {
+    /// Visible text under `node`, boilerplate excluded (link densities come from ``count(_:)``).
+    func visibleText(_ node: XMLNode) -> String {
         var text = ""
-        var linkChars = 0
-        func walk(_ n: XMLNode, inLink: Bool) {
+        func walk(_ n: XMLNode) {
             if n.isText {
-                let content = n.content
-                text += content
-                if inLink { linkChars += content.count }
+                text += n.content
                 return
             }
             guard n.isElement, !isUnlikely(n) else { return }
-            let link = inLink || n.name == "a"
-            for child in n.children { walk(child, inLink: link) }
+            for child in n.children { walk(child) }
         }
-        walk(node, inLink: false)
-        return (text, linkChars)
+        walk(node)
+        return text
     }
 
     /// The article text: paragraphs of the best block and its worthy siblings.
@@ -174,9 +170,10 @@ struct BodyFinder {
             let isParagraph = BodyFinder.paragraphs.contains(node.name)
                 || (node.name == "div" && !node.elements.contains { BodyFinder.blocks.contains($0.name) })
             if isParagraph {
-                let (text, _) = textStats(node)
-                let length = text.count
+                // Only paragraphs long enough to vote are read out (for their commas).
+                let length = count(node).chars
                 if length >= 25 {
+                    let text = visibleText(node)
                     let commas = Double(text.reduce(0) { $0 + ($1 == "," || $1 == "，" ? 1 : 0) })
                     let vote = 1 + commas + min(Double(length) / 100, 3)
                     for (depth, ancestor) in ancestors.reversed().prefix(3).enumerated() {
