@@ -45,7 +45,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "tidingsd",
         dependencies: [
-            "TidingsDaemon", "TidingsCore",
+            "TidingsDaemon", "TidingsCore", "CTidingsSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Sources/tidingsd"),
@@ -61,7 +61,7 @@ var targets: [Target] = [
     // TestSupport is the test kit: temp dirs, a loopback HTTP server, a daemon process.
     .target(name: "TestSupport", dependencies: ["CTidingsSys", "TidingsCore"], path: "Tests/TestSupport"),
     .testTarget(
-        name: "TidingsCoreTests", dependencies: ["TidingsCore"], path: "Tests/TidingsCoreTests"),
+        name: "TidingsCoreTests", dependencies: ["TidingsCore", "TestSupport"], path: "Tests/TidingsCoreTests"),
     .testTarget(
         name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore", "TestSupport"],
         path: "Tests/TidingsParseTests"),

@@ -122,7 +122,7 @@ public enum Charset {
     /// `charset=` from a Content-Type header.
     static func httpCharset(_ contentType: String) -> String? {
         for part in contentType.split(separator: ";").dropFirst() {
-            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmedWhitespace() }
             if pair.count == 2, pair[0].lowercased() == "charset" {
                 let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
                 return value.isEmpty ? nil : value
@@ -134,32 +134,43 @@ public enum Charset {
     /// The XML prolog's `encoding="…"`, or an HTML `<meta charset>` / `content="…charset=…"`,
     /// read from the first 2 KB as ASCII (UTF-16 without a BOM is recognised by its zeros).
     static func declaredEncoding(_ bytes: [UInt8]) -> String? {
-        let head = bytes.prefix(2048)
-        if head.count >= 4 && head[head.startIndex] == 0 && head[head.startIndex + 1] == 0x3C { return "UTF-16BE" }
-        if head.count >= 4 && head[head.startIndex] == 0x3C && head[head.startIndex + 1] == 0 { return "UTF-16LE" }
-        if head.starts(with: Array("<?xml".utf8)) {
-            // The prolog alone, read as ASCII: most feeds stop here.
-            guard let end = HTMLEntities.contains(Array(head), Array("?>".utf8), from: 0) else { return nil }
-            let prolog = String(decoding: head.prefix(end).map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
-            return attributeValue(in: Substring(prolog), named: "encoding")
+        if bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0x3C { return "UTF-16BE" }
+        if bytes.count >= 4 && bytes[0] == 0x3C && bytes[1] == 0 { return "UTF-16LE" }
+        // Read as ASCII: other bytes become spaces, so they can neither match nor end up in a name.
+        if bytes.starts(with: xmlProlog) {
+            // The prolog alone: most feeds stop here.
+            let prolog = bytes.prefix(512).map { $0 < 0x80 ? $0 : 0x20 }
+            guard let end = HTMLEntities.contains(prolog, Array("?>".utf8), from: 0) else { return nil }
+            return attributeValue(in: prolog[..<end], named: encodingName)
         }
-        let text = String(decoding: head.map { $0 < 0x80 ? $0 : 0x20 }, as: UTF8.self)
-        let lower = text.lowercased()
-        if let meta = lower.range(of: "<meta") {
-            let tail = lower[meta.upperBound...].prefix(300)
-            if let value = attributeValue(in: tail, named: "charset") { return value }
-            if let range = tail.range(of: "charset=") {
-                let rest = tail[range.upperBound...].prefix { !"\"'; >".contains($0) }
-                if !rest.isEmpty { return String(rest) }
+        var head = bytes.prefix(2048).map { $0 < 0x80 ? $0 : 0x20 }
+        for index in head.indices where head[index] >= 0x41 && head[index] <= 0x5A { head[index] |= 0x20 }
+        // Every <meta> tag in the head, in order: the first may well be a viewport.
+        var start = 0
+        while let meta = HTMLEntities.contains(head, metaOpen, from: start) {
+            let tagEnd = head[(meta + metaOpen.count)...].firstIndex(of: 0x3E) ?? head.count
+            let tag = head[(meta + metaOpen.count)..<tagEnd]
+            if let value = attributeValue(in: tag, named: charsetName) { return value }
+            if let found = HTMLEntities.contains(Array(tag), charsetEquals, from: 0) {
+                // content="text/html; charset=koi8-r"
+                let rest = tag.dropFirst(found + charsetEquals.count).prefix { !charsetTerminators.contains($0) }
+                if !rest.isEmpty { return String(decoding: rest, as: UTF8.self) }
             }
+            start = tagEnd
         }
         return nil
     }
 
-    /// `name="value"` (or single quotes, spaces around `=`) in `text`, by a byte scan.
-    static func attributeValue(in text: Substring, named name: String) -> String? {
-        let bytes = Array(text.utf8)
-        let key = Array(name.utf8)
+    private static let xmlProlog = Array("<?xml".utf8)
+    private static let encodingName = Array("encoding".utf8)
+    private static let metaOpen = Array("<meta".utf8)
+    private static let charsetName = Array("charset".utf8)
+    private static let charsetEquals = Array("charset=".utf8)
+    private static let charsetTerminators = Array("\"'; >/".utf8)
+
+    /// `name="value"` (or single quotes, spaces around `=`) in ASCII `text`, by a byte scan.
+    static func attributeValue(in text: ArraySlice<UInt8>, named key: [UInt8]) -> String? {
+        let bytes = Array(text)
         var start = 0
         while let found = HTMLEntities.contains(bytes, key, from: start) {
             var index = found + key.count
@@ -183,7 +194,7 @@ public enum Charset {
 
     /// Maps common labels to names iconv knows.
     static func normalize(_ name: String) -> String {
-        let lower = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let lower = name.trimmedWhitespace().lowercased()
         switch lower {
         case "gb2312", "gbk", "x-gbk", "cp936": return "GB18030"
         case "utf8": return "UTF-8"

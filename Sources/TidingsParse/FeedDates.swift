@@ -12,7 +12,7 @@ public enum FeedDates {
 
     /// Parses either form; nil when the text is not a recognisable date.
     public static func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace()
         guard let first = trimmed.first else { return nil }
         return first.isNumber && trimmed.count >= 10 && trimmed.dropFirst(4).first == "-"
             ? parseISO(trimmed) : parseRFC822(trimmed)

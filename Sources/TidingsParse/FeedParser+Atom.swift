@@ -91,7 +91,7 @@ enum AtomReader {
         if type == "xhtml" || type == "application/xhtml+xml" {
             let div = node.elements.first { $0.name == "div" }
             value = (div ?? node).innerXML
-        } else if node.attribute("mode")?.lowercased() == "base64" || (type.contains("/") && !type.hasPrefix("text/") && !type.hasSuffix("xml")) {
+        } else if node.attribute("mode")?.lowercased() == "base64" || (type.utf8.contains(0x2F) && !type.hasPrefix("text/") && !type.hasSuffix("xml")) {
             let raw = node.text.filter { !$0.isWhitespace }
             value = Data(base64Encoded: raw).flatMap { String(data: $0, encoding: .utf8) } ?? node.text
         } else if type.hasSuffix("xml") && !node.elements.isEmpty {

@@ -9,7 +9,7 @@ enum RSSReader {
             format = root.elements.contains { $0.namespace == Namespaces.rss090 } ? "rss090" : "rss10"
         } else if let version = root.attribute("version") {
             let known = ["0.91": "rss091", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094", "2.0": "rss20", "2.0.1": "rss20"]
-            format = known[version.trimmingCharacters(in: .whitespaces)] ?? "rss"
+            format = known[version.trimmedWhitespace()] ?? "rss"
         }
         var feed = ParsedFeed(format: format, encoding: encoding)
         let channel = root.elements.first { $0.name == "channel" && isCore($0) }

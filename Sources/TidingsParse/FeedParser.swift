@@ -17,9 +17,11 @@ public enum FeedParser {
             .flatMap { URL(string: $0)?.scheme.map { ["http", "https"].contains($0.lowercased()) } == true ? $0 : nil }
         var feed = try read(decoded, url: location ?? url)
         if feed.language == nil, let language = headers["content-language"] {
-            feed.language = language.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+            feed.language = language.split(separator: ",").first.map { $0.trimmedWhitespace() }
         }
-        feed.language = feed.language?.replacingOccurrences(of: "_", with: "-")
+        if let language = feed.language, language.utf8.contains(UInt8(ascii: "_")) {
+            feed.language = String(language.map { $0 == "_" ? "-" : $0 })
+        }
         return feed
     }
 
@@ -90,7 +92,7 @@ public enum FeedParser {
     /// A title: whitespace folded, and markup (a title may carry HTML) sanitized.
     static func title(_ text: String?) -> String? {
         guard let text else { return nil }
-        return clean(text.contains("<") ? HTMLSanitizer.clean(text) : text)
+        return clean(text.utf8.contains(0x3C) ? HTMLSanitizer.clean(text) : text)
     }
 
     static func nonEmpty(_ text: String?) -> String? {
@@ -101,14 +103,14 @@ public enum FeedParser {
     /// An enclosure from a node's attributes (`url`/`href`, `type`, `length`/`fileSize`).
     static func enclosure(_ node: XMLNode, urlAttribute: String) -> Enclosure? {
         guard let url = link(node.attribute(urlAttribute), at: node) else { return nil }
-        let length = (node.attribute("length") ?? node.attribute("fileSize")).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let length = (node.attribute("length") ?? node.attribute("fileSize")).flatMap { Int64($0.trimmedWhitespace()) }
         return Enclosure(url: url, type: node.attribute("type").flatMap(clean), length: length.flatMap { $0 >= 0 ? $0 : nil })
     }
 
     /// Resolves a link found at `node` against its xml:base / the document's URL.
     static func link(_ reference: String?, at node: XMLNode) -> String? {
         guard let reference = nonEmpty(reference) else { return nil }
-        return URLCanonicalizer.resolve(reference, base: node.base) ?? reference.trimmingCharacters(in: .whitespacesAndNewlines)
+        return URLCanonicalizer.resolve(reference, base: node.base) ?? reference.trimmedWhitespace()
     }
 }
 

@@ -1,3 +1,4 @@
+import CTidingsSys
 /// The HTML 4 named character references (the W3C list, minus XML's own five). Feeds use
 /// them without declaring them; XML parsers drop undeclared entities, so they are turned into
 /// numeric references before parsing.
@@ -55,69 +56,82 @@ enum HTMLEntities {
     static func numericReferences(in input: [UInt8]) -> [UInt8] {
         guard input.contains(UInt8(ascii: "&")) else { return input }
         let declaresEntities = contains(input, Array("<!ENTITY".utf8), from: 0) != nil
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count + 64)
-        var i = 0
-        let n = input.count
-        let amp = UInt8(ascii: "&"), lt = UInt8(ascii: "<"), semicolon = UInt8(ascii: ";"), hash = UInt8(ascii: "#")
-        while i < n {
-            let byte = input[i]
-            if byte == lt {
-                // Copy CDATA sections and comments through untouched.
-                var skipped = false
-                for (open, close) in [(cdataOpen, cdataClose), (commentOpen, commentClose)] where starts(input, open, at: i) {
-                    let end = contains(input, close, from: i + open.count).map { $0 + close.count } ?? n
-                    out.append(contentsOf: input[i..<end])
-                    i = end
-                    skipped = true
-                    break
+        return input.withUnsafeBufferPointer { bytes in
+            // The output is only built once something changes; most feeds need no change.
+            var out: [UInt8] = []
+            var changed = false
+            var copied = 0  // bytes[..<copied] is in `out` already
+            func replace(_ range: Range<Int>, with replacement: [UInt8]) {
+                if !changed {
+                    out.reserveCapacity(bytes.count + 64)
+                    changed = true
                 }
-                if !skipped {
-                    out.append(byte)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<range.lowerBound]))
+                out.append(contentsOf: replacement)
+                copied = range.upperBound
+            }
+            let n = bytes.count
+            let amp = UInt8(ascii: "&"), lt = UInt8(ascii: "<"), semicolon = UInt8(ascii: ";"), hash = UInt8(ascii: "#")
+            var i = 0
+            while i < n {
+                let byte = bytes[i]
+                if byte == lt {
+                    // CDATA sections and comments go through untouched.
+                    if i + 1 < n && bytes[i + 1] == UInt8(ascii: "!") {
+                        if let close = startsWith(bytes, cdataOpen, at: i) ? cdataClose : startsWith(bytes, commentOpen, at: i) ? commentClose : nil {
+                            i = contains(input, close, from: i + 4).map { $0 + close.count } ?? n
+                            continue
+                        }
+                    }
                     i += 1
+                    continue
                 }
-                continue
-            }
-            guard byte == amp else {
-                out.append(byte)
-                i += 1
-                continue
-            }
-            var j = i + 1
-            if j < n && input[j] == hash {
-                j += 1
-                let hex = j < n && (input[j] == UInt8(ascii: "x") || input[j] == UInt8(ascii: "X"))
-                if hex { j += 1 }
-                let digitsStart = j
-                while j < n && (hex ? isHex(input[j]) : isDigit(input[j])) { j += 1 }
-                if j > digitsStart && j < n && input[j] == semicolon {
-                    out.append(contentsOf: hex ? Array("&#x".utf8) : Array("&#".utf8))
-                    out.append(contentsOf: input[digitsStart...j])
+                guard byte == amp else {
+                    i += 1
+                    continue
+                }
+                var j = i + 1
+                if j < n && bytes[j] == hash {
+                    j += 1
+                    let upperHex = j < n && bytes[j] == UInt8(ascii: "X")
+                    let hex = upperHex || (j < n && bytes[j] == UInt8(ascii: "x"))
+                    if hex { j += 1 }
+                    let digitsStart = j
+                    while j < n && (hex ? isHex(bytes[j]) : isDigit(bytes[j])) { j += 1 }
+                    if j > digitsStart && j < n && bytes[j] == semicolon {
+                        // Valid as it is, but for `&#X…;`, which XML spells `&#x…;`.
+                        if upperHex { replace(i..<digitsStart, with: Array("&#x".utf8)) }
+                        i = j + 1
+                    } else {
+                        replace(i..<(i + 1), with: ampersand)
+                        i += 1
+                    }
+                    continue
+                }
+                while j < n && j - i <= 32 && isAlphanumeric(bytes[j]) { j += 1 }
+                if j > i + 1 && j < n && bytes[j] == semicolon {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j]), as: UTF8.self)
+                    if let code = codepoints[name] {
+                        replace(i..<(j + 1), with: Array("&#\(code);".utf8))
+                    } else if !(xmlNames.contains(name) || declaresEntities) {
+                        replace(i..<(i + 1), with: ampersand)  // unknown: kept as written, as feedparser does
+                    }
                     i = j + 1
-                } else {
-                    out.append(contentsOf: ampersand)
-                    i += 1
+                    continue
                 }
-                continue
+                replace(i..<(i + 1), with: ampersand)
+                i += 1
             }
-            while j < n && j - i <= 32 && isAlphanumeric(input[j]) { j += 1 }
-            if j > i + 1 && j < n && input[j] == semicolon {
-                let name = String(decoding: input[(i + 1)..<j], as: UTF8.self)
-                if let code = codepoints[name] {
-                    out.append(contentsOf: Array("&#\(code);".utf8))
-                } else if xmlNames.contains(name) || declaresEntities {
-                    out.append(contentsOf: input[i...j])
-                } else {
-                    out.append(contentsOf: ampersand)  // unknown: kept as written, as feedparser does
-                    out.append(contentsOf: input[(i + 1)...j])
-                }
-                i = j + 1
-                continue
-            }
-            out.append(contentsOf: ampersand)
-            i += 1
+            guard changed else { return input }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return out
         }
-        return out
+    }
+
+    private static func startsWith(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8], at index: Int) -> Bool {
+        guard index + prefix.count <= bytes.count else { return false }
+        for k in 0..<prefix.count where bytes[index + k] != prefix[k] { return false }
+        return true
     }
 
     /// Drops a DOCTYPE's internal subset (`<!DOCTYPE rss [ <!ENTITY …> ]>` → `<!DOCTYPE rss>`):
@@ -161,13 +175,16 @@ enum HTMLEntities {
         return true
     }
 
+    /// The index of the first `needle` in `input` at or after `start` (glibc's memmem).
     static func contains(_ input: [UInt8], _ needle: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, input.count >= needle.count else { return nil }
-        var index = start
-        while index + needle.count <= input.count {
-            if input[index] == first && starts(input, needle, at: index) { return index }
-            index += 1
+        guard !needle.isEmpty, start >= 0, start + needle.count <= input.count else { return nil }
+        return input.withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { pattern in
+                guard let found = tidings_memmem(haystack.baseAddress! + start, haystack.count - start, pattern.baseAddress!, pattern.count) else {
+                    return nil
+                }
+                return found - UnsafeRawPointer(haystack.baseAddress!)
+            }
         }
-        return nil
     }
 }

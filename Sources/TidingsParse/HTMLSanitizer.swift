@@ -8,7 +8,7 @@ public enum HTMLSanitizer {
 
     /// The cleaned HTML. Text without markup comes back unchanged.
     public static func clean(_ html: String) -> String {
-        guard html.contains("<") || html.contains("&") else { return html }
+        guard html.utf8.contains(0x3C) || html.utf8.contains(0x26) else { return html }
         guard let document = XMLDocument(html: Array(html.utf8), url: nil), let root = document.root else { return escape(html) }
         var out = ""
         func walk(_ node: XMLNode) {

@@ -9,7 +9,7 @@ public enum HTMLText {
 
     /// Plain text of `html`. Text without any markup comes back with whitespace collapsed.
     public static func plainText(_ html: String) -> String {
-        guard html.contains("<") || html.contains("&") else { return collapse(html) }
+        guard html.utf8.contains(0x3C) || html.utf8.contains(0x26) else { return collapse(html) }
         guard let document = XMLDocument(html: Array(html.utf8), url: nil), let root = document.root else {
             return collapse(html)
         }

@@ -7,7 +7,7 @@ public enum URLCanonicalizer {
     public static func resolve(_ reference: String, base: String?) -> String? {
         let scalars = reference.unicodeScalars
         let padded = (scalars.first?.properties.isWhitespace ?? true) || (scalars.last?.properties.isWhitespace ?? true)
-        let trimmed = padded ? reference.trimmingCharacters(in: .whitespacesAndNewlines) : reference
+        let trimmed = padded ? reference.trimmedWhitespace() : reference
         guard !trimmed.isEmpty else { return nil }
         if let base, let baseURL = URL(string: base), let resolved = URL(string: trimmed, relativeTo: baseURL) {
             return resolved.absoluteString

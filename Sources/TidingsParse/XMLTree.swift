@@ -1,4 +1,5 @@
 import CXML
+import Foundation
 
 /// A read-only view of one libxml2 node. Valid only while its ``XMLDocument`` lives.
 struct XMLNode {
@@ -108,6 +109,40 @@ struct XMLNode {
     }
 }
 
+/// Parser contexts kept for reuse: setting one up costs about as much as reading a small feed.
+/// A context is retired after a number of documents, so its name dictionary (shared with the
+/// documents it reads) cannot grow without bound in a long-running daemon.
+final class XMLParserContexts: @unchecked Sendable {
+    static let shared = XMLParserContexts()
+
+    final class Context {
+        let pointer: xmlParserCtxtPtr
+        var uses = 0
+        init?() {
+            guard let pointer = xmlNewParserCtxt() else { return nil }
+            self.pointer = pointer
+        }
+        deinit { xmlFreeParserCtxt(pointer) }
+    }
+
+    private let lock = NSLock()
+    private var idle: [Context] = []
+    private let maxIdle = 16
+    private let maxUses = 1_000
+
+    func checkOut() -> Context? {
+        lock.withLock { idle.popLast() } ?? Context()
+    }
+
+    func checkIn(_ context: Context) {
+        context.uses += 1
+        guard context.uses < maxUses else { return }
+        lock.withLock {
+            if idle.count < maxIdle { idle.append(context) }
+        }
+    }
+}
+
 /// Owns a libxml2 document and frees it.
 final class XMLDocument {
     let pointer: xmlDocPtr
@@ -120,16 +155,19 @@ final class XMLDocument {
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
         xmlResetLastError()
+        let context = XMLParserContexts.shared.checkOut()
         let doc = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    xmlReadMemory($0, Int32(buffer.count), url, encoding, options)
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { text in
+                    context.map { xmlCtxtReadMemory($0.pointer, text, Int32(buffer.count), url, encoding, options) }
+                        ?? xmlReadMemory(text, Int32(buffer.count), url, encoding, options)
                 }
             }
         }
+        if let context { XMLParserContexts.shared.checkIn(context) }
         // The error libxml2 recovered from, if any (its errors are per thread).
         if let error = xmlGetLastError(), error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-            let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "error"
+            let message = error.pointee.message.map { String(cString: $0).trimmedWhitespace() } ?? "error"
             recoveredError = "malformed XML at line \(error.pointee.line): \(message)"
         }
         xmlResetLastError()

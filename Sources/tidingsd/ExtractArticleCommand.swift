@@ -24,15 +24,15 @@ struct ExtractArticle: ParsableCommand {
     }
 
     func run() throws {
+        JSONLines.tuneAllocator()
         if jsonl {
             JSONLines.process(JSONLines.read()) { line in
-                let request = try? JSONDecoder().decode(ArticleRequest.self, from: Data(line.utf8))
-                return ArticleResult(request)
+                return ArticleResult(ArticleRequest(line))
             }
         } else {
             for file in files {
                 if explain {
-                    let lines = (try? ArticleExtractor.explain(Array(FileManager.default.contents(atPath: file) ?? Data()), url: nil)) ?? ["unreadable"]
+                    let lines = (try? ArticleExtractor.explain(FileBytes.read(file) ?? [], url: nil)) ?? ["unreadable"]
                     print("\(file):\n  " + lines.joined(separator: "\n  "))
                     continue
                 }
@@ -43,12 +43,10 @@ struct ExtractArticle: ParsableCommand {
     }
 }
 
-struct ArticleRequest: Decodable, Sendable {
+struct ArticleRequest: Sendable {
     var id: String?
     var path: String?
     var url: String?
-
-    enum CodingKeys: String, CodingKey { case id, path, url }
 
     init(id: String?, path: String?, url: String?) {
         self.id = id
@@ -56,12 +54,13 @@ struct ArticleRequest: Decodable, Sendable {
         self.url = url
     }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+    /// A request line; nil when it is not a JSON object.
+    init?(_ line: [UInt8]) {
+        guard let object = try? JSON.parse(line), object.members != nil else { return nil }
         // Ids may be strings or numbers.
-        id = (try? container.decode(String.self, forKey: .id)) ?? (try? container.decode(Int.self, forKey: .id)).map(String.init)
-        path = try container.decodeIfPresent(String.self, forKey: .path)
-        url = try container.decodeIfPresent(String.self, forKey: .url)
+        id = object["id"]?.string ?? object["id"]?.int.map(String.init) ?? object["id"]?.number.map { String($0) }
+        path = object["path"]?.string
+        url = object["url"]?.string
     }
 }
 
@@ -75,12 +74,12 @@ struct ArticleResult: JSONLineEncodable {
             return
         }
         id = request.id
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = FileBytes.read(path) else {
             error = "cannot read \(path)"
             return
         }
         do {
-            let article = try ArticleExtractor.extract(Array(data), url: request.url)
+            let article = try ArticleExtractor.extract(bytes, url: request.url)
             title = article.title
             text = article.text
             author = article.author
@@ -91,18 +90,18 @@ struct ArticleResult: JSONLineEncodable {
         }
     }
 
-    func jsonLine(into out: inout String) {
-        var object = JSONObjectWriter()
-        object.field("id", id)
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", id)
         if let error {
-            object.field("error", error)
+            json.field("error", error)
         } else {
-            object.field("title", title)
-            object.field("text", text)
-            object.field("author", author)
-            object.field("published", published)
-            object.field("language", language)
+            json.field("title", title)
+            json.field("text", text)
+            json.field("author", author)
+            json.field("published", published)
+            json.field("language", language)
         }
-        out += object.close()
+        json.endObject()
     }
 }

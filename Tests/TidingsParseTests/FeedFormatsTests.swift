@@ -131,6 +131,27 @@ struct CharsetTests {
         #expect(Charset.decode([0xFF, 0xFE, 0x41, 0x00, 0x42, 0x00]).text == "AB")
     }
 
+    @Test func declarationsInPrologsAndEveryMetaTag() {
+        #expect(Charset.declaredEncoding(Array("<?xml version='1.0' encoding='KOI8-R'?><rss/>".utf8)) == "KOI8-R")
+        #expect(Charset.declaredEncoding(Array("<?xml version=\"1.0\"?><rss/>".utf8)) == nil)
+        // The first <meta> is often a viewport; the charset may come later, in either form.
+        let later = "<html><head><meta name=\"viewport\" content=\"width=device-width\"><META CHARSET=\"Shift_JIS\"></head>"
+        #expect(Charset.declaredEncoding(Array(later.utf8)) == "shift_jis")
+        let httpEquiv = "<head><meta name=x><meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\"></head>"
+        #expect(Charset.declaredEncoding(Array(httpEquiv.utf8)) == "koi8-r")
+        #expect(Charset.declaredEncoding(Array("<meta charset=utf-8/>".utf8)) == "utf-8")
+        // Non-ASCII bytes can neither match nor become part of a name.
+        #expect(Charset.declaredEncoding([0x3C, 0x6D, 0x65, 0x74, 0x61, 0x20, 0xE9] + Array("charset=\"big5\">".utf8)) == "big5")
+        #expect(Charset.declaredEncoding(Array("<p>no declaration</p>".utf8)) == nil)
+    }
+
+    @Test func numericReferencesLeaveValidXMLAsItIs() {
+        let valid = Array("<a>&amp; &lt; &#233; &#xE9; <![CDATA[&nbsp; &]]> <!-- & --></a>".utf8)
+        #expect(HTMLEntities.numericReferences(in: valid) == valid)
+        let fixed = HTMLEntities.numericReferences(in: Array("<a>&nbsp;&#XE9; & &bogus; &#12x;</a>".utf8))
+        #expect(String(decoding: fixed, as: UTF8.self) == "<a>&#160;&#xE9; &amp; &amp;bogus; &amp;#12x;</a>")
+    }
+
     @Test func c1ControlsBecomeWindows1252Characters() {
         #expect(Charset.demoronize("don\u{92}t \u{93}x\u{94}") == "don’t “x”")
     }

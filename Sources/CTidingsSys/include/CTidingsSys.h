@@ -33,4 +33,12 @@ int tidings_signal_has_handler(int signo);
 int tidings_gunzip(const uint8_t *in, size_t length, uint8_t **out, size_t *out_length, size_t max);
 /// CLOCK_MONOTONIC in microseconds.
 uint64_t tidings_monotonic_usec(void);
+/// glibc's memmem (a GNU extension, so not visible to Swift without _GNU_SOURCE): the first
+/// `needle` in `haystack`, or NULL.
+const void *tidings_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
+/// Batch commands: keep blocks up to `mmap_threshold` bytes in the heap (reused) instead of
+/// fresh mmap pages for each, and trim the heap only past `trim_threshold`.
+void tidings_tune_malloc(int mmap_threshold, int trim_threshold);
+
 #endif
