@@ -172,7 +172,9 @@ extension Daemon: AdminRequestHandler {
                 case .success(var source):
                     switch method {
                     case "sources.remove":
-                        self.schedule[source.id] = nil
+                        if let removed = self.schedule.removeValue(forKey: source.id), removed.kind == .folder {
+                            self.fetcher.forgetFolder(removed.url)
+                        }
                         self.logger.info("removed source \(source.id) (\(source.name)); its documents are kept")
                     default:
                         source.enabled = method == "sources.enable"

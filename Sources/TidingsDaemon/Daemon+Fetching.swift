@@ -23,8 +23,9 @@ extension Daemon {
         }
         guard !due.isEmpty else { return }
         due.sort { $0.at < $1.at }
-        // Politeness: one request at a time per host, and `host_delay` between two of them.
-        let busyHosts = Set(inFlight.compactMap { schedule[$0]?.host })
+        // Politeness: one request at a time per host (feeds and article pages alike), and
+        // `host_delay` between two of them.
+        let busyHosts = Set(activeHosts.keys)
         var started = 0
         var claimed = Set<String>()
         for entry in due where started < free {
@@ -64,12 +65,20 @@ extension Daemon {
         if state.kind == .folder {
             fetcher.readFolder(state.url, maxBytes: config.fetch.maxBytes) { [self] result in
                 parseQueue.async { [self] in
-                    write(Daemon.makeFolderRecord(state: state, startedAt: startedAt, result: result), for: state)
+                    let record = Daemon.makeFolderRecord(state: state, startedAt: startedAt, result: result)
+                    // Files count as read once their documents are stored: a failed write reads
+                    // them again next time.
+                    write(record, for: state) { [fetcher] stored in
+                        if stored, case .success(let listing) = result { fetcher.folderRead(state.url, stamps: listing.stamps) }
+                    }
                 }
             }
             return
         }
+        let host = state.host
+        claimHost(host)
         fetcher.fetch(request) { [self] result in
+            control.async { [self] in releaseHost(host) }
             if case .failure(let error) = result, error.cancelled {
                 // Cut off by a shutdown: not the source's fault, so nothing is recorded and the
                 // source stays due for the next start.
@@ -79,17 +88,39 @@ extension Daemon {
             parseQueue.async { [self] in
                 var record = Daemon.makeRecord(
                     state: state, startedAt: startedAt, result: result, maxFreshness: maxFreshness, adaptive: adaptive)
-                if let articles { enrich(&record, policy: articles) }
-                write(record, for: state)
+                let pages = articles.map { planArticles(&record, policy: $0) } ?? []
+                if pages.isEmpty {
+                    write(record, for: state)
+                } else {
+                    let job = ArticleJob(state: state, record: record, pending: pages)
+                    control.async { [self] in readNextArticle(job) }
+                }
             }
         }
     }
 
-    /// Hands a record to the store writer. On the parse queue.
-    func write(_ record: FetchRecord, for state: SourceState) {
+    /// A request to `host` is starting (politeness bookkeeping). On `control`.
+    func claimHost(_ host: String?) {
+        guard let host else { return }
+        activeHosts[host, default: 0] += 1
+        lastRequest[host] = Date()
+    }
+
+    /// A request to `host` has ended. On `control`.
+    func releaseHost(_ host: String?) {
+        guard let host, let count = activeHosts[host] else { return }
+        activeHosts[host] = count > 1 ? count - 1 : nil
+    }
+
+    /// Hands a record to the store writer; `stored` learns whether it was written. On the
+    /// parse queue.
+    func write(_ record: FetchRecord, for state: SourceState, stored: (@Sendable (Bool) -> Void)? = nil) {
         // Enqueued before the write is submitted, so it runs before `finishFetch`.
         control.async { [self] in _ = writing.insert(state.id) }
         store.write({ db in try db.record(record, now: Date()) }) { [self] outcome in
+            if let stored {
+                if case .success = outcome { stored(true) } else { stored(false) }
+            }
             control.async { [self] in self.finishFetch(state: state, record: record, outcome: outcome) }
         }
     }
@@ -97,7 +128,7 @@ extension Daemon {
     /// A folder source: every readable file becomes documents (feeds by their items, pages
     /// by their article, text files as they are).
     static func makeFolderRecord(
-        state: SourceState, startedAt: Date, result: Result<(files: [FolderFile], skipped: [String]), FetchError>
+        state: SourceState, startedAt: Date, result: Result<FolderListing, FetchError>
     ) -> FetchRecord {
         let now = Date()
         switch result {
@@ -122,7 +153,9 @@ extension Daemon {
                 sourceID: state.id, url: state.url, startedAt: startedAt, duration: now.timeIntervalSince(startedAt), httpStatus: nil,
                 bytes: listing.files.reduce(0) { $0 + $1.bytes.count }, status: .ok,
                 error: warnings.isEmpty ? nil : warnings.prefix(20).joined(separator: "; "),
-                nextFetchAt: FetchSchedule.afterSuccess(now: now, interval: state.interval, random: .random(in: 0..<1)),
+                // A folder read in parts comes back for the rest at once.
+                nextFetchAt: listing.more
+                    ? now.addingTimeInterval(1) : FetchSchedule.afterSuccess(now: now, interval: state.interval, random: .random(in: 0..<1)),
                 documents: documents.filter { $0.title != nil || !$0.text.isEmpty })
         }
     }
@@ -326,59 +359,142 @@ extension Daemon {
         }
     }
 
-    /// Replaces the short text of new feed items with the article behind their link (robots.txt
-    /// and the private-network rule apply; links are untrusted input). On the parse queue.
-    func enrich(_ record: inout FetchRecord, policy: ArticlePolicy) {
-        guard record.status == .ok, !record.documents.isEmpty else { return }
+    /// Picks the new feed items whose text is short and whose link is a web page: their
+    /// articles are read in full (robots.txt and the private-network rule apply; links are
+    /// untrusted input). Items stored before keep what was read then. On the parse queue.
+    func planArticles(_ record: inout FetchRecord, policy: ArticlePolicy) -> [ArticleJob.Page] {
+        guard record.status == .ok, !record.documents.isEmpty else { return [] }
         let candidates = record.documents.indices.filter { index in
             let document = record.documents[index]
             guard let url = document.url?.lowercased(), url.hasPrefix("http://") || url.hasPrefix("https://") else { return false }
             return document.text.unicodeScalars.count < policy.minLength
         }
-        guard !candidates.isEmpty else { return }
+        guard !candidates.isEmpty else { return [] }
         let keys = candidates.map { record.documents[$0].key }
+        let sourceID = record.sourceID
+        // Known: stored under its key, or seen from this source before and merged into another
+        // document with the same text.
         let known: Set<String> = readerQueue.sync { [reader] in
             let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
-            let rows = (try? reader.connection.query("SELECT doc_key FROM documents WHERE doc_key IN (\(marks))", keys.map { .text($0) })) ?? []
+            let rows = (try? reader.connection.query(
+                """
+                SELECT doc_key FROM documents WHERE doc_key IN (\(marks))
+                UNION SELECT doc_key FROM sightings WHERE source_id = ? AND doc_key IN (\(marks))
+                """, keys.map { .text($0) } + [.integer(sourceID)] + keys.map { .text($0) })) ?? []
             return Set(rows.compactMap { $0["doc_key"].string })
         }
         // Items already stored keep the article read before; their teaser must not replace it.
         for index in candidates where known.contains(record.documents[index].key) { record.documents[index].keepStoredText = true }
-        var refused = 0
         let sourceHost = URL(string: policy.request.url)?.host?.lowercased()
+        var refused = 0
+        var pages: [ArticleJob.Page] = []
         for index in candidates.filter({ !known.contains(record.documents[$0].key) }).prefix(policy.maxPerFetch) {
-            let item = record.documents[index]
             var request = policy.request
-            request.url = item.url ?? ""
+            request.url = record.documents[index].url ?? ""
             request.etag = nil
             request.lastModified = nil
-            // A source's TLS opt-out covers its own host, not every site it links to.
-            if URL(string: request.url)?.host?.lowercased() != sourceHost { request.tlsVerify = true }
-            let box = ArticleBox()
-            let done = DispatchSemaphore(value: 0)
-            fetcher.fetchArticle(request) { result in
-                box.result = result
-                done.signal()
-            }
-            guard done.wait(timeout: .now() + request.timeout * 3 + 10) == .success, case .success(let response)? = box.result,
-                let article = try? ArticleExtractor.extract(response.body, url: response.effectiveURL, headers: response.headers),
-                article.text.unicodeScalars.count > item.text.unicodeScalars.count
-            else {
+            let host = URL(string: request.url)?.host?.lowercased()
+            // Links to private address literals are refused here, without queueing at the host.
+            if !request.allowPrivateNetworks, let host, AddressPolicy.isNonPublicLiteral(host: host) {
                 refused += 1
                 continue
             }
-            var enriched = Document(
-                sourceID: item.sourceID, url: item.url, guid: item.guid, title: item.title ?? article.title,
-                author: item.author ?? article.author, published: item.published ?? article.published,
-                language: item.language ?? article.language, text: article.text)
-            enriched.enclosures = item.enclosures
-            enriched.key = item.key
-            record.documents[index] = enriched
+            // A source's TLS opt-out covers its own host, not every site it links to.
+            if host != sourceHost { request.tlsVerify = true }
+            pages.append(ArticleJob.Page(index: index, request: request, host: host))
         }
         if refused > 0 {
-            let note = "\(refused) article page(s) not read (robots.txt, errors or no article); their feed text is kept"
+            let note = "\(refused) article link(s) to private addresses not followed"
             record.error = record.error.map { $0 + "; " + note } ?? note
         }
+        return pages
+    }
+
+    /// Reads a feed fetch's article pages one after another, each through the same per-host
+    /// gate and `host_delay` as feeds (robots.txt, when it must be fetched, goes with its page),
+    /// then hands the record to the writer. Nothing blocks a thread while waiting. On `control`.
+    func readNextArticle(_ job: ArticleJob) {
+        guard !stopping, let page = job.pending.first else {
+            job.skipped += job.pending.count
+            job.pending = []
+            parseQueue.async { [self] in
+                job.noteOutcome()
+                write(job.record, for: job.state)
+            }
+            return
+        }
+        if let host = page.host {
+            var wait = 0.0
+            if activeHosts[host] != nil {
+                wait = 0.2
+            } else if let last = lastRequest[host] {
+                wait = config.fetch.hostDelay - Date().timeIntervalSince(last)
+            }
+            if wait > 0 {
+                control.asyncAfter(deadline: .now() + max(wait, 0.01)) { [self] in readNextArticle(job) }
+                return
+            }
+        }
+        job.pending.removeFirst()
+        claimHost(page.host)
+        fetcher.fetchArticle(page.request) { [self] result in
+            control.async { [self] in releaseHost(page.host) }
+            parseQueue.async { [self] in
+                job.apply(result, to: page.index)
+                control.async { [self] in readNextArticle(job) }
+            }
+        }
+    }
+}
+
+/// The article pages of one feed fetch, read one at a time. Touched by one queue at a time
+/// (control, then the parse queue, then control again), never by two at once.
+final class ArticleJob: @unchecked Sendable {
+    struct Page: Sendable {
+        var index: Int
+        var request: FetchRequest
+        var host: String?
+    }
+
+    let state: SourceState
+    var record: FetchRecord
+    var pending: [Page]
+    var refused = 0
+    var skipped = 0
+
+    init(state: SourceState, record: FetchRecord, pending: [Page]) {
+        self.state = state
+        self.record = record
+        self.pending = pending
+    }
+
+    /// Puts the article in place of the item's short text, if one was read and is longer.
+    func apply(_ result: Result<FetchResponse, FetchError>, to index: Int) {
+        let item = record.documents[index]
+        guard case .success(let response) = result,
+            let article = try? ArticleExtractor.extract(response.body, url: response.effectiveURL, headers: response.headers),
+            article.text.unicodeScalars.count > item.text.unicodeScalars.count
+        else {
+            refused += 1
+            return
+        }
+        var enriched = Document(
+            sourceID: item.sourceID, url: item.url, guid: item.guid, title: item.title ?? article.title,
+            author: item.author ?? article.author, published: item.published ?? article.published,
+            language: item.language ?? article.language, text: article.text)
+        enriched.enclosures = item.enclosures
+        enriched.key = item.key
+        record.documents[index] = enriched
+    }
+
+    /// Says in the fetch's record which pages were not read.
+    func noteOutcome() {
+        var notes: [String] = []
+        if refused > 0 { notes.append("\(refused) article page(s) not read (robots.txt, errors or no article); their feed text is kept") }
+        if skipped > 0 { notes.append("\(skipped) article page(s) not read: the daemon was stopping; their feed text is kept") }
+        guard !notes.isEmpty else { return }
+        let note = notes.joined(separator: "; ")
+        record.error = record.error.map { $0 + "; " + note } ?? note
     }
 }
 
@@ -389,6 +505,3 @@ struct ArticlePolicy: Sendable {
     var maxPerFetch: Int
 }
 
-private final class ArticleBox: @unchecked Sendable {
-    var result: Result<FetchResponse, FetchError>?
-}

@@ -30,6 +30,8 @@ public final class Daemon: @unchecked Sendable {
     var schedule: [Int64: SourceState] = [:]
     /// When each host was last asked for something (politeness).
     var lastRequest: [String: Date] = [:]
+    /// Requests under way per host: feeds, pages and article pages (politeness).
+    var activeHosts: [String: Int] = [:]
     var inFlight: Set<Int64> = []
     /// The subset of `inFlight` whose results are parsed and waiting for the store writer.
     var writing: Set<Int64> = []
@@ -109,6 +111,9 @@ public final class Daemon: @unchecked Sendable {
             }
             next[state.id] = state
         }
+        // Folders no longer read (removed from the config, or pointed elsewhere) are forgotten.
+        let folders = Set(next.values.filter { $0.kind == .folder }.map(\.url))
+        for old in schedule.values where old.kind == .folder && !folders.contains(old.url) { fetcher.forgetFolder(old.url) }
         schedule = next
     }
 

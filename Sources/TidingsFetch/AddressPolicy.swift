@@ -1,3 +1,5 @@
+import Glibc
+
 /// Decides which peer addresses a fetch may connect to. With `allowPrivateNetworks` off,
 /// loopback, private, link-local, CGNAT, multicast and other non-public ranges are refused,
 /// so a feed cannot point the daemon at the machine's own services.
@@ -36,5 +38,19 @@ public enum AddressPolicy {
         if b[0] == 0xff { return false }  // multicast
         if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8 { return false }  // documentation
         return true
+    }
+
+    /// True when `host` is an address literal outside the public ranges, or a name that is
+    /// always local (`localhost`): refused before any request is even queued. Other names are
+    /// judged when they resolve.
+    public static func isNonPublicLiteral(host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        var v4 = [UInt8](repeating: 0, count: 4)
+        if inet_pton(AF_INET, name, &v4) == 1 { return !isPublic(ipv4: v4) }
+        var v6 = [UInt8](repeating: 0, count: 16)
+        if inet_pton(AF_INET6, name, &v6) == 1 { return !isPublic(ipv6: v6) }
+        return false
     }
 }

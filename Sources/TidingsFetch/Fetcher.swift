@@ -12,6 +12,9 @@ public final class Fetcher: @unchecked Sendable {
     private let loop: TransferLoop
     /// robots.txt per scheme://host:port, with when it was read. Touched only on `queue`.
     private var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
+    /// Per folder source: the size and modification time of each file read and stored, so
+    /// that the next read skips files that did not change. On `queue`.
+    var folderStamps: [String: [String: FolderFile.Stamp]] = [:]
     /// Most sites whose robots.txt is remembered.
     static let maxRobotsEntries = 10_000
     /// The product token robots.txt groups are matched against.

@@ -16,7 +16,17 @@ public enum Migrations {
         Migration(version: 2, name: "configured URL of config sources", sql: v2),
         Migration(version: 3, name: "sightings and document updates", sql: v3),
         Migration(version: 4, name: "enclosures", sql: v4),
+        Migration(version: 5, name: "item keys on sightings", sql: v5),
     ]
+
+    /// The item key (`url:…`, `guid:…`) a source saw, so that an item merged into another
+    /// source's document by its text is recognised when the same source brings it again.
+    static let v5 = """
+        ALTER TABLE sightings ADD COLUMN doc_key TEXT;
+        UPDATE sightings SET doc_key = (SELECT d.doc_key FROM documents d
+                                         WHERE d.id = sightings.document_id AND d.source_id IS sightings.source_id);
+        CREATE INDEX sightings_source_key ON sightings(source_id, doc_key);
+        """
 
     /// Files attached to items: podcast episodes, images, documents.
     static let v4 = """

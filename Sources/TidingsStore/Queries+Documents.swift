@@ -73,13 +73,15 @@ extension SQLiteConnection {
             """)
         let byKey = try prepare("SELECT id, content_hash, source_id FROM documents WHERE doc_key = ?")
         let byHash = try prepare("SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1")
+        let bySighting = try prepare("SELECT document_id FROM sightings WHERE source_id = ? AND doc_key = ? LIMIT 1")
         let update = try prepare(
             "UPDATE documents SET title = ?, author = ?, text = ?, content_hash = ?, updated_at = ? WHERE id = ?")
         let clearExtractions = try prepare("DELETE FROM extractions WHERE document_id = ?")
         let sighting = try prepare(
             """
-            INSERT INTO sightings (document_id, source_id, url, guid, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (document_id, coalesce(source_id, -1), coalesce(url, '')) DO UPDATE SET last_seen = excluded.last_seen
+            INSERT INTO sightings (document_id, source_id, url, guid, first_seen, last_seen, doc_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (document_id, coalesce(source_id, -1), coalesce(url, ''))
+            DO UPDATE SET last_seen = excluded.last_seen, doc_key = coalesce(doc_key, excluded.doc_key)
             """)
         let addEnclosure = try prepare("INSERT OR IGNORE INTO enclosures (document_id, url, type, length) VALUES (?, ?, ?, ?)")
         let fetchedAt = Timestamps.iso(now)
@@ -106,6 +108,14 @@ extension SQLiteConnection {
                     try clearExtractions.run([.integer(documentID)])
                     outcome.updated += 1
                 }
+            } else if let seen = try { () throws -> Int64? in
+                try bySighting.bind([.integer(fetch.sourceID), .text(document.key)])
+                defer { try? bySighting.bind([]) }
+                return try bySighting.step()?["document_id"].int
+            }() {
+                // This source brought the item before, and it was merged into a document with
+                // the same text from elsewhere: nothing new.
+                documentID = seen
             } else if document.text.unicodeScalars.count >= Self.minimumTextForHashDedup,
                 let same = try { () throws -> Int64? in
                     try byHash.bind([.text(document.contentHash)])
@@ -136,7 +146,7 @@ extension SQLiteConnection {
             }
             try sighting.run([
                 .integer(documentID), .integer(fetch.sourceID), SQLiteValue(document.url), SQLiteValue(document.guid),
-                .text(fetchedAt), .text(fetchedAt),
+                .text(fetchedAt), .text(fetchedAt), .text(document.key),
             ])
         }
         var added = outcome.newDocuments

@@ -282,6 +282,37 @@ struct AdminSocketTests {
         #expect(quiet.waitExit() == 0)
     }
 
+    @Test func articlePagesWaitTheirTurnAtTheHostLikeFeeds() throws {
+        let server = try LocalHTTPServer()
+        let base = server.url("")
+        let prose = String(repeating: "Japanese officials admitted that both sides still have daggers drawn over the islands. ", count: 6)
+        server.route("/robots.txt", .init(headers: ["Content-Type": "text/plain"], body: "User-agent: *\nAllow: /\n"))
+        var items = ""
+        for n in 1...3 {
+            server.route("/news/\(n)", .init(headers: ["Content-Type": "text/html"], body: "<html><body><article><p>\(n) \(prose)</p></article></body></html>", delay: 0.2))
+            items += "<item><title>Story \(n)</title><link>\(base)/news/\(n)</link><description>Teaser \(n).</description></item>"
+        }
+        server.route("/feed.xml", .init(body: "<rss version=\"2.0\"><channel><title>t</title>\(items)</channel></rss>"))
+        let daemon = DaemonProcess(body: "[fetch]\nallow_private_networks = true\nhost_delay = \"500ms\"\n" + sourceBlock(server.url("/feed.xml"), name: "f"))
+        try daemon.start()
+        #expect(waitFor(timeout: 20) { daemon.documentCount() == 3 })
+        // While the pages are being read one by one, the daemon answers at once.
+        #expect(try daemon.ctl(["status"]).status == 0)
+        #expect(waitFor(timeout: 20) {
+            (try? scalar(daemon.databasePath, "SELECT count(*) FROM documents WHERE text LIKE '%daggers drawn%'")?.int) == 3
+        })
+        // Never two requests to the host at once, and host_delay between the starts of two
+        // visits (robots.txt goes with the page it was asked for).
+        let visits = server.timeline.sorted { $0.start < $1.start }.filter { $0.request != "GET /robots.txt" }
+        #expect(visits.map(\.request).sorted() == ["GET /feed.xml", "GET /news/1", "GET /news/2", "GET /news/3"])
+        for (earlier, later) in zip(visits, visits.dropFirst()) {
+            #expect(later.start >= earlier.end - 0.01, "\(later.request) overlapped \(earlier.request)")
+            #expect(later.start - earlier.start >= 0.45, "\(later.request) came \(later.start - earlier.start)s after \(earlier.request)")
+        }
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func pluginsListIsAnswered() throws {
         let daemon = DaemonProcess()
         try daemon.start()

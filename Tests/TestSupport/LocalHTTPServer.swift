@@ -37,6 +37,7 @@ public final class LocalHTTPServer: @unchecked Sendable {
     private var routes: [String: Response] = [:]
     private var requestLog: [String] = []
     private var headerLog: [[String: String]] = []
+    private var times: [(request: String, start: Double, end: Double)] = []
     private var stopped = false
 
     public init() throws {
@@ -79,8 +80,18 @@ public final class LocalHTTPServer: @unchecked Sendable {
     /// Request lines seen so far ("GET /feed.xml").
     public var requests: [String] { lock.withLock { requestLog } }
 
+    /// When each request arrived and when its answer was sent (seconds on a monotonic clock),
+    /// with its request line, in order of arrival.
+    public var timeline: [(request: String, start: Double, end: Double)] { lock.withLock { times } }
+
     /// The headers of each request (names lowercased), in order.
     public var requestHeaders: [[String: String]] { lock.withLock { headerLog } }
+
+    static func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
 
     private func acceptLoop() {
         while true {
@@ -111,8 +122,14 @@ public final class LocalHTTPServer: @unchecked Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
+        let arrived = LocalHTTPServer.monotonicNow()
+        let logged = requestLine.split(separator: " ").prefix(2).joined(separator: " ")
+        defer {
+            let sent = LocalHTTPServer.monotonicNow()
+            lock.withLock { times.append((logged, arrived, sent)) }
+        }
         let response = lock.withLock {
-            requestLog.append(requestLine.split(separator: " ").prefix(2).joined(separator: " "))
+            requestLog.append(logged)
             headerLog.append(headers)
             return routes[path]
         } ?? Response(status: 404, headers: ["Content-Type": "text/plain"], body: "not found")

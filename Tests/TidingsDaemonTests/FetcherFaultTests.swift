@@ -200,3 +200,60 @@ final class Order: @unchecked Sendable {
     func append(_ value: String) { lock.withLock { values.append(value) } }
     var items: [String] { lock.withLock { values } }
 }
+
+/// Folder sources: read in parts, and only what changed.
+struct FolderReadingTests {
+    func read(_ fetcher: Fetcher, _ url: String, maxFiles: Int = 1_000, budget: Int = 256 << 20) throws -> FolderListing {
+        let box = ResultBox<Result<FolderListing, FetchError>>()
+        let done = DispatchSemaphore(value: 0)
+        fetcher.readFolder(url, maxFiles: maxFiles, budget: budget, maxBytes: 1 << 20) { result in
+            box.value = result
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        return try #require(box.value).get()
+    }
+
+    @Test func aLargeFolderIsReadInPartsAndUnchangedFilesAreSkipped() throws {
+        let dir = TempDirectory()
+        for n in 1...5 { _ = dir.write("inbox/\(n).txt", "Story number \(n).") }
+        _ = dir.write("inbox/ignored.bin", "not a document")
+        let url = URL(fileURLWithPath: dir.file("inbox")).absoluteString
+        let fetcher = Fetcher()
+        var seen: [String] = []
+        for round in 0..<3 {
+            let listing = try read(fetcher, url, maxFiles: 2)
+            seen += listing.files.map { ($0.url as NSString).lastPathComponent }
+            #expect(listing.more == (round < 2), "round \(round)")
+            fetcher.folderRead(url, stamps: listing.stamps)
+        }
+        #expect(seen == ["1.txt", "2.txt", "3.txt", "4.txt", "5.txt"])
+        // Nothing changed: nothing to read.
+        #expect(try read(fetcher, url).files.isEmpty)
+        // A changed file (new size) and a new one are read again; the rest are not.
+        _ = dir.write("inbox/3.txt", "Story number 3, corrected.")
+        _ = dir.write("inbox/6.txt", "Story number 6.")
+        let changed = try read(fetcher, url)
+        #expect(changed.files.map { ($0.url as NSString).lastPathComponent } == ["3.txt", "6.txt"])
+        // Not marked as read (its write failed): read again next time.
+        #expect(try read(fetcher, url).files.count == 2)
+        // Forgotten (the source was removed): everything again.
+        fetcher.forgetFolder(url)
+        #expect(try read(fetcher, url).files.count == 6)
+    }
+
+    @Test func theByteBudgetEndsAReadButAlwaysTakesOneFile() throws {
+        let dir = TempDirectory()
+        _ = dir.write("big/a.txt", String(repeating: "a", count: 3000))
+        _ = dir.write("big/b.txt", String(repeating: "b", count: 3000))
+        let url = URL(fileURLWithPath: dir.file("big")).absoluteString
+        let fetcher = Fetcher()
+        let first = try read(fetcher, url, budget: 1000)
+        #expect(first.files.count == 1)
+        #expect(first.more)
+    }
+}
+
+final class ResultBox<Value>: @unchecked Sendable {
+    var value: Value?
+}

@@ -308,6 +308,25 @@ struct DedupTests {
         store.close()
     }
 
+    @Test func anItemMergedByItsTextIsKnownWhenItsSourceBringsItAgain() throws {
+        let (dir, store, a, b) = try setUp()
+        let first = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Talks fail", author: nil, published: nil, text: story)
+        let second = Document(sourceID: b, url: "https://b.example/x", guid: nil, title: "Talks fail", author: nil, published: nil, text: story)
+        _ = try store.writeSync { db in try db.record(record(a, [first]), now: Date()) }
+        _ = try store.writeSync { db in try db.record(record(b, [second]), now: Date()) }
+        // Feed b again, now with only a teaser under the same link: the same item, not news.
+        let teaser = Document(sourceID: b, url: "https://b.example/x", guid: nil, title: "Talks fail", author: nil, published: nil, text: "Talks fail.")
+        let again = try store.writeSync { db in try db.record(record(b, [teaser]), now: Date()) }
+        #expect(again.newDocuments.isEmpty)
+        #expect(again.seenElsewhere == 0)
+        #expect(again.updated == 0)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        #expect(try reader.counts().documents == 1)
+        #expect(try reader.connection.scalar("SELECT text FROM documents")?.string == story)
+        #expect(try reader.connection.scalar("SELECT count(*) FROM sightings WHERE doc_key = 'url:https://b.example/x'")?.int == 1)
+        store.close()
+    }
+
     @Test func aChangedArticleIsUpdatedAndItsExtractionsDropped() throws {
         let (dir, store, a, _) = try setUp()
         let original = Document(sourceID: a, url: "https://a.example/1", guid: nil, title: "Talks", author: nil, published: nil, text: story)
