@@ -56,6 +56,9 @@ final class Transfer {
         // No proxy unless configured: libcurl would otherwise take http_proxy/ALL_PROXY from the
         // environment, and the private-network check would only see the proxy.
         set(tidings_curl_setopt_string(handle, CURLOPT_PROXY, request.proxy ?? ""))
+        // A proxy's answer to CONNECT is not a response of the site: it must not count as a hop
+        // of a redirect chain (nor give its headers to the response).
+        set(tidings_curl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1))
         set(tidings_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)))
         set(tidings_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000)))
         set(tidings_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))

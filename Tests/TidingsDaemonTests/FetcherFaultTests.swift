@@ -24,6 +24,20 @@ struct FetcherFaultTests {
         #expect(try fetch(local(server.url("/c"))).get().permanentRedirect == nil)
     }
 
+    @Test func aConfiguredProxyCarriesTheRequestsRedirectsIncluded() throws {
+        // The loopback server plays an HTTP proxy: it is asked for absolute URLs, and the site's
+        // name is never resolved by us.
+        let proxy = try LocalHTTPServer()
+        proxy.route("http://feeds.example.invalid/old", .init(status: 301, headers: ["Location": "http://feeds.example.invalid/new"], body: ""))
+        proxy.route("http://feeds.example.invalid/new", .init(body: makeRSS(items: 2)))
+        var request = local("http://feeds.example.invalid/old")
+        request.proxy = proxy.url("")
+        let response = try fetch(request).get()
+        #expect(response.status == 200)
+        #expect(response.permanentRedirect == "http://feeds.example.invalid/new")
+        #expect(proxy.requests == ["GET http://feeds.example.invalid/old", "GET http://feeds.example.invalid/new"])
+    }
+
     @Test func aRedirectLoopIsAnError() throws {
         let server = try LocalHTTPServer()
         server.route("/loop", .init(status: 301, headers: ["Location": "/loop"], body: ""))
