@@ -10,9 +10,9 @@ let strictSettings: [SwiftSetting] = [
 
 var targets: [Target] = [
     // C libraries, reached through system-library targets and typed shims.
-    .systemLibrary(
-        name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-        providers: [.apt(["libcurl4-openssl-dev"])]),
+    // libcurl is loaded at run time by the fetcher (see Sources/CCurl/include/CCurl.h); its
+    // headers come from libcurl4-openssl-dev.
+    .target(name: "CCurl", path: "Sources/CCurl"),
     .systemLibrary(
         name: "CXML", path: "Sources/CXML", pkgConfig: "libxml-2.0",
         providers: [.apt(["libxml2-dev"])]),
@@ -45,7 +45,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "tidingsd",
         dependencies: [
-            "TidingsDaemon", "TidingsCore", "CTidingsSys",
+            "TidingsDaemon", "TidingsFetch", "TidingsCore", "CTidingsSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         path: "Sources/tidingsd"),

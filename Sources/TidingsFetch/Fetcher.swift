@@ -21,16 +21,24 @@ public final class Fetcher: @unchecked Sendable {
     public static let robotsProduct = "tidingsd"
 
     public init() {
-        Fetcher.globalInit
+        _ = Fetcher.globalInit
         loop = TransferLoop(cancelled: cancelled)
     }
 
     deinit { loop.stop() }
 
-    private static let globalInit: Void = { _ = curl_global_init(tidings_curl_global_default()) }()
+    /// Why libcurl cannot be used, or nil when it is loaded and ready. The daemon checks this
+    /// before it starts; it is only loaded when a fetcher is needed.
+    public static var libraryError: String? { globalInit }
+
+    private static let globalInit: String? = {
+        if let failure = tidings_curl_load() { return String(cString: failure) }
+        let code = tidings_curl_global_init(tidings_curl_global_default())
+        return code == CURLE_OK ? nil : "libcurl failed to initialise: \(String(cString: tidings_curl_easy_strerror(code)))"
+    }()
 
     /// libcurl's version string, for `status`.
-    public static var curlVersion: String { String(cString: curl_version()) }
+    public static var curlVersion: String { String(cString: tidings_curl_version()) }
 
     /// Fetches `request` on the transfer loop, concurrently with other fetches, and calls
     /// `completion` on the loop's thread.
@@ -102,12 +110,12 @@ public final class Fetcher: @unchecked Sendable {
     static func perform(_ request: FetchRequest, cancelled: CancelFlag = CancelFlag()) -> Result<FetchResponse, FetchError> {
         switch Transfer.make(request, cancelled: cancelled, completion: { _ in }) {
         case .failure(let error): return .failure(error)
-        case .success(let transfer): return transfer.result(code: curl_easy_perform(transfer.handle))
+        case .success(let transfer): return transfer.result(code: tidings_curl_easy_perform(transfer.handle))
         }
     }
 
     static func message(_ code: CURLcode) -> String {
-        String(cString: curl_easy_strerror(code))
+        String(cString: tidings_curl_easy_strerror(code))
     }
 }
 

@@ -23,8 +23,8 @@ final class Transfer {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(headerList)
+        tidings_curl_easy_cleanup(handle)
+        tidings_curl_slist_free_all(headerList)
     }
 
     /// A handle set up for `request`: protocols, redirects, timeouts, size cap, TLS, proxy,
@@ -32,13 +32,14 @@ final class Transfer {
     static func make(
         _ request: FetchRequest, cancelled: CancelFlag, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void
     ) -> Result<Transfer, FetchError> {
-        guard let handle = curl_easy_init() else { return .failure(FetchError("libcurl could not create a handle")) }
+        if let failure = Fetcher.libraryError { return .failure(FetchError(failure)) }
+        guard let handle = tidings_curl_easy_init() else { return .failure(FetchError("libcurl could not create a handle")) }
         let context = TransferContext(maxBytes: request.maxBytes, allowPrivate: request.allowPrivateNetworks, cancelled: cancelled)
         let transfer = Transfer(request: request, handle: handle, context: context, completion: completion)
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
-        if let etag = request.etag { transfer.headerList = curl_slist_append(transfer.headerList, "If-None-Match: \(etag)") }
+        if let etag = request.etag { transfer.headerList = tidings_curl_slist_append(transfer.headerList, "If-None-Match: \(etag)") }
         if let modified = request.lastModified {
-            transfer.headerList = curl_slist_append(transfer.headerList, "If-Modified-Since: \(modified)")
+            transfer.headerList = tidings_curl_slist_append(transfer.headerList, "If-Modified-Since: \(modified)")
         }
         var setup = CURLE_OK
         func set(_ code: CURLcode) { if setup == CURLE_OK { setup = code } }

@@ -14,7 +14,10 @@ final class TransferLoop: @unchecked Sendable {
     private let cancelled: CancelFlag
 
     init(cancelled: CancelFlag) {
-        guard let handle = curl_multi_init() else { fatalError("libcurl could not create a multi handle") }
+        // The daemon refuses to start without libcurl (Fetcher.libraryError), so this holds.
+        guard Fetcher.libraryError == nil, let handle = tidings_curl_multi_init() else {
+            fatalError("libcurl could not create a multi handle: \(Fetcher.libraryError ?? "out of memory")")
+        }
         multi = handle
         self.cancelled = cancelled
         let thread = Thread { [self] in run() }
@@ -29,7 +32,7 @@ final class TransferLoop: @unchecked Sendable {
         let accepted = lock.withLock { () -> Bool in
             guard !stopped else { return false }
             inbox.append(transfer)
-            curl_multi_wakeup(multi)
+            tidings_curl_multi_wakeup(multi)
             return true
         }
         if !accepted { transfer.completion(.failure(FetchError("cancelled: the fetcher was shut down", cancelled: true))) }
@@ -37,7 +40,7 @@ final class TransferLoop: @unchecked Sendable {
 
     /// Wakes the loop so that it notices a cancellation at once.
     func wake() {
-        lock.withLock { if !stopped { curl_multi_wakeup(multi) } }
+        lock.withLock { if !stopped { tidings_curl_multi_wakeup(multi) } }
     }
 
     /// Ends the loop: running transfers are dropped with a cancellation, the handles freed.
@@ -45,7 +48,7 @@ final class TransferLoop: @unchecked Sendable {
         lock.withLock {
             guard !stopped else { return }
             stopped = true
-            curl_multi_wakeup(multi)
+            tidings_curl_multi_wakeup(multi)
         }
     }
 
@@ -57,11 +60,11 @@ final class TransferLoop: @unchecked Sendable {
             }
             if stop {
                 for transfer in incoming + Array(running.values) {
-                    curl_multi_remove_handle(multi, transfer.handle)
+                    tidings_curl_multi_remove_handle(multi, transfer.handle)
                     transfer.completion(.failure(FetchError("cancelled: the fetcher was shut down", cancelled: true)))
                 }
                 running.removeAll()
-                curl_multi_cleanup(multi)
+                tidings_curl_multi_cleanup(multi)
                 return
             }
             for transfer in incoming {
@@ -69,7 +72,7 @@ final class TransferLoop: @unchecked Sendable {
                     transfer.completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true)))
                     continue
                 }
-                let added = curl_multi_add_handle(multi, transfer.handle)
+                let added = tidings_curl_multi_add_handle(multi, transfer.handle)
                 guard added == CURLM_OK else {
                     transfer.completion(.failure(FetchError("libcurl could not start the transfer (multi error \(added.rawValue))")))
                     continue
@@ -77,18 +80,18 @@ final class TransferLoop: @unchecked Sendable {
                 running[transfer.handle] = transfer
             }
             var active: Int32 = 0
-            curl_multi_perform(multi, &active)
+            tidings_curl_multi_perform(multi, &active)
             var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
+            while let message = tidings_curl_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                     let transfer = running.removeValue(forKey: easy)
                 else { continue }
                 let code = message.pointee.data.result
-                curl_multi_remove_handle(multi, easy)
+                tidings_curl_multi_remove_handle(multi, easy)
                 transfer.completion(transfer.result(code: code))
             }
             // Sleeps until a socket is ready, a timeout is due, or `wakeup` (1 s at most).
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            tidings_curl_multi_poll(multi, nil, 0, 1000, nil)
         }
     }
 }

@@ -143,6 +143,8 @@ public enum Charset {
             guard let end = HTMLEntities.contains(prolog, Array("?>".utf8), from: 0) else { return nil }
             return attributeValue(in: prolog[..<end], named: encodingName)
         }
+        // Most XML without a prolog has no <meta> at all: look for one before copying anything.
+        guard hasMetaTag(bytes.prefix(2048)) else { return nil }
         var head = bytes.prefix(2048).map { $0 < 0x80 ? $0 : 0x20 }
         for index in head.indices where head[index] >= 0x41 && head[index] <= 0x5A { head[index] |= 0x20 }
         // Every <meta> tag in the head, in order: the first may well be a viewport.
@@ -159,6 +161,21 @@ public enum Charset {
             start = tagEnd
         }
         return nil
+    }
+
+    /// `<meta` in any case, by a scan that copies nothing.
+    private static func hasMetaTag(_ head: ArraySlice<UInt8>) -> Bool {
+        var index = head.startIndex
+        let end = head.endIndex
+        while index + 5 <= end {
+            if head[index] == 0x3C && head[index + 1] | 0x20 == 0x6D && head[index + 2] | 0x20 == 0x65
+                && head[index + 3] | 0x20 == 0x74 && head[index + 4] | 0x20 == 0x61
+            {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     private static let xmlProlog = Array("<?xml".utf8)

@@ -8,8 +8,7 @@ enum RSSReader {
         if isRDF {
             format = root.elements.contains { $0.namespace == Namespaces.rss090 } ? "rss090" : "rss10"
         } else if let version = root.attribute("version") {
-            let known = ["0.91": "rss091", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094", "2.0": "rss20", "2.0.1": "rss20"]
-            format = known[version.trimmedWhitespace()] ?? "rss"
+            format = versions[version.trimmedWhitespace()] ?? "rss"
         }
         var feed = ParsedFeed(format: format, encoding: encoding)
         let channel = root.elements.first { $0.name == "channel" && isCore($0) }
@@ -40,6 +39,8 @@ enum RSSReader {
         feed.items = itemNodes.map(readItem)
         return feed
     }
+
+    static let versions = ["0.91": "rss091", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094", "2.0": "rss20", "2.0.1": "rss20"]
 
     /// Elements of RSS itself: no namespace, or the RSS 1.0 / 0.90 namespaces.
     static func isCore(_ node: XMLNode) -> Bool {

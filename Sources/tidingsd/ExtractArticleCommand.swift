@@ -24,11 +24,8 @@ struct ExtractArticle: ParsableCommand {
     }
 
     func run() throws {
-        JSONLines.tuneAllocator()
         if jsonl {
-            JSONLines.process(JSONLines.read()) { line in
-                return ArticleResult(ArticleRequest(line))
-            }
+            ExtractArticle.runJSONLines()
         } else {
             for file in files {
                 if explain {
@@ -40,6 +37,14 @@ struct ExtractArticle: ParsableCommand {
                 print(result.error.map { "\(file): \($0)" } ?? "\(result.title ?? file)\n\n\(result.text ?? "")\n")
             }
         }
+    }
+}
+
+extension ExtractArticle {
+    /// `--jsonl`: requests on stdin, results on stdout, in order.
+    static func runJSONLines() {
+        JSONLines.tuneAllocator()
+        JSONLines.process(JSONLines.read()) { line in ArticleResult(ArticleRequest(line)) }
     }
 }
 

@@ -21,20 +21,26 @@ struct ParseFeed: ParsableCommand {
     }
 
     func run() throws {
-        JSONLines.tuneAllocator()
         if jsonl {
-            // Requests are decoded in the parallel section too: it is a good part of the work.
-            JSONLines.process(JSONLines.read()) { line in
-                guard let request = try? JSON.parse(line), request.members != nil else {
-                    return ParseFeedResult(ParseRequest(path: nil, url: nil, headers: nil, invalid: String(decoding: line, as: UTF8.self)))
-                }
-                let headers = request["headers"]?.members.map { members in
-                    Dictionary(members.compactMap { member in member.value.string.map { (member.key, $0) } }, uniquingKeysWith: { $1 })
-                }
-                return ParseFeedResult(ParseRequest(path: request["path"]?.string, url: request["url"]?.string, headers: headers))
-            }
+            ParseFeed.runJSONLines()
         } else {
+            JSONLines.tuneAllocator()
             JSONLines.process(files.map { ParseRequest(path: $0, url: nil, headers: nil, invalid: nil) }) { ParseFeedResult($0) }
+        }
+    }
+
+    /// `--jsonl`: requests on stdin, results on stdout, in order.
+    static func runJSONLines() {
+        JSONLines.tuneAllocator()
+        // Requests are decoded in the parallel section too: it is a good part of the work.
+        JSONLines.process(JSONLines.read()) { line in
+            guard let request = try? JSON.parse(line), request.members != nil else {
+                return ParseFeedResult(ParseRequest(path: nil, url: nil, headers: nil, invalid: String(decoding: line, as: UTF8.self)))
+            }
+            let headers = request["headers"]?.members.map { members in
+                Dictionary(members.compactMap { member in member.value.string.map { (member.key, $0) } }, uniquingKeysWith: { $1 })
+            }
+            return ParseFeedResult(ParseRequest(path: request["path"]?.string, url: request["url"]?.string, headers: headers))
         }
     }
 }
@@ -83,15 +89,15 @@ struct ParseFeedResult: JSONLineEncodable {
     }
 
     /// Unreserved characters, sub-delims, ":", "@" and "/": what a URL path keeps as is.
-    static func keptInPath(_ byte: UInt8) -> Bool {
+    static func keptInPath(_ byte: UInt8) -> Bool { pathTable[Int(byte)] }
+
+    private static let pathTable: [Bool] = (0..<256).map { code in
+        let byte = UInt8(code)
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "/"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
-            return false
+            return "-._~!$&'()*+,;=:@/".utf8.contains(byte)
         }
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import TidingsCore
 import TidingsDaemon
+import TidingsFetch
 
 /// `tidingsd`: the news-ingestion daemon.
 @main
@@ -14,6 +15,17 @@ struct Tidingsd: ParsableCommand {
         version: TidingsVersion.string,
         subcommands: [Run.self, CheckConfig.self, ParseFeed.self, ExtractArticle.self],
         defaultSubcommand: Run.self)
+
+    static func main() {
+        // The offline JSON-lines commands run in evaluation pipelines, over and over: in their
+        // plain form they skip the argument parser, whose reflection costs milliseconds of
+        // start-up each time.
+        switch Array(CommandLine.arguments.dropFirst()) {
+        case ["parse-feed", "--jsonl"]: ParseFeed.runJSONLines()
+        case ["extract-article", "--jsonl"]: ExtractArticle.runJSONLines()
+        default: main(nil)
+        }
+    }
 }
 
 /// The process exits with 78 (EX_CONFIG) on a bad config, as sysexits.h has it.
@@ -39,6 +51,10 @@ extension Tidingsd {
             } catch {
                 FileHandle.standardError.write(Data("tidingsd: refusing to start: \(error)\n".utf8))
                 throw ExitCode(exitConfigError)
+            }
+            if let failure = Fetcher.libraryError {
+                FileHandle.standardError.write(Data("tidingsd: cannot start: \(failure)\n".utf8))
+                throw ExitCode.failure
             }
             // Files the daemon creates (database, WAL) are readable by its group, nobody else.
             umask(0o027)
@@ -74,10 +90,18 @@ extension Tidingsd {
                 print("  database  \(config.database)")
                 print("  socket    \(config.socket) (mode \(String(config.socketMode, radix: 8)))")
                 print("  fetch     interval \(Durations.format(config.fetch.interval)), timeout \(Durations.format(config.fetch.timeout)), private networks \(config.fetch.allowPrivateNetworks ? "allowed" : "refused")")
+                // What the daemon will fetch with (and a missing libcurl shows here, not at start).
+                if let failure = Fetcher.libraryError {
+                    FileHandle.standardError.write(Data("tidingsd: \(failure)\n".utf8))
+                    throw ExitCode.failure
+                }
+                print("  libcurl   \(Fetcher.curlVersion)")
                 print("  sources   \(config.sources.count)")
                 for source in config.sources {
                     print("    \(source.name)  \(source.url)  every \(Durations.format(source.interval))\(source.enabled ? "" : "  (disabled)")")
                 }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 throw ExitCode(exitConfigError)

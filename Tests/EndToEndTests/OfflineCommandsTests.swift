@@ -14,6 +14,23 @@ struct OfflineCommandsTests {
         }
     }
 
+    @Test func theOfflineCommandsNeverLoadLibcurlButTheDaemonCheckDoes() throws {
+        let dir = TempDirectory()
+        let input = dir.write("in.jsonl", #"{"path": "\#(dir.write("a.xml", makeRSS(items: 1)))"}"# + "\n")
+        // LD_DEBUG=libs makes the dynamic loader name every library it loads, on stderr.
+        for command in ["parse-feed --jsonl", "extract-article --jsonl"] {
+            let result = try Binaries.run("/bin/sh", ["-c", "LD_DEBUG=libs \"\(Binaries.tidingsd)\" \(command) < \"\(input)\""])
+            #expect(result.status == 0)
+            #expect(result.stderr.contains("libxml2"), "LD_DEBUG gave nothing to look at")
+            #expect(!result.stderr.contains("libcurl"), "\(command) loaded libcurl")
+        }
+        let config = dir.write("t.toml", "[daemon]\ndatabase = \"\(dir.file("t.db"))\"\nsocket = \"\(dir.file("t.sock"))\"\n")
+        let check = try Binaries.run("/bin/sh", ["-c", "LD_DEBUG=libs \"\(Binaries.tidingsd)\" check-config --config \"\(config)\""])
+        #expect(check.status == 0, "\(check.stderr.suffix(500))")
+        #expect(check.stderr.contains("libcurl.so.4"))
+        #expect(check.stdout.contains("libcurl   libcurl/"))
+    }
+
     @Test func parseFeedAnswersEveryLineInOrder() throws {
         let dir = TempDirectory()
         let rss = dir.write("a.xml", makeRSS(items: 2))

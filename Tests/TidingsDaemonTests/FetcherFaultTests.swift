@@ -271,3 +271,10 @@ struct FolderReadingTests {
 final class ResultBox<Value>: @unchecked Sendable {
     var value: Value?
 }
+
+struct CurlLoadingTests {
+    @Test func libcurlLoadsOnDemandAndSaysWhichItIs() {
+        #expect(Fetcher.libraryError == nil)
+        #expect(Fetcher.curlVersion.hasPrefix("libcurl/"))
+    }
+}
