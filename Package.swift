@@ -35,18 +35,31 @@ var targets: [Target] = [
     .target(
         name: "TidingsAdmin", dependencies: ["CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsAdmin"),
+    // Built-in extractor plugins: each imports TidingsCore and nothing else.
+    .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md"]),
+    .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md"]),
+    .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data"]),
+    // The registry, the pipeline and exec plugins: shared by the daemon and `tidingsd analyze`.
+    .target(
+        name: "TidingsPipeline",
+        dependencies: [
+            "TidingsCore", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Sources/TidingsPipeline"),
     .target(
         name: "TidingsDaemon",
         dependencies: [
-            "TidingsCore", "TidingsFetch", "TidingsParse", "TidingsStore", "TidingsAdmin",
+            "TidingsCore", "TidingsFetch", "TidingsParse", "TidingsStore", "TidingsAdmin", "TidingsPipeline",
             "CTidingsSys", .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/TidingsDaemon"),
     .executableTarget(
         name: "tidingsd",
         dependencies: [
-            "TidingsDaemon", "TidingsFetch", "TidingsCore", "CTidingsSys",
+            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsCore", "CTidingsSys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/tidingsd"),
     .executableTarget(
@@ -73,7 +86,7 @@ var targets: [Target] = [
         path: "Tests/TidingsAdminTests"),
     .testTarget(
         name: "TidingsDaemonTests",
-        dependencies: ["TidingsDaemon", "TidingsFetch", "TidingsCore", "TestSupport", "CTidingsSys"],
+        dependencies: ["TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TestSupport", "CTidingsSys"],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(
         name: "EndToEndTests",

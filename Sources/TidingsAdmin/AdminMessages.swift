@@ -58,6 +58,13 @@ public struct StatusResult: Sendable, Codable, Equatable {
     public var lastErrors: [RecentError]
     /// The caller's rights on this connection.
     public var access: AdminProtocol.Access
+    /// Plugins running (in dependency order), documents analysed since start, and whether
+    /// analysis is busy now.
+    public var plugins: [String]?
+    public var analyzed: Int?
+    public var analyzing: Bool?
+    /// Background jobs running.
+    public var jobs: [JobInfo]?
 
     public init(
         version: String, pid: Int32, uptime: Double, startedAt: String, paused: Bool, database: String,
@@ -84,10 +91,90 @@ public struct PluginInfo: Sendable, Codable, Equatable {
     public var name: String
     public var version: String
     public var enabled: Bool
-    public init(name: String, version: String, enabled: Bool) {
+    /// "builtin" or "exec".
+    public var kind: String
+    public var requires: [String]
+    public var produces: [String]
+    public var summary: String
+    /// Documents with a result from this plugin: ok, failed, skipped (a requirement was off
+    /// or failed), and the mean time of the ok ones.
+    public var done: Int
+    public var failed: Int
+    public var skipped: Int
+    public var meanMs: Double?
+
+    public init(
+        name: String, version: String, enabled: Bool, kind: String = "builtin", requires: [String] = [], produces: [String] = [],
+        summary: String = "", done: Int = 0, failed: Int = 0, skipped: Int = 0, meanMs: Double? = nil
+    ) {
         self.name = name
         self.version = version
         self.enabled = enabled
+        self.kind = kind
+        self.requires = requires
+        self.produces = produces
+        self.summary = summary
+        self.done = done
+        self.failed = failed
+        self.skipped = skipped
+        self.meanMs = meanMs
+    }
+}
+
+/// `plugins.enable` / `plugins.disable`.
+public struct PluginNameParams: Sendable, Codable, Equatable {
+    public var name: String
+    public init(name: String) { self.name = name }
+}
+
+/// `reprocess`: run one plugin again over stored documents.
+public struct ReprocessParams: Sendable, Codable, Equatable {
+    public var plugin: String
+    /// Only documents published (or fetched) since this date or time (YYYY-MM-DD or ISO 8601).
+    public var since: String?
+    /// Only this source's documents (id or name).
+    public var source: String?
+    public init(plugin: String, since: String? = nil, source: String? = nil) {
+        self.plugin = plugin
+        self.since = since
+        self.source = source
+    }
+}
+
+/// A background job, as `jobs` and `status` show it.
+public struct JobInfo: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var plugin: String
+    public var since: String?
+    public var sourceID: Int64?
+    /// "running", "done", "cancelled" or "failed".
+    public var status: String
+    public var total: Int
+    public var done: Int
+    public var failed: Int
+    public var error: String?
+    public var createdAt: String
+    public var updatedAt: String
+    public var finishedAt: String?
+
+    public init(
+        id: Int64, kind: String, plugin: String, since: String?, sourceID: Int64?, status: String, total: Int, done: Int, failed: Int,
+        error: String?, createdAt: String, updatedAt: String, finishedAt: String?
+    ) {
+        self.id = id
+        self.kind = kind
+        self.plugin = plugin
+        self.since = since
+        self.sourceID = sourceID
+        self.status = status
+        self.total = total
+        self.done = done
+        self.failed = failed
+        self.error = error
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
     }
 }
 

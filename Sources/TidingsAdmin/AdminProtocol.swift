@@ -14,7 +14,8 @@ public enum AdminProtocol {
 
     /// Methods, and whether they need admin rights (root or the daemon's own user).
     public static let methods: [String: Access] = [
-        "status": .read, "sources.list": .read, "plugins.list": .read, "tail": .read, "ping": .read,
+        "status": .read, "sources.list": .read, "plugins.list": .read, "tail": .read, "ping": .read, "jobs": .read,
+        "plugins.enable": .admin, "plugins.disable": .admin, "reprocess": .admin,
         "sources.add": .admin, "sources.remove": .admin, "sources.enable": .admin, "sources.disable": .admin,
         "sources.fetch": .admin, "pause": .admin, "resume": .admin, "reload": .admin, "shutdown": .admin,
     ]

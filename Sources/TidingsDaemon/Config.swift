@@ -1,5 +1,6 @@
 import Foundation
 import TidingsCore
+import TidingsPipeline
 
 /// The daemon's configuration, read from TOML and validated. Relative paths are resolved
 /// against the working directory at load time (so `make run`'s config keeps state in `./var/`).
@@ -13,6 +14,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var logLevel: String
     public var fetch: FetchSettings
     public var sources: [SourceDefinition]
+    /// `[plugins.<name>]` tables and `[[plugins.exec]]` programs.
+    public var plugins = PluginSettings()
 
     public struct FetchSettings: Sendable, Equatable {
         /// When false, sources and links that resolve to loopback, private or link-local

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import TidingsCore
+import TidingsPipeline
 
 /// Reads and validates `tidingsd.toml`. Every unknown key, wrong type or bad value is an
 /// error naming the file, the line and the key, and saying what is allowed.
@@ -105,9 +107,14 @@ public enum ConfigLoader {
             }
         }
 
-        if let plugins = try reader.table(root, "plugins", path: "") {
-            // The plugin system validates its own tables; until it exists, no plugin keys are known.
-            try reader.checkKeys(plugins, allowed: [], path: "plugins")
+        // Plugins: the tables are read here, and every built-in plugin checks its own keys now,
+        // so a typo stops the daemon at start (and `check-config`) with its line.
+        let pluginsTable = try reader.table(root, "plugins", path: "")
+        do {
+            config.plugins = try PluginSettings.read(pluginsTable)
+            _ = try PluginSet.make(config.plugins, startExec: false, logger: Logger(label: "tidings.config"))
+        } catch {
+            throw ConfigError(file: file, line: error.line, key: error.key, message: error.message)
         }
 
         if let node = root["sources"] {

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import TidingsAdmin
 import TidingsCore
+import TidingsPipeline
 import TidingsStore
 
 /// Admin requests. Everything here runs on `control`; reads hop to the reader queue and
@@ -31,6 +32,7 @@ extension Daemon: AdminRequestHandler {
                 let base = statusSkeleton(access: connection.access)
                 read { [reader] in
                     var status = base
+                    status.jobs = try reader.connection.runningJobs().map(Daemon.jobInfo)
                     let counts = try reader.counts()
                     status.counts = StatusResult.Counts(
                         sources: counts.sources, enabledSources: counts.enabledSources,
@@ -41,8 +43,13 @@ extension Daemon: AdminRequestHandler {
             case "sources.list":
                 read { [reader] in try AdminJSON.value(try reader.sources()) }
             case "plugins.list":
-                // The plugin registry is empty until the plugin system lands; the list is real.
-                reply(.success(try AdminJSON.value([PluginInfo]())))
+                reply(.success(try AdminJSON.value(try pluginInfos())))
+            case "plugins.enable", "plugins.disable":
+                try switchPlugin(request.decodeParams(PluginNameParams.self), on: request.method == "plugins.enable", reply: reply)
+            case "reprocess":
+                try reprocess(request.decodeParams(ReprocessParams.self), reply: reply)
+            case "jobs":
+                read { [reader] in try AdminJSON.value(try reader.connection.jobs().map(Daemon.jobInfo)) }
             case "sources.add":
                 try addSource(request.decodeParams(AddSourceParams.self), reply: reply)
             case "sources.remove", "sources.enable", "sources.disable":
@@ -101,7 +108,7 @@ extension Daemon: AdminRequestHandler {
     }
 
     private func statusSkeleton(access: AdminProtocol.Access) -> StatusResult {
-        StatusResult(
+        var status = StatusResult(
             version: TidingsVersion.string, pid: getpid(), uptime: uptime, startedAt: Timestamps.iso(startedAt),
             paused: paused, database: config.database, configFile: config.file,
             schemaVersion: store.schemaVersion,
@@ -109,6 +116,75 @@ extension Daemon: AdminRequestHandler {
             queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count - writing.count, writing: writing.count,
                 clients: server?.connectionCount ?? 0, tailing: tails.count),
             lastErrors: recentErrors, access: access)
+        status.plugins = (pipeline?.names ?? []).filter(enabledPlugins.contains)
+        status.analyzed = analyzedCount
+        status.analyzing = analysisBusy
+        return status
+    }
+
+    /// `plugins.enable|disable NAME`: at once, and remembered in the store.
+    private func switchPlugin(_ params: PluginNameParams, on: Bool, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+        guard let stage = pipeline?.stage(params.name) else {
+            throw TidingsError.notFound("no plugin is called \(params.name); plugins: \((pipeline?.names ?? []).joined(separator: ", "))")
+        }
+        let name = stage.descriptor.name
+        store.write({ db in try db.setPluginSwitch(name, enabled: on, now: Date()) }) { [self] outcome in
+            control.async { [self] in
+                switch outcome {
+                case .success:
+                    pluginSwitches[name] = on
+                    logger.info("plugin \(name) \(on ? "enabled" : "disabled")")
+                    var result: [String: JSONValue] = ["name": .string(name), "enabled": .bool(on)]
+                    let blocked = on ? stage.descriptor.requires.filter { !enabledPlugins.contains($0) } : []
+                    let dependents = on ? [] : (pipeline?.stages ?? []).filter { $0.descriptor.requires.contains(name) && enabledPlugins.contains($0.descriptor.name) }.map(\.descriptor.name)
+                    if !blocked.isEmpty { result["warning"] = .string("it requires \(blocked.joined(separator: ", ")), which is disabled: it is skipped until that is enabled") }
+                    if !dependents.isEmpty { result["warning"] = .string("\(dependents.joined(separator: ", ")) require(s) it and are skipped until it is enabled again") }
+                    if on {
+                        // Stored documents lack its results: they are all waiting now.
+                        analysisCursor = 0
+                        kickAnalysis()
+                    }
+                    reply(.success(.object(result)))
+                case .failure(let error):
+                    reply(.failure(Daemon.tidingsError(error)))
+                }
+            }
+        }
+    }
+
+    /// `reprocess --plugin NAME [--since DATE] [--source ID]`: a job that runs one plugin again
+    /// over stored documents, in the background.
+    private func reprocess(_ params: ReprocessParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+        guard let stage = pipeline?.stage(params.plugin) else {
+            throw TidingsError.notFound("no plugin is called \(params.plugin); plugins: \((pipeline?.names ?? []).joined(separator: ", "))")
+        }
+        var sinceDate: String?
+        if let text = params.since {
+            guard let date = Timestamps.parse(text) else { throw TidingsError.invalid("--since takes a date (YYYY-MM-DD) or an ISO 8601 time, not \"\(text)\"") }
+            sinceDate = Timestamps.iso(date)
+        }
+        let since = sinceDate
+        let name = stage.descriptor.name
+        let sourceRef = params.source
+        store.write({ db -> JobRow in
+            var sourceID: Int64?
+            if let sourceRef {
+                guard let source = try db.source(idOrName: sourceRef) else { throw TidingsError.notFound("no source \(sourceRef)") }
+                sourceID = source.id
+            }
+            return try db.createReprocessJob(plugin: name, since: since, sourceID: sourceID, now: Date())
+        }) { [self] outcome in
+            control.async { [self] in
+                switch outcome {
+                case .success(let job):
+                    logger.info("reprocess job \(job.id): plugin \(name) over \(job.total) document(s)")
+                    kickAnalysis()
+                    reply(Result { try AdminJSON.value(Daemon.jobInfo(job)) }.mapError(Daemon.tidingsError))
+                case .failure(let error):
+                    reply(.failure(Daemon.tidingsError(error)))
+                }
+            }
+        }
     }
 
     private func addSource(_ params: AddSourceParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {

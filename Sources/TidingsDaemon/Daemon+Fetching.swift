@@ -308,6 +308,9 @@ extension Daemon {
                 logger.info("source \(state.id) (\(state.name)): \(record.status.rawValue), \(summary)")
             }
             broadcast(written.newDocuments)
+            // Changed documents lost their results: the next round starts from the beginning.
+            if written.updated > 0 { analysisCursor = 0 }
+            if !written.newDocuments.isEmpty || written.updated > 0 { kickAnalysis() }
             let result: JSONValue = .object([
                 "source": .number(Double(state.id)), "status": .string(record.status.rawValue),
                 "items": .number(Double(record.documents.count)), "new": .number(Double(written.newDocuments.count)),

@@ -6,6 +6,7 @@ import Logging
 import TidingsAdmin
 import TidingsCore
 import TidingsFetch
+import TidingsPipeline
 import TidingsStore
 
 /// The running daemon. All of its mutable state is owned by the `control` queue: the
@@ -16,6 +17,8 @@ public final class Daemon: @unchecked Sendable {
     let control = DispatchQueue(label: "tidings.control")
     let readerQueue = DispatchQueue(label: "tidings.reader")
     let parseQueue = DispatchQueue(label: "tidings.parse", attributes: .concurrent)
+    /// Where batches of documents go through the plugins (their work spreads over all cores).
+    let analysisQueue = DispatchQueue(label: "tidings.analysis")
 
     var config: DaemonConfig
     let configPath: String
@@ -28,6 +31,16 @@ public final class Daemon: @unchecked Sendable {
     var server: AdminServer?
 
     var schedule: [Int64: SourceState] = [:]
+    /// The plugins, made at start (exec plugins started); nil before.
+    var pipeline: Pipeline?
+    /// Run-time plugin switches from the store (they win over the config).
+    var pluginSwitches: [String: Bool] = [:]
+    var analysisBusy = false
+    /// New work arrived while a round was running.
+    var analysisDirty = false
+    /// Documents up to this id have every enabled plugin's result (as of the last round).
+    var analysisCursor: Int64 = 0
+    var analyzedCount = 0
     /// When each host was last asked for something (politeness).
     var lastRequest: [String: Date] = [:]
     /// Requests under way per host: feeds, pages and article pages (politeness).
@@ -81,6 +94,17 @@ public final class Daemon: @unchecked Sendable {
     /// timers, and tells systemd it is ready. Returns; the caller runs `dispatchMain()`.
     public func start() throws {
         let changes = try store.writeSync { [config] db in try db.syncConfigSources(config.sources, now: Date()) }
+        // The plugins: built-in ones made, exec programs started and their handshakes read.
+        do {
+            let made = try PluginSet.make(config.plugins, startExec: true, logger: logger)
+            let switches = try readerQueue.sync { [reader] in try reader.connection.pluginSwitches() }
+            control.sync {
+                pipeline = made
+                pluginSwitches = switches
+            }
+        } catch let error as PluginSetupError {
+            throw TidingsError("config_conflict", "[plugins] \(error)")
+        }
         for change in changes { logger.info("\(change)") }
         try control.sync {
             try loadSchedule(startup: true)
@@ -92,8 +116,10 @@ public final class Daemon: @unchecked Sendable {
             self.server = server
             installTimers()
         }
-        let (count, database, socket) = control.sync { (schedule.count, config.database, config.socket) }
-        logger.info("tidingsd \(TidingsVersion.string) ready: \(count) source(s), database \(database), socket \(socket)")
+        let (count, database, socket, plugins) = control.sync { (schedule.count, config.database, config.socket, enabledPlugins) }
+        let order = control.sync { pipeline?.names ?? [] }.filter(plugins.contains)
+        logger.info("tidingsd \(TidingsVersion.string) ready: \(count) source(s), plugins \(order.isEmpty ? "none" : order.joined(separator: " → ")), database \(database), socket \(socket)")
+        control.async { [self] in kickAnalysis() }
         notifier.ready(status: "running: \(count) source(s)")
     }
 
@@ -153,6 +179,13 @@ public final class Daemon: @unchecked Sendable {
         tick.setEventHandler { [weak self] in self?.startDueFetches() }
         tick.resume()
         timers.append(tick)
+        // Analysis is kicked by every write; this catches what came another way (a job, a
+        // plugin restarting after a crash).
+        let analysis = DispatchSource.makeTimerSource(queue: control)
+        analysis.schedule(deadline: .now() + 2, repeating: .seconds(2), leeway: .milliseconds(500))
+        analysis.setEventHandler { [weak self] in self?.kickAnalysis() }
+        analysis.resume()
+        timers.append(analysis)
         // The watchdog ping runs on the control queue itself: if that queue is stuck, the
         // pings stop and systemd restarts the daemon.
         if let interval = notifier.watchdogInterval {
@@ -187,6 +220,10 @@ public final class Daemon: @unchecked Sendable {
             changes.append("socket change needs a restart; still listening on \(config.socket)")
             applied.socket = config.socket
             applied.socketMode = config.socketMode
+        }
+        if fresh.plugins != config.plugins {
+            changes.append("[plugins] changes need a restart; the plugins keep their settings")
+            applied.plugins = config.plugins
         }
         if fresh.logLevel != config.logLevel {
             logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? .info
@@ -248,6 +285,7 @@ public final class Daemon: @unchecked Sendable {
     func finishStop() {
         guard !stopped else { return }
         stopped = true
+        pipeline?.shutdown()
         store.close()
         logger.info("stopped")
         exit(0)

@@ -17,7 +17,42 @@ public enum Migrations {
         Migration(version: 3, name: "sightings and document updates", sql: v3),
         Migration(version: 4, name: "enclosures", sql: v4),
         Migration(version: 5, name: "item keys on sightings", sql: v5),
+        Migration(version: 6, name: "plugin switches and jobs", sql: v6),
     ]
+
+    /// Plugins switched on or off at run time (`tidingsctl plugins enable|disable`), which
+    /// outlasts restarts, and background jobs such as reprocessing, which resume after one.
+    static let v6 = """
+        CREATE TABLE plugin_state (
+            name       TEXT PRIMARY KEY,
+            enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            changed_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE jobs (
+            id          INTEGER PRIMARY KEY,
+            kind        TEXT NOT NULL CHECK (kind IN ('reprocess')),
+            plugin      TEXT NOT NULL,
+            since       TEXT,             -- only documents published (or fetched) since then
+            source_id   INTEGER,          -- only this source's documents
+            status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'failed')),
+            total       INTEGER NOT NULL DEFAULT 0,
+            done        INTEGER NOT NULL DEFAULT 0,
+            failed      INTEGER NOT NULL DEFAULT 0,
+            cursor      INTEGER NOT NULL DEFAULT 0,  -- last document id handled
+            error       TEXT,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            finished_at TEXT
+        ) STRICT;
+        CREATE INDEX jobs_status ON jobs(status);
+
+        CREATE VIEW plugin_stats AS
+            SELECT plugin, plugin_version,
+                   sum(status = 'ok') AS ok, sum(status = 'failed') AS failed, sum(status = 'skipped') AS skipped,
+                   avg(duration_ms) AS mean_ms, max(created_at) AS last_run
+            FROM extractions GROUP BY plugin, plugin_version;
+        """
 
     /// The item key (`url:…`, `guid:…`) a source saw, so that an item merged into another
     /// source's document by its text is recognised when the same source brings it again.

@@ -41,4 +41,10 @@ const void *tidings_memmem(const void *haystack, size_t haystack_length, const v
 /// fresh mmap pages for each, and trim the heap only past `trim_threshold`.
 void tidings_tune_malloc(int mmap_threshold, int trim_threshold);
 
+/// Starts `argv[0]` (searched in PATH when it has no slash) with `envp`, its stdin, stdout and
+/// stderr connected to new pipes whose parent ends (close-on-exec) are returned. The child gets
+/// default signal handling and an empty signal mask, in its own process group. Returns 0, or
+/// an errno value.
+int tidings_spawn(char *const argv[], char *const envp[], pid_t *pid, int *stdin_fd, int *stdout_fd, int *stderr_fd);
+
 #endif

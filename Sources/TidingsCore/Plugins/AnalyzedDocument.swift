@@ -1,0 +1,74 @@
+import Foundation
+
+/// A document as plugins see it: text, title, date and language, with its tokens and
+/// sentences computed once, the first time any plugin asks, and shared by all of them.
+public final class AnalyzedDocument: @unchecked Sendable {
+    /// The store's document id (nil outside the daemon, e.g. in `tidingsd analyze`).
+    public let id: Int64?
+    public let text: String
+    public let title: String?
+    /// Publication date, `YYYY-MM-DD`, when known.
+    public let date: String?
+    public let language: String?
+
+    private let lock = NSLock()
+    private var cachedScalars: [Unicode.Scalar]?
+    private var cachedSegmentation: Segmentation?
+
+    public init(id: Int64? = nil, text: String, title: String? = nil, date: String? = nil, language: String? = nil) {
+        self.id = id
+        self.text = text
+        self.title = title
+        self.date = date
+        self.language = language
+    }
+
+    /// The text as code points: what every offset counts.
+    public var scalars: [Unicode.Scalar] {
+        lock.withLock {
+            if let cachedScalars { return cachedScalars }
+            let scalars = Array(text.unicodeScalars)
+            cachedScalars = scalars
+            return scalars
+        }
+    }
+
+    public var segmentation: Segmentation {
+        if let done = lock.withLock({ cachedSegmentation }) { return done }
+        let made = Segmenter.segment(scalars)
+        return lock.withLock {
+            if let cachedSegmentation { return cachedSegmentation }
+            cachedSegmentation = made
+            return made
+        }
+    }
+
+    public var tokens: [Token] { segmentation.tokens }
+    public var sentences: [Sentence] { segmentation.sentences }
+
+    /// The text of a code-point range.
+    public func text(_ start: Int, _ end: Int) -> String {
+        let scalars = self.scalars
+        let lower = max(0, min(start, scalars.count)), upper = max(lower, min(end, scalars.count))
+        return String(String.UnicodeScalarView(scalars[lower..<upper]))
+    }
+
+    public func text(of token: Token) -> String { text(token.start, token.end) }
+
+    /// The index of the sentence holding code point `offset` (the last sentence before it
+    /// when it falls between two).
+    public func sentenceIndex(at offset: Int) -> Int {
+        let sentences = self.sentences
+        var low = 0, high = sentences.count - 1, found = 0
+        while low <= high {
+            let middle = (low + high) / 2
+            if sentences[middle].start <= offset {
+                found = middle
+                low = middle + 1
+            } else {
+                high = middle - 1
+            }
+        }
+        return found
+    }
+}

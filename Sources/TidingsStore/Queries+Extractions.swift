@@ -1,0 +1,292 @@
+import Foundation
+import TidingsCore
+
+/// What one plugin made of one document, as the store keeps it.
+public struct StoredExtraction: Sendable {
+    public var plugin: String
+    public var version: String
+    /// "ok", "failed" or "skipped".
+    public var status: String
+    public var error: String?
+    public var durationMs: Double
+    public var extraction: Extraction
+
+    public init(plugin: String, version: String, status: String, error: String?, durationMs: Double, extraction: Extraction) {
+        self.plugin = plugin
+        self.version = version
+        self.status = status
+        self.error = error
+        self.durationMs = durationMs
+        self.extraction = extraction
+    }
+}
+
+/// A document waiting for plugins.
+public struct DocumentForAnalysis: Sendable {
+    public var id: Int64
+    public var text: String
+    public var title: String?
+    /// YYYY-MM-DD of publication (or fetch).
+    public var date: String?
+    public var language: String?
+    /// Plugins that have a result for it already.
+    public var done: Set<String>
+}
+
+/// A background job (`tidingsctl reprocess`).
+public struct JobRow: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var plugin: String
+    public var since: String?
+    public var sourceID: Int64?
+    public var status: String
+    public var total: Int
+    public var done: Int
+    public var failed: Int
+    public var cursor: Int64
+    public var error: String?
+    public var createdAt: String
+    public var updatedAt: String
+    public var finishedAt: String?
+
+    init(_ row: Row) {
+        id = row["id"].int ?? 0
+        kind = row["kind"].string ?? ""
+        plugin = row["plugin"].string ?? ""
+        since = row["since"].string
+        sourceID = row["source_id"].int
+        status = row["status"].string ?? ""
+        total = Int(row["total"].int ?? 0)
+        done = Int(row["done"].int ?? 0)
+        failed = Int(row["failed"].int ?? 0)
+        cursor = row["cursor"].int ?? 0
+        error = row["error"].string
+        createdAt = row["created_at"].string ?? ""
+        updatedAt = row["updated_at"].string ?? ""
+        finishedAt = row["finished_at"].string
+    }
+}
+
+extension SQLiteConnection {
+    static let analysisColumns = "d.id, d.text, d.title, substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS date, d.language"
+
+    func documentsForAnalysis(_ rows: [Row]) throws -> [DocumentForAnalysis] {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.compactMap { $0["id"].int }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        var done: [Int64: Set<String>] = [:]
+        for row in try query("SELECT document_id, plugin FROM extractions WHERE document_id IN (\(marks))", ids.map { .integer($0) }) {
+            if let id = row["document_id"].int, let plugin = row["plugin"].string { done[id, default: []].insert(plugin) }
+        }
+        return rows.map { row in
+            let id = row["id"].int ?? 0
+            return DocumentForAnalysis(
+                id: id, text: row["text"].string ?? "", title: row["title"].string, date: row["date"].string, language: row["language"].string,
+                done: done[id] ?? [])
+        }
+    }
+
+    /// Documents after `after` (by id) that lack a result from any of `plugins`, oldest first.
+    public func documentsNeedingAnalysis(plugins: [String], after: Int64, limit: Int) throws -> [DocumentForAnalysis] {
+        guard !plugins.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: plugins.count).joined(separator: ",")
+        let rows = try query(
+            """
+            SELECT \(Self.analysisColumns) FROM documents d
+            WHERE d.id > ? AND (SELECT count(*) FROM extractions x WHERE x.document_id = d.id AND x.plugin IN (\(marks))) < ?
+            ORDER BY d.id LIMIT ?
+            """, [.integer(after)] + plugins.map { .text($0) } + [.integer(Int64(plugins.count)), .integer(Int64(limit))])
+        return try documentsForAnalysis(rows)
+    }
+
+    /// The filter of a reprocess job, as SQL.
+    static func jobFilter(since: String?, sourceID: Int64?) -> (sql: String, parameters: [SQLiteValue]) {
+        var sql = ""
+        var parameters: [SQLiteValue] = []
+        if let since {
+            sql += " AND coalesce(d.published_at, d.fetched_at) >= ?"
+            parameters.append(.text(since))
+        }
+        if let sourceID {
+            sql += " AND d.source_id = ?"
+            parameters.append(.integer(sourceID))
+        }
+        return (sql, parameters)
+    }
+
+    public func documentsForJob(_ job: JobRow, limit: Int) throws -> [DocumentForAnalysis] {
+        let filter = Self.jobFilter(since: job.since, sourceID: job.sourceID)
+        let rows = try query(
+            "SELECT \(Self.analysisColumns) FROM documents d WHERE d.id > ?\(filter.sql) ORDER BY d.id LIMIT ?",
+            [.integer(job.cursor)] + filter.parameters + [.integer(Int64(limit))])
+        return try documentsForAnalysis(rows)
+    }
+
+    /// Stores plugin results for documents: for each document and plugin, the old extraction
+    /// and everything that hangs off it are replaced by the new one, atomically (the caller's
+    /// transaction). Documents removed meanwhile are skipped. Returns how many were stored.
+    @discardableResult
+    public func saveExtractions(_ items: [(documentID: Int64, results: [StoredExtraction])], now: Date) throws -> Int {
+        let exists = try prepare("SELECT 1 FROM documents WHERE id = ?")
+        let drop = try prepare("DELETE FROM extractions WHERE document_id = ? AND plugin = ?")
+        let insert = try prepare(
+            "INSERT INTO extractions (document_id, plugin, plugin_version, status, error, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let entity = try prepare(
+            """
+            INSERT INTO entities (canonical, kind, country, actor_code) VALUES (?, ?, ?, ?)
+            ON CONFLICT (canonical, kind) DO UPDATE SET country = coalesce(entities.country, excluded.country),
+                actor_code = coalesce(entities.actor_code, excluded.actor_code)
+            RETURNING id
+            """)
+        let mention = try prepare(
+            """
+            INSERT INTO mentions (document_id, extraction_id, entity_id, sentence, start, "end", text, label, role)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let event = try prepare(
+            """
+            INSERT INTO events (document_id, extraction_id, event_date, source_actor, source_name, target_actor, target_name,
+                                code, root, quad_class, goldstein, sentence, start, "end")
+            VALUES (?, ?, (SELECT substr(coalesce(published_at, fetched_at), 1, 10) FROM documents WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let tone = try prepare(
+            """
+            INSERT INTO tones (document_id, extraction_id, score, tone, positive, negative, polarity, activity, self_group, words)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let entityTone = try prepare(
+            "INSERT OR REPLACE INTO entity_tones (document_id, extraction_id, entity_id, score, mentions) VALUES (?, ?, ?, ?, ?)")
+        let annotation = try prepare(
+            "INSERT INTO annotations (document_id, extraction_id, plugin, kind, start, \"end\", label, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        let created = Timestamps.iso(now)
+        var stored = 0
+        func entityID(_ canonical: String, _ label: String, _ country: String?, _ actor: String?) throws -> Int64 {
+            try entity.bind([.text(canonical), .text(label), SQLiteValue(country), SQLiteValue(actor)])
+            defer { try? entity.bind([]) }
+            guard let id = try entity.step()?["id"].int else { throw TidingsError("store", "could not store entity \(canonical)") }
+            return id
+        }
+        for item in items {
+            try exists.bind([.integer(item.documentID)])
+            let present = try exists.step() != nil
+            try exists.bind([])
+            guard present else { continue }
+            stored += 1
+            let document = SQLiteValue.integer(item.documentID)
+            for result in item.results {
+                try drop.run([document, .text(result.plugin)])
+                try insert.run([
+                    document, .text(result.plugin), .text(result.version), .text(result.status), SQLiteValue(result.error),
+                    .real(result.durationMs), .text(created),
+                ])
+                let extraction = SQLiteValue.integer(lastInsertRowID)
+                let found = result.extraction
+                for m in found.entities {
+                    let id = try entityID(m.canonical, m.label, m.country, m.actorCode)
+                    try mention.run([
+                        document, extraction, .integer(id), SQLiteValue(m.sentence), SQLiteValue(m.start), SQLiteValue(m.end), .text(m.text),
+                        .text(m.label), SQLiteValue(m.role),
+                    ])
+                }
+                for e in found.events {
+                    try event.run([
+                        document, extraction, document, SQLiteValue(e.source), SQLiteValue(e.sourceName), SQLiteValue(e.target),
+                        SQLiteValue(e.targetName), .text(e.code), .text(e.root), SQLiteValue(e.quadClass), .real(e.goldstein),
+                        SQLiteValue(e.sentence), SQLiteValue(e.start), SQLiteValue(e.end),
+                    ])
+                }
+                if let t = found.tone {
+                    try tone.run([
+                        document, extraction, .real(t.score), .real(t.tone), .real(t.positive), .real(t.negative), .real(t.polarity),
+                        .real(t.activity), .real(t.selfGroup), SQLiteValue(t.words),
+                    ])
+                }
+                for t in found.entityTones {
+                    let id = try entityID(t.canonical, t.label, nil, nil)
+                    try entityTone.run([document, extraction, .integer(id), .real(t.score), SQLiteValue(t.mentions)])
+                }
+                for a in found.annotations {
+                    try annotation.run([
+                        document, extraction, .text(result.plugin), .text(a.kind), SQLiteValue(a.start), SQLiteValue(a.end),
+                        SQLiteValue(a.label), SQLiteValue(a.value),
+                    ])
+                }
+            }
+        }
+        return stored
+    }
+
+    // MARK: plugin switches
+
+    /// Switches set at run time, by plugin name.
+    public func pluginSwitches() throws -> [String: Bool] {
+        var out: [String: Bool] = [:]
+        for row in try query("SELECT name, enabled FROM plugin_state") {
+            if let name = row["name"].string { out[name] = row["enabled"].int == 1 }
+        }
+        return out
+    }
+
+    public func setPluginSwitch(_ name: String, enabled: Bool, now: Date) throws {
+        try query(
+            "INSERT INTO plugin_state (name, enabled, changed_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at",
+            [.text(name), SQLiteValue(enabled), .text(Timestamps.iso(now))])
+    }
+
+    /// Per plugin (all versions): results ok, failed, skipped, and mean time in ms.
+    public func pluginStatistics() throws -> [String: (ok: Int, failed: Int, skipped: Int, meanMs: Double?)] {
+        var out: [String: (ok: Int, failed: Int, skipped: Int, meanMs: Double?)] = [:]
+        for row in try query(
+            "SELECT plugin, sum(status = 'ok') AS ok, sum(status = 'failed') AS failed, sum(status = 'skipped') AS skipped, avg(CASE WHEN status = 'ok' THEN duration_ms END) AS mean FROM extractions GROUP BY plugin")
+        {
+            guard let name = row["plugin"].string else { continue }
+            out[name] = (Int(row["ok"].int ?? 0), Int(row["failed"].int ?? 0), Int(row["skipped"].int ?? 0), row["mean"].double)
+        }
+        return out
+    }
+
+    // MARK: jobs
+
+    public func createReprocessJob(plugin: String, since: String?, sourceID: Int64?, now: Date) throws -> JobRow {
+        let filter = Self.jobFilter(since: since, sourceID: sourceID)
+        let total = try scalar("SELECT count(*) FROM documents d WHERE 1\(filter.sql)", filter.parameters)?.int ?? 0
+        let stamp = Timestamps.iso(now)
+        try query(
+            "INSERT INTO jobs (kind, plugin, since, source_id, status, total, created_at, updated_at) VALUES ('reprocess', ?, ?, ?, 'running', ?, ?, ?)",
+            [.text(plugin), SQLiteValue(since), SQLiteValue(sourceID), .integer(total), .text(stamp), .text(stamp)])
+        return try job(lastInsertRowID)!
+    }
+
+    public func job(_ id: Int64) throws -> JobRow? {
+        try query("SELECT * FROM jobs WHERE id = ?", [.integer(id)]).first.map(JobRow.init)
+    }
+
+    public func jobs(limit: Int = 50) throws -> [JobRow] {
+        try query("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", [.integer(Int64(limit))]).map(JobRow.init)
+    }
+
+    public func runningJobs() throws -> [JobRow] {
+        try query("SELECT * FROM jobs WHERE status = 'running' ORDER BY id").map(JobRow.init)
+    }
+
+    /// Records progress: the last document handled and the counts, in the same transaction as
+    /// the results, so a restart resumes exactly after what was stored.
+    public func advanceJob(_ id: Int64, cursor: Int64, done: Int, failed: Int, finished: Bool, now: Date) throws {
+        let stamp = Timestamps.iso(now)
+        try query(
+            """
+            UPDATE jobs SET cursor = max(cursor, ?), done = done + ?, failed = failed + ?, updated_at = ?,
+                status = CASE WHEN ? THEN 'done' ELSE status END, finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+            WHERE id = ? AND status = 'running'
+            """,
+            [.integer(cursor), SQLiteValue(done), SQLiteValue(failed), .text(stamp), SQLiteValue(finished), SQLiteValue(finished), .text(stamp), .integer(id)])
+    }
+
+    public func endJob(_ id: Int64, status: String, error: String?, now: Date) throws {
+        let stamp = Timestamps.iso(now)
+        try query(
+            "UPDATE jobs SET status = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+            [.text(status), SQLiteValue(error), .text(stamp), .text(stamp), .integer(id)])
+    }
+}

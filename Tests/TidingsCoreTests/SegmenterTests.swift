@@ -1,0 +1,62 @@
+import Testing
+
+@testable import TidingsCore
+
+struct SegmenterTests {
+    func sentences(_ text: String) -> [String] {
+        let document = AnalyzedDocument(text: text)
+        return document.sentences.map { document.text($0.start, $0.end) }
+    }
+
+    func tokens(_ text: String) -> [String] {
+        let document = AnalyzedDocument(text: text)
+        return document.tokens.map(document.text(of:))
+    }
+
+    @Test func titlesInitialsMonthsAndDottedAbbreviationsDoNotEndSentences() {
+        #expect(sentences("Mr. Obuchi met Gen. Ivanov on Jan. 5 in the U.S. capital. They talked.")
+            == ["Mr. Obuchi met Gen. Ivanov on Jan. 5 in the U.S. capital.", "They talked."])
+        #expect(sentences("Talks were led by J. R. Smith. Nothing came of them.")
+            == ["Talks were led by J. R. Smith.", "Nothing came of them."])
+        #expect(sentences("Troops left the U.S. The base closed.") == ["Troops left the U.S.", "The base closed."])
+        #expect(sentences("Prices rose, e.g. for rice. Sales fell!") == ["Prices rose, e.g. for rice.", "Sales fell!"])
+    }
+
+    @Test func quotesBelongToTheSentenceTheyClose() {
+        #expect(sentences("He said: “We will not give up.” Then he left.") == ["He said: “We will not give up.”", "Then he left."])
+        #expect(sentences("\"Is it over?\" she asked.") == ["\"Is it over?\" she asked."])
+    }
+
+    @Test func dashesWithoutSpacesSplitWordsNotSentences() {
+        let text = "Japan agreed to postpone–until “sometime in May”–a visit by Komura. Moscow was silent."
+        #expect(sentences(text) == ["Japan agreed to postpone–until “sometime in May”–a visit by Komura.", "Moscow was silent."])
+        #expect(tokens("postpone–until “sometime") == ["postpone", "–", "until", "“", "sometime"])
+        #expect(tokens("Russia-Japan talks") == ["Russia", "-", "Japan", "talks"])
+    }
+
+    @Test func tokensKeepNumbersPossessivesAndAbbreviations() {
+        #expect(tokens("Obuchi's 1,000.5 yen, the U.S. and a.m. don't") == ["Obuchi", "'s", "1,000.5", "yen", ",", "the", "U.S.", "and", "a.m.", "don't"])
+        #expect(tokens("Wait...") == ["Wait", "..."])
+    }
+
+    @Test func lineBreaksEndSentences() {
+        #expect(sentences("Kuril talks fail\nTokyo and Moscow could not agree.") == ["Kuril talks fail", "Tokyo and Moscow could not agree."])
+    }
+
+    @Test func offsetsAreCodePoints() {
+        let document = AnalyzedDocument(text: "Ельцин 🙂 met Obuchi. 東京 next.")
+        let words = document.tokens.map { ($0.start, $0.end, document.text(of: $0)) }
+        #expect(words.first! == (0, 6, "Ельцин"))
+        #expect(words.contains { $0 == (9, 12, "met") })
+        #expect(document.sentences.count == 2)
+        #expect(document.sentences[1].start == 21)
+        #expect(document.sentenceIndex(at: 22) == 1)
+        #expect(document.sentenceIndex(at: 3) == 0)
+    }
+
+    @Test func emptyAndBlankTextHaveNoSentences() {
+        #expect(sentences("").isEmpty)
+        #expect(sentences("  \n ").isEmpty)
+        #expect(sentences("No period at the end") == ["No period at the end"])
+    }
+}
