@@ -19,6 +19,12 @@ struct Status: ParsableCommand {
             print("fetches    \(c.fetches) (\(c.fetchErrors) failed)")
             print("clients    \(status.queue.clients) connected, \(status.queue.tailing) following tail")
             print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching, \(status.queue.writing) waiting for the writer")
+            if let plugins = status.plugins {
+                print("plugins    \(plugins.isEmpty ? "none enabled" : plugins.joined(separator: " → "))  (\(status.analyzed ?? 0) document(s) analysed since start\(status.analyzing == true ? ", working" : ""))")
+            }
+            for job in status.jobs ?? [] {
+                print("job \(job.id)      \(job.kind) \(job.plugin): \(Jobs.progress(job)), \(job.failed) failed")
+            }
             if status.lastErrors.isEmpty {
                 print("last errors: none")
             } else {
@@ -60,21 +66,101 @@ struct Shutdown: ParsableCommand {
 
 struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Extractor plugins.", subcommands: [List.self], defaultSubcommand: List.self)
+        abstract: "Extractor plugins: list, enable, disable.", subcommands: [List.self, Enable.self, Disable.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List plugins: name, version, enabled.")
+        static let configuration = CommandConfiguration(abstract: "List plugins: name, version, enabled, documents done, failures, mean time.")
         @OptionGroup var options: ClientOptions
         func run() throws {
             try options.call("plugins.list") { value in
                 let plugins = try Output.decode(value, as: [PluginInfo].self)
                 if plugins.isEmpty {
-                    print("no plugins are registered in this build")
+                    print("no plugins")
                     return
                 }
-                print(Output.table(["NAME", "VERSION", "ENABLED"], plugins.map { [$0.name, $0.version, $0.enabled ? "yes" : "no"] }))
+                print(Output.table(
+                    ["NAME", "VERSION", "KIND", "ENABLED", "REQUIRES", "DONE", "FAILED", "SKIPPED", "MEAN"],
+                    plugins.map {
+                        [
+                            $0.name, $0.version, $0.kind, $0.enabled ? "yes" : "no", $0.requires.isEmpty ? "-" : $0.requires.joined(separator: ","),
+                            String($0.done), String($0.failed), String($0.skipped), $0.meanMs.map { String(format: "%.2f ms", $0) } ?? "-",
+                        ]
+                    }))
             }
         }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Switch a plugin on, now and after restarts; stored documents get its results.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The plugin's name.") var name: String
+        func run() throws { try Plugins.change("plugins.enable", name, options) }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Switch a plugin off, now and after restarts (its stored results stay).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The plugin's name.") var name: String
+        func run() throws { try Plugins.change("plugins.disable", name, options) }
+    }
+
+    static func change(_ method: String, _ name: String, _ options: ClientOptions) throws {
+        try options.call(method, params: .object(["name": .string(name)])) { value in
+            guard case .object(let result) = value else { return }
+            let on = result["enabled"].flatMap { if case .bool(let flag) = $0 { flag } else { nil } } ?? false
+            print("\(name): \(on ? "enabled" : "disabled")")
+            if case .string(let warning)? = result["warning"] { print("note: \(warning)") }
+        }
+    }
+}
+
+struct Reprocess: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a plugin again over stored documents, in the background (see `jobs`).",
+        discussion: "The job survives a restart and resumes where it was. New documents keep being read meanwhile.")
+    @OptionGroup var options: ClientOptions
+    @Option(help: "The plugin to run again.") var plugin: String
+    @Option(help: "Only documents published (or fetched) since this date (YYYY-MM-DD) or time.") var since: String?
+    @Option(help: "Only this source's documents (id or name).") var source: String?
+
+    func run() throws {
+        var params: [String: JSONValue] = ["plugin": .string(plugin)]
+        if let since { params["since"] = .string(since) }
+        if let source { params["source"] = .string(source) }
+        try options.call("reprocess", params: .object(params)) { value in
+            let job = try Output.decode(value, as: JobInfo.self)
+            print("job \(job.id): \(job.plugin) over \(job.total) document(s); follow it with `tidingsctl jobs`")
+        }
+    }
+}
+
+struct Jobs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Background jobs (reprocessing) and their progress.")
+    @OptionGroup var options: ClientOptions
+
+    func run() throws {
+        try options.call("jobs") { value in
+            let jobs = try Output.decode(value, as: [JobInfo].self)
+            if jobs.isEmpty {
+                print("no jobs")
+                return
+            }
+            print(Output.table(
+                ["ID", "KIND", "PLUGIN", "STATUS", "PROGRESS", "FAILED", "FILTER", "STARTED", "UPDATED"],
+                jobs.map { job in
+                    let filter = [job.since.map { "since \($0)" }, job.sourceID.map { "source \($0)" }].compactMap { $0 }.joined(separator: ", ")
+                    return [
+                        String(job.id), job.kind, job.plugin, job.status + (job.error.map { ": \($0)" } ?? ""), Jobs.progress(job), String(job.failed),
+                        filter.isEmpty ? "all" : filter, job.createdAt, job.updatedAt,
+                    ]
+                }))
+        }
+    }
+
+    static func progress(_ job: JobInfo) -> String {
+        let handled = job.done + job.failed
+        let percent = job.total == 0 ? 100 : min(100, handled * 100 / job.total)
+        return "\(handled)/\(job.total) (\(percent)%)"
     }
 }
 

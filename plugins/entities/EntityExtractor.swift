@@ -1,3 +1,4 @@
+import Foundation
 import TidingsCore
 
 /// Entities, first version: a small built-in gazetteer of countries, capitals, nationalities
@@ -47,13 +48,20 @@ public struct EntityExtractor: Extractor {
                 {
                     end += 1
                 }
-                let words = (index..<end).map { document.text(of: tokens[$0]) }
-                let title = titleBefore(document, tokens, at: index, sentenceStart: sentence.tokens.lowerBound)
+                var words = (index..<end).map { document.text(of: tokens[$0]) }
+                // A title opening the run is the role, not the name: "Foreign Minister Masahiko Komura".
+                var nameStart = index
+                for length in stride(from: min(3, words.count - 1), through: 1, by: -1) where Gazetteer.titles.contains(words.prefix(length).joined(separator: " ")) {
+                    nameStart = index + length
+                    words.removeFirst(length)
+                    break
+                }
+                let title = titleBefore(document, tokens, at: nameStart, sentenceStart: sentence.tokens.lowerBound)
                 // A capitalised word opening a sentence is only a name when a title or another
                 // capitalised word goes with it.
-                let opensSentence = index == sentence.tokens.lowerBound
-                if Gazetteer.titles.contains(words.joined(separator: " ")) || (opensSentence && end - index == 1 && title == nil)
-                    || Gazetteer.stopwords.contains(words[0])
+                let opensSentence = nameStart == sentence.tokens.lowerBound
+                if words.isEmpty || Gazetteer.stopwords.contains(words[0])
+                    || (opensSentence && words.count == 1 && title == nil && appearsInLowerCase(words[0], in: document))
                 {
                     index = end
                     continue
@@ -66,7 +74,7 @@ public struct EntityExtractor: Extractor {
                 } else {
                     label = guessUnknown && end - index <= 3 ? "PER" : "MISC"
                 }
-                let start = tokens[index].start, stop = tokens[end - 1].end
+                let start = tokens[nameStart].start, stop = tokens[end - 1].end
                 let text = document.text(start, stop)
                 found.append(EntityMention(
                     start: start, end: stop, text: text, label: label, canonical: text, country: title?.country,
@@ -76,6 +84,12 @@ public struct EntityExtractor: Extractor {
             }
         }
         return Extraction(entities: found)
+    }
+
+    /// "Talks" opening a sentence is a word when "talks" is written elsewhere.
+    func appearsInLowerCase(_ word: String, in document: AnalyzedDocument) -> Bool {
+        let lower = word.lowercased()
+        return lower != word && document.text.range(of: lower) != nil
     }
 
     func isCapitalized(_ document: AnalyzedDocument, _ token: Token) -> Bool {

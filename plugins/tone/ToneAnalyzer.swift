@@ -22,7 +22,7 @@ public struct ToneAnalyzer: Extractor {
             throw PluginError("cannot read \(path)")
         }
         var lexicon: [String: Double] = [:]
-        for line in text.split(separator: "\n") {
+        for line in text.split(whereSeparator: \.isNewline) {  // the file has CRLF line ends
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             if fields.count >= 2, let value = Double(fields[1]) { lexicon[String(fields[0])] = value }
         }
