@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+import TestSupport
+import Testing
+
+@testable import TidingsCore
+@testable import TidingsPipeline
+
+/// A stage for tests: it records nothing, returns an annotation, or throws.
+struct FakeStage: PipelineStage {
+    var descriptor: PluginDescriptor
+    var kind: String { "test" }
+    var fail = false
+    var badOffsets = false
+
+    init(_ name: String, requires: [String] = [], fail: Bool = false, badOffsets: Bool = false) {
+        descriptor = PluginDescriptor(name: name, version: "1", requires: requires, produces: ["annotations"], summary: name)
+        self.fail = fail
+        self.badOffsets = badOffsets
+    }
+
+    func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
+        if fail { throw PluginError("\(descriptor.name) broke") }
+        // It sees exactly what it requires.
+        let seen = context.results.keys.sorted().joined(separator: ",")
+        let end = badOffsets ? document.scalars.count + 5 : min(1, document.scalars.count)
+        return Extraction(annotations: [Annotation(kind: "seen", start: 0, end: end, label: descriptor.name, value: seen)])
+    }
+
+    func shutdown() {}
+}
+
+struct PipelineOrderTests {
+    @Test func pluginsRunAfterWhatTheyRequire() throws {
+        let pipeline = try Pipeline(stages: [FakeStage("c", requires: ["b"]), FakeStage("a"), FakeStage("b", requires: ["a"])])
+        #expect(pipeline.names == ["a", "b", "c"])
+        let results = pipeline.run(AnalyzedDocument(text: "Text."))
+        #expect(results.map(\.plugin) == ["a", "b", "c"])
+        #expect(results.map { $0.extraction.annotations.first?.value } == ["", "a", "b"])
+        #expect(pipeline.closure(of: ["c"]) == ["a", "b", "c"])
+    }
+
+    @Test func cyclesUnknownRequirementsAndDuplicatesAreStartupErrors() {
+        #expect(throws: PluginSetupError.self) { try Pipeline(stages: [FakeStage("a", requires: ["b"]), FakeStage("b", requires: ["a"])]) }
+        do {
+            _ = try Pipeline(stages: [FakeStage("a", requires: ["c"]), FakeStage("b", requires: ["a"]), FakeStage("c", requires: ["b"])])
+            Issue.record("a cycle was accepted")
+        } catch {
+            #expect(error.message.contains("cycle"))
+            #expect(error.message.contains("a → c → b → a") || error.message.contains("→"))
+        }
+        do {
+            _ = try Pipeline(stages: [FakeStage("a", requires: ["nope"])])
+            Issue.record("an unknown requirement was accepted")
+        } catch {
+            #expect(error.message.contains("requires nope"))
+        }
+        #expect(throws: PluginSetupError.self) { try Pipeline(stages: [FakeStage("a"), FakeStage("a")]) }
+    }
+
+    @Test func aFailingPluginFailsAloneAndItsDependentsAreSkipped() throws {
+        let pipeline = try Pipeline(stages: [
+            FakeStage("broken", fail: true), FakeStage("needs-broken", requires: ["broken"]), FakeStage("independent"),
+            FakeStage("liar", badOffsets: true),
+        ])
+        let results = Dictionary(uniqueKeysWithValues: pipeline.run(AnalyzedDocument(text: "Some text.")).map { ($0.plugin, $0) })
+        #expect(results["broken"]?.status == .failed)
+        #expect(results["broken"]?.error == "broken broke")
+        #expect(results["needs-broken"]?.status == .skipped)
+        #expect(results["needs-broken"]?.error?.contains("failed") == true)
+        #expect(results["independent"]?.status == .ok)
+        #expect(results["independent"]?.extraction.annotations.count == 1)
+        // Results that do not fit the document are the plugin's failure.
+        #expect(results["liar"]?.status == .failed)
+        #expect(results["liar"]?.error?.contains("outside the text") == true)
+    }
+
+    @Test func disabledRequirementsSkipTheirDependents() throws {
+        let pipeline = try Pipeline(stages: [FakeStage("a"), FakeStage("b", requires: ["a"])])
+        let results = pipeline.run(AnalyzedDocument(text: "x"), enabled: ["b"])
+        #expect(results.map(\.plugin) == ["b"])
+        #expect(results[0].status == .skipped)
+        #expect(results[0].error?.contains("disabled") == true)
+    }
+}
+
+struct BuiltInPluginTests {
+    func pipeline(_ toml: String = "") throws(PluginSetupError) -> Pipeline {
+        let root = try! TOMLParser.parse(toml)
+        let settings = try PluginSettings.read(root["plugins"].flatMap { if case .table(let t) = $0.value { t } else { nil } })
+        return try PluginSet.make(settings, startExec: false, logger: Logger(label: "test"))
+    }
+
+    @Test func theFirstVersionsReadTheExampleSentence() throws {
+        let results = try pipeline().run(AnalyzedDocument(text: "Japanese Prime Minister Keizo Obuchi will visit Moscow. Talks were a great success."))
+        let byName = Dictionary(uniqueKeysWithValues: results.map { ($0.plugin, $0) })
+        #expect(results.allSatisfy { $0.status == .ok })
+        let entities = byName["entities"]!.extraction.entities
+        #expect(entities.contains { $0.text == "Keizo Obuchi" && $0.label == "PER" && $0.actorCode == "JPNGOV" && $0.role == "Prime Minister" })
+        #expect(entities.contains { $0.text == "Moscow" && $0.label == "GPE" && $0.country == "RUS" })
+        let event = try #require(byName["events"]!.extraction.events.first)
+        #expect((event.source, event.target, event.code, event.quadClass) == ("JPNGOV", "RUS", "036", 1))
+        let tone = try #require(byName["tone"]!.extraction.tone)
+        #expect(tone.score > 0)
+        #expect(tone.positive > 0)
+    }
+
+    @Test func pluginKeysAreCheckedWithTheirLines() throws {
+        do {
+            _ = try pipeline("[plugins.tone]\nwindow = 5\nwindoww = 3\n")
+            Issue.record("an unknown key was accepted")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.key == "plugins.tone.windoww")
+            #expect(error.message.contains("window"))
+        }
+        do {
+            _ = try pipeline("[plugins.tone]\nwindow = \"wide\"\n")
+            Issue.record("a string window was accepted")
+        } catch {
+            #expect(error.line == 2)
+        }
+        do {
+            _ = try pipeline("[plugins.nosuch]\nx = 1\n")
+            Issue.record("an unknown plugin was accepted")
+        } catch {
+            #expect(error.line == 1)
+            #expect(error.message.contains("built in: entities, events, tone"))
+        }
+        do {
+            _ = try pipeline("[[plugins.exec]]\nname = \"k\"\ncommand = [\"/nonexistent/program\"]\n")
+            Issue.record("a missing program was accepted")
+        } catch {
+            #expect(error.message.contains("not an executable"))
+        }
+        #expect(try pipeline("[plugins.entities]\nenabled = false\nguess_unknown = false\n").names.contains("entities"))
+    }
+}
+
+/// Exec plugins against real child processes (Python scripts written by the tests).
+struct ExecPluginTests {
+    let dir = TempDirectory()
+
+    /// A plugin program: handshake, then `body` (Python) handles each request in `request`,
+    /// printing its reply.
+    func script(_ name: String, _ body: String, handshake: String? = nil) -> String {
+        let path = dir.write("\(name).py", """
+            import json, sys, time, os
+            print(\(handshake ?? "json.dumps({\"protocol\": 1, \"name\": \"\(name)\", \"version\": \"2.0\", \"requires\": []})"), flush=True)
+            for line in sys.stdin:
+                request = json.loads(line)
+                text = request["text"]
+            \(body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+                sys.stdout.flush()
+            """)
+        return path
+    }
+
+    func start(_ name: String, _ path: String, timeout: Double = 2) throws(PluginSetupError) -> ExecPlugin {
+        try ExecPlugin.start(ExecPluginSettings(name: name, command: ["python3", path], timeout: timeout), logger: Logger(label: "test"))
+    }
+
+    func reply(_ fields: String) -> String { "print(json.dumps(dict(id=request[\"id\"], \(fields))))" }
+
+    @Test func aWellBehavedPluginAnnotates() throws {
+        let plugin = try start("echo", script("echo", reply("annotations=[dict(kind=\"len\", start=0, end=len(text), value=str(len(text)))]")))
+        defer { plugin.shutdown() }
+        #expect(plugin.descriptor.version == "2.0")
+        let extraction = try plugin.extract(AnalyzedDocument(text: "Ельцин met Obuchi"), context: ExtractionContext())
+        #expect(extraction.annotations == [Annotation(kind: "len", start: 0, end: 17, value: "17")])
+    }
+
+    @Test func aSlowPluginTimesOutAndIsRestarted() throws {
+        let plugin = try start("slow", script("slow", "if text == \"slow\":\n    time.sleep(30)\n" + reply("annotations=[]")), timeout: 0.5)
+        defer { plugin.shutdown() }
+        let started = Date()
+        #expect(throws: PluginError.self) { try plugin.extract(AnalyzedDocument(text: "slow"), context: ExtractionContext()) }
+        #expect(Date().timeIntervalSince(started) < 5)
+        // The next document goes to a fresh program.
+        #expect(try plugin.extract(AnalyzedDocument(text: "fast"), context: ExtractionContext()).annotations.isEmpty)
+    }
+
+    @Test func aCrashFailsThatDocumentAndTheProgramComesBack() throws {
+        let plugin = try start("crashy", script("crashy", "if text == \"crash\":\n    os._exit(3)\n" + reply("annotations=[dict(kind=\"ok\", start=0, end=1)]")))
+        defer { plugin.shutdown() }
+        do {
+            _ = try plugin.extract(AnalyzedDocument(text: "crash"), context: ExtractionContext())
+            Issue.record("a crash went unnoticed")
+        } catch {
+            #expect("\(error)".contains("exited (status 3)"))
+        }
+        // Restarted after a short backoff.
+        #expect(waitFor(timeout: 10) { (try? plugin.extract(AnalyzedDocument(text: "fine"), context: ExtractionContext()))?.annotations.count == 1 })
+    }
+
+    @Test func malformedAndOversizedRepliesFailOnlyThatDocument() throws {
+        let body = """
+            if text == "garbage":
+                print("this is not json")
+            elif text == "huge":
+                print(json.dumps(dict(id=request["id"], annotations=[], pad="x" * 2000000)))
+            elif text == "wrong":
+                print(json.dumps(dict(id=request["id"], annotations=[dict(kind="k", start="zero", end=1)])))
+            elif text == "refuse":
+                print(json.dumps(dict(id=request["id"], error="cannot read this")))
+            else:
+            """ + "\n    " + reply("annotations=[]")
+        let plugin = try start("messy", script("messy", body))
+        defer { plugin.shutdown() }
+        for (text, expected) in [("garbage", "malformed reply"), ("huge", "longer than"), ("wrong", "whole number"), ("refuse", "cannot read this")] {
+            do {
+                _ = try plugin.extract(AnalyzedDocument(text: text), context: ExtractionContext())
+                Issue.record("\(text) was accepted")
+            } catch {
+                #expect("\(error)".contains(expected), "\(text): \(error)")
+            }
+            #expect(try plugin.extract(AnalyzedDocument(text: "next"), context: ExtractionContext()).annotations.isEmpty, "after \(text)")
+        }
+    }
+
+    @Test func aBadHandshakeIsAStartupError() throws {
+        let wrongName = script("named", reply("annotations=[]"), handshake: "json.dumps({\"protocol\": 1, \"name\": \"other\", \"version\": \"1\"})")
+        #expect(throws: PluginSetupError.self) { try start("named", wrongName) }
+        let wrongProtocol = script("proto", reply("annotations=[]"), handshake: "json.dumps({\"protocol\": 9, \"name\": \"proto\", \"version\": \"1\"})")
+        do {
+            _ = try start("proto", wrongProtocol)
+            Issue.record("protocol 9 was accepted")
+        } catch {
+            #expect(error.message.contains("protocol"))
+        }
+        let silent = dir.write("silent.py", "import time\ntime.sleep(30)\n")
+        #expect(throws: PluginSetupError.self) { try start("silent", silent, timeout: 0.2) }
+    }
+
+    @Test func stderrLinesBecomeLogLinesWithLevels() {
+        #expect(Child.level(of: "ERROR: disk full") == (.error, "disk full"))
+        #expect(Child.level(of: "warning: slow") == (.warning, "slow"))
+        #expect(Child.level(of: "<7>details") == (.debug, "details"))
+        #expect(Child.level(of: "plain") == (.notice, "plain"))
+    }
+
+    @Test func theKeywordsExampleTagsTopics() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("plugins/examples/keywords/keywords.py").path
+        let plugin = try ExecPlugin.start(
+            ExecPluginSettings(name: "keywords", command: ["python3", example], options: ["keywords": "islands=kuril*; diplomacy=talks"]),
+            logger: Logger(label: "test"))
+        defer { plugin.shutdown() }
+        let found = try plugin.extract(AnalyzedDocument(text: "Talks on the Kuril Islands"), context: ExtractionContext()).annotations
+        #expect(found.map { [$0.label ?? "", $0.value ?? ""] } == [["diplomacy", "talks"], ["islands", "kuril"]])
+        #expect(found[1].start == 13 && found[1].end == 18)
+    }
+}
