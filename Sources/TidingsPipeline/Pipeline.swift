@@ -234,3 +234,24 @@ public enum PluginSet {
         }
     }
 }
+
+/// A plugin that does nothing: for measuring what the pipeline itself costs
+/// (`tidingsd analyze --noop-plugins N`).
+public struct NoopStage: PipelineStage {
+    public let descriptor: PluginDescriptor
+    public var kind: String { "noop" }
+    /// Touch the shared tokens (so segmentation is part of the cost), or not.
+    let segment: Bool
+
+    public init(name: String, requires: [String] = [], segment: Bool = false) {
+        descriptor = PluginDescriptor(name: name, version: "0", requires: requires, produces: [], summary: "does nothing")
+        self.segment = segment
+    }
+
+    public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
+        if segment { _ = document.tokens.count }
+        return Extraction()
+    }
+
+    public func shutdown() {}
+}

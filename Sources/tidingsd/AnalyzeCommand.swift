@@ -21,6 +21,12 @@ struct Analyze: ParsableCommand {
     @Option(help: "Run only these plugins (comma-separated), and what they require.")
     var plugins: String?
 
+    @Option(help: ArgumentHelp("Measure the machinery: run N plugins that do nothing (each requiring the one before) instead of the configured ones.", visibility: .hidden))
+    var noopPlugins: Int?
+
+    @Flag(help: ArgumentHelp("With --noop-plugins: the first one asks for the tokens, so segmentation is counted too.", visibility: .hidden))
+    var noopSegment = false
+
     func validate() throws {
         if !jsonl { throw ValidationError("give --jsonl and documents on stdin") }
     }
@@ -42,13 +48,22 @@ struct Analyze: ParsableCommand {
         }
         let pipeline: Pipeline
         do {
-            pipeline = try PluginSet.make(settings, startExec: true, logger: Logger(label: "tidingsd.analyze"))
+            if let count = noopPlugins {
+                guard (1...100).contains(count) else { throw ValidationError("--noop-plugins takes 1 to 100") }
+                pipeline = try Pipeline(stages: (0..<count).map { index in
+                    NoopStage(name: "noop\(index)", requires: index == 0 ? [] : ["noop\(index - 1)"], segment: index == 0 && noopSegment)
+                })
+            } else {
+                pipeline = try PluginSet.make(settings, startExec: true, logger: Logger(label: "tidingsd.analyze"))
+            }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             FileHandle.standardError.write(Data("tidingsd analyze: [plugins] \(error)\n".utf8))
             throw ExitCode(exitConfigError)
         }
         defer { pipeline.shutdown() }
-        var enabled = Set(pipeline.names.filter(settings.enabledInConfig))
+        var enabled = Set(pipeline.names.filter { noopPlugins != nil || settings.enabledInConfig($0) })
         if let plugins {
             let asked = Set(plugins.split(separator: ",").map { $0.trimmedWhitespace() })
             if let unknown = asked.first(where: { pipeline.stage($0) == nil }) {

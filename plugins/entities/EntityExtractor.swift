@@ -1,4 +1,3 @@
-import Foundation
 import TidingsCore
 
 /// Entities, first version: a small built-in gazetteer of countries, capitals, nationalities
@@ -20,14 +19,17 @@ public struct EntityExtractor: Extractor {
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
         var found: [EntityMention] = []
         let tokens = document.tokens
+        let texts = document.tokenTexts
+        // Words written in lower case somewhere: "Talks" opening a sentence is then no name.
+        let lowerWords = Set(texts.filter { $0.first?.isLowercase == true })
         for (sentenceIndex, sentence) in document.sentences.enumerated() {
             var index = sentence.tokens.lowerBound
             while index < sentence.tokens.upperBound {
                 // The longest gazetteer entry starting here (up to four words).
                 var matched = false
                 for length in stride(from: min(4, sentence.tokens.upperBound - index), through: 1, by: -1) {
-                    let words = (index..<(index + length)).map { document.text(of: tokens[$0]) }
-                    guard let entry = Gazetteer.entries[words.joined(separator: " ")] else { continue }
+                    let key = length == 1 ? texts[index] : texts[index..<(index + length)].joined(separator: " ")
+                    guard let entry = Gazetteer.entries[key] else { continue }
                     let start = tokens[index].start, end = tokens[index + length - 1].end
                     found.append(EntityMention(
                         start: start, end: end, text: document.text(start, end), label: entry.label, canonical: entry.canonical,
@@ -44,11 +46,11 @@ public struct EntityExtractor: Extractor {
                 // A capitalised run: "Keizo Obuchi", "Foreign Ministry".
                 var end = index + 1
                 while end < sentence.tokens.upperBound, isCapitalized(document, tokens[end]),
-                    Gazetteer.entries[document.text(of: tokens[end])] == nil
+                    Gazetteer.entries[texts[end]] == nil
                 {
                     end += 1
                 }
-                var words = (index..<end).map { document.text(of: tokens[$0]) }
+                var words = Array(texts[index..<end])
                 // A title opening the run is the role, not the name: "Foreign Minister Masahiko Komura".
                 var nameStart = index
                 for length in stride(from: min(3, words.count - 1), through: 1, by: -1) where Gazetteer.titles.contains(words.prefix(length).joined(separator: " ")) {
@@ -61,7 +63,7 @@ public struct EntityExtractor: Extractor {
                 // capitalised word goes with it.
                 let opensSentence = nameStart == sentence.tokens.lowerBound
                 if words.isEmpty || Gazetteer.stopwords.contains(words[0])
-                    || (opensSentence && words.count == 1 && title == nil && appearsInLowerCase(words[0], in: document))
+                    || (opensSentence && words.count == 1 && title == nil && lowerWords.contains(words[0].lowercased()))
                 {
                     index = end
                     continue
@@ -86,12 +88,6 @@ public struct EntityExtractor: Extractor {
         return Extraction(entities: found)
     }
 
-    /// "Talks" opening a sentence is a word when "talks" is written elsewhere.
-    func appearsInLowerCase(_ word: String, in document: AnalyzedDocument) -> Bool {
-        let lower = word.lowercased()
-        return lower != word && document.text.range(of: lower) != nil
-    }
-
     func isCapitalized(_ document: AnalyzedDocument, _ token: Token) -> Bool {
         (token.kind == .word || token.kind == .abbreviation) && document.scalars[token.start].properties.isUppercase
     }
@@ -99,14 +95,14 @@ public struct EntityExtractor: Extractor {
     /// A title just before a name: "Foreign Minister", "Japanese Prime Minister", "Mr."
     func titleBefore(_ document: AnalyzedDocument, _ tokens: [Token], at index: Int, sentenceStart: Int) -> (role: String, country: String?, agent: String?)? {
         for length in stride(from: 3, through: 1, by: -1) where index - length >= sentenceStart {
-            var words = ((index - length)..<index).map { document.text(of: tokens[$0]) }
+            var words = Array(document.tokenTexts[(index - length)..<index])
             if words.last == "." { words.removeLast() }
             let phrase = words.joined(separator: " ")
             guard let agent = Gazetteer.titleAgents[phrase] ?? (Gazetteer.titles.contains(phrase) ? "" : nil) else { continue }
             // A nationality before the title gives the country: "Japanese Foreign Minister".
             var country: String?
             let before = index - length - 1
-            if before >= sentenceStart, let entry = Gazetteer.entries[document.text(of: tokens[before])], entry.label == "NORP" || entry.label == "GPE" {
+            if before >= sentenceStart, let entry = Gazetteer.entries[document.tokenTexts[before]], entry.label == "NORP" || entry.label == "GPE" {
                 country = entry.country
             }
             return (phrase, country, agent.isEmpty ? nil : agent)

@@ -32,16 +32,19 @@ public struct EventCoder: Extractor {
         let entities = context.entities.filter { $0.country != nil || $0.actorCode != nil }
         var events: [CodedEvent] = []
         let tokens = document.tokens
+        let lower = document.tokenTexts.map { $0.lowercased() }
+        let bySentence = Dictionary(grouping: entities, by: \.sentence)
         for (sentenceIndex, sentence) in document.sentences.enumerated() {
             var index = sentence.tokens.lowerBound
             while index < sentence.tokens.upperBound {
                 var coded = false
                 for length in stride(from: min(3, sentence.tokens.upperBound - index), through: 1, by: -1) {
-                    let phrase = (index..<(index + length)).map { document.text(of: tokens[$0]).lowercased() }.joined(separator: " ")
+                    let phrase = length == 1 ? lower[index] : lower[index..<(index + length)].joined(separator: " ")
                     guard let code = EventCoder.verbs[phrase] else { continue }
                     let start = tokens[index].start, end = tokens[index + length - 1].end
-                    let source = entities.last { $0.sentence == sentenceIndex && $0.end <= start }
-                    let target = entities.first { $0.sentence == sentenceIndex && $0.start >= end }
+                    let here = bySentence[sentenceIndex] ?? []
+                    let source = here.last { $0.end <= start }
+                    let target = here.first { $0.start >= end }
                     if let source, let target {
                         events.append(CodedEvent(
                             source: actor(source), target: actor(target), sourceName: source.canonical, targetName: target.canonical,

@@ -37,11 +37,12 @@ public struct ToneAnalyzer: Extractor {
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
         let tokens = document.tokens
+        let texts = document.tokenTexts
         var valences = [Double](repeating: 0, count: tokens.count)
         var words = 0, positive = 0, negative = 0, selfGroup = 0
         for (index, token) in tokens.enumerated() where token.kind == .word {
             words += 1
-            let word = document.text(of: token).lowercased()
+            let word = texts[index].lowercased()
             if ToneAnalyzer.selfWords.contains(word) { selfGroup += 1 }
             guard let value = lexicon[word] else { continue }
             valences[index] = value

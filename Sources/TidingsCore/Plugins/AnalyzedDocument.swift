@@ -14,6 +14,7 @@ public final class AnalyzedDocument: @unchecked Sendable {
     private let lock = NSLock()
     private var cachedScalars: [Unicode.Scalar]?
     private var cachedSegmentation: Segmentation?
+    private var cachedTokenTexts: [String]?
 
     public init(id: Int64? = nil, text: String, title: String? = nil, date: String? = nil, language: String? = nil) {
         self.id = id
@@ -44,6 +45,18 @@ public final class AnalyzedDocument: @unchecked Sendable {
     }
 
     public var tokens: [Token] { segmentation.tokens }
+
+    /// The text of every token, in order (made once, shared by the plugins).
+    public var tokenTexts: [String] {
+        if let done = lock.withLock({ cachedTokenTexts }) { return done }
+        let scalars = self.scalars
+        let made = tokens.map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        return lock.withLock {
+            if let cachedTokenTexts { return cachedTokenTexts }
+            cachedTokenTexts = made
+            return made
+        }
+    }
     public var sentences: [Sentence] { segmentation.sentences }
 
     /// The text of a code-point range.
