@@ -80,6 +80,14 @@ install: build
 	  > $(DESTDIR)$(PREFIX)/lib/systemd/system/tidingsd.service
 	install -m 0644 systemd/tidings.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/tidings.conf
 	install -m 0644 share/demo/* $(DESTDIR)$(PREFIX)/share/tidings/demo/
+	@# Plugin data (looked for in PREFIX/share/tidings/plugins/NAME) and the exec-plugin example.
+	for dir in plugins/*/data; do name=$$(basename $$(dirname $$dir)); \
+	  install -d $(DESTDIR)$(PREFIX)/share/tidings/plugins/$$name; \
+	  install -m 0644 $$dir/* $(DESTDIR)$(PREFIX)/share/tidings/plugins/$$name/; done
+	install -d $(DESTDIR)$(PREFIX)/share/tidings/plugins/examples/keywords
+	install -m 0755 plugins/examples/keywords/keywords.py $(DESTDIR)$(PREFIX)/share/tidings/plugins/examples/keywords/
+	install -m 0644 plugins/examples/keywords/README.md $(DESTDIR)$(PREFIX)/share/tidings/plugins/examples/keywords/
+	install -m 0644 docs/PLUGIN-PROTOCOL.md $(DESTDIR)$(PREFIX)/share/doc/tidings/
 	install -m 0644 README.md NOTICE $(DESTDIR)$(PREFIX)/share/doc/tidings/
 	@# Never overwrite a config the admin may have edited.
 	@if [ -e $(DESTDIR)/etc/tidings/tidingsd.toml ]; then \

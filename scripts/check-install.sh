@@ -10,7 +10,9 @@ fail() { echo "FAIL  $*"; exit 1; }
 make --no-print-directory install DESTDIR="$root" PREFIX=/usr >/dev/null
 for f in /usr/bin/tidingsd /usr/bin/tidingsctl /usr/lib/systemd/system/tidingsd.service \
          /usr/lib/sysusers.d/tidings.conf /usr/share/tidings/demo/feed.xml /usr/share/doc/tidings/NOTICE \
-         /etc/tidings/tidingsd.toml; do
+         /etc/tidings/tidingsd.toml /usr/share/tidings/plugins/tone/vader_lexicon.txt \
+         /usr/share/tidings/plugins/tone/LICENSE.vader-MIT.txt /usr/share/tidings/plugins/examples/keywords/keywords.py \
+         /usr/share/doc/tidings/PLUGIN-PROTOCOL.md; do
   [ -e "$root$f" ] || fail "make install did not create $f"
 done
 [ -x "$root/usr/bin/tidingsd" ] || fail "tidingsd is not executable"
@@ -18,6 +20,11 @@ grep -q '^ExecStart=/usr/bin/tidingsd run --config /etc/tidings/tidingsd.toml$' 
   || fail "the installed unit does not run /usr/bin/tidingsd"
 "$root/usr/bin/tidingsd" check-config --config "$root/etc/tidings/tidingsd.toml" >/dev/null \
   || fail "the installed default config does not validate"
+# The installed plugin data is what the installed binary finds (TIDINGS_DATA_DIR points at it,
+# as a packager's prefix would; the build tree is not consulted first).
+echo '{"id": 1, "text": "It was a great success."}' \
+  | TIDINGS_DATA_DIR="$root/usr/share/tidings/plugins" "$root/usr/bin/tidingsd" analyze --jsonl | grep -q '"positive":[1-9]' \
+  || fail "the installed tone plugin does not read its installed lexicon"
 echo "# edited by the admin" >> "$root/etc/tidings/tidingsd.toml"
 make --no-print-directory install DESTDIR="$root" PREFIX=/usr >/dev/null
 grep -q "edited by the admin" "$root/etc/tidings/tidingsd.toml" || fail "make install overwrote an existing config"
