@@ -251,3 +251,23 @@ struct ExecPluginTests {
         #expect(found[1].start == 13 && found[1].end == 18)
     }
 }
+
+struct PluginBoundaryTests {
+    /// The plugin API is complete when the built-in plugins need nothing but TidingsCore.
+    @Test func builtInPluginsImportOnlyTheCore() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let plugins = root.appendingPathComponent("plugins")
+        var checked = 0
+        for name in ["entities", "events", "tone"] {
+            let folder = plugins.appendingPathComponent(name)
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                let imports = text.split(separator: "\n").filter { $0.hasPrefix("import ") || $0.hasPrefix("@testable import ") }
+                #expect(imports == ["import TidingsCore"], "\(name)/\(file) imports \(imports)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 3)
+        #expect(PluginRegistry.builtIn.map { $0.descriptor.name } == ["entities", "events", "tone"])
+    }
+}

@@ -1,4 +1,3 @@
-import Foundation
 import TidingsCore
 
 /// Tone, first version: the VADER lexicon's word valences summed over the document (score),
@@ -18,9 +17,8 @@ public struct ToneAnalyzer: Extractor {
         window = try configuration.int("window", default: 8, range: 1...100)
         let path = try configuration.dataFile("vader_lexicon.txt")
         try configuration.finish()
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw PluginError("cannot read \(path)")
-        }
+        guard let bytes = FileBytes.read(path) else { throw PluginError("cannot read \(path)") }
+        let text = String(decoding: bytes, as: UTF8.self)
         var lexicon: [String: Double] = [:]
         for line in text.split(whereSeparator: \.isNewline) {  // the file has CRLF line ends
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
