@@ -53,6 +53,8 @@ run: build
 	@echo "  .build/release/tidingsctl search kuril"
 	@echo "  .build/release/tidingsctl show 1"
 	@echo "  .build/release/tidingsctl tail"
+	@echo "  .build/release/tidingsctl plugins"
+	@echo "  sqlite3 var/tidings.db 'SELECT canonical, kind, country FROM entities'"
 	@echo "  sqlite3 var/tidings.db 'SELECT id, published_at, title FROM documents'"
 	@echo
 	exec .build/release/tidingsd run --config $(DEV_CONFIG)
