@@ -36,7 +36,7 @@ var targets: [Target] = [
         name: "TidingsAdmin", dependencies: ["CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsAdmin"),
     // Built-in extractor plugins: each imports TidingsCore and nothing else.
-    .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md"]),
+    .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md", "data"]),
     .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md"]),
     .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data"]),
     // The registry, the pipeline and exec plugins: shared by the daemon and `tidingsd analyze`.

@@ -1,0 +1,283 @@
+import TidingsCore
+
+/// The Phoenix/PETRARCH actor dictionaries, read once into a token trie: a name is found by
+/// walking the trie from each token, in time linear in the text (never one pass over the
+/// dictionary per token).
+///
+/// The format (TABARI/PETRARCH `.actors`): a name line (`JAPAN_  [JPN]` or `BORIS_YELTSIN_`),
+/// `+`-prefixed synonyms, un-prefixed synonym lines before the codes of a person, and code
+/// lines (`\t[RUSGOV 910710-991231]`) with optional date ranges (YYMMDD or YYYYMMDD, `>date`,
+/// `<date`). `#` starts a comment.
+final class ActorDictionary: @unchecked Sendable {
+    enum Kind: Sendable { case country, place, nationality, person, organisation }
+
+    /// A code valid between two dates (YYYYMMDD numbers; 0 and 99999999 when open).
+    struct Code: Sendable {
+        var code: String
+        var from: Int
+        var until: Int
+        var dated: Bool
+    }
+
+    struct Actor: Sendable {
+        var canonical: String
+        var kind: Kind
+        var codes: [Code]
+        /// The country code (first three letters of a country-level code).
+        var country: String? {
+            guard let code = codes.first?.code, code.count >= 3, !code.hasPrefix("IGO"), !code.hasPrefix("NGO"), !code.hasPrefix("MNC") else { return nil }
+            return String(code.prefix(3))
+        }
+
+        /// The code for a date (YYYY-MM-DD): a dated one that covers it, else an undated one,
+        /// else the last dated one.
+        func code(on date: String?) -> String? {
+            if let day = ActorDictionary.day(date) {
+                if let hit = codes.last(where: { $0.dated && $0.from <= day && day <= $0.until }) { return hit.code }
+            }
+            return codes.first(where: { !$0.dated })?.code ?? codes.last?.code
+        }
+    }
+
+    final class Node: @unchecked Sendable {
+        var next: [String: Node] = [:]
+        var actor: Int?
+        var kind: ActorDictionary.Kind?
+    }
+
+    let root = Node()
+    private(set) var actors: [Actor] = []
+    /// Surnames (last word of a person's name, upper case) → the one person with it, or nil
+    /// when several people share it.
+    private(set) var surnames: [String: Int?] = [:]
+
+    /// Common names for countries whose dictionary heads are formal.
+    static let commonNames: [String: String] = [
+        "RUS": "Russia", "USA": "United States", "GBR": "United Kingdom", "CHN": "China", "PRK": "North Korea", "KOR": "South Korea",
+        "IRN": "Iran", "SYR": "Syria", "VEN": "Venezuela", "BOL": "Bolivia", "TZA": "Tanzania", "VNM": "Vietnam", "LAO": "Laos",
+        "MDA": "Moldova", "MKD": "Macedonia", "COD": "Democratic Republic of the Congo", "COG": "Congo", "CZE": "Czech Republic",
+    ]
+
+    /// The canonical name of an actor: a country's common name, else its dictionary head.
+    func name(of index: Int) -> String {
+        let actor = actors[index]
+        if actor.kind == .country, let code = actor.codes.first?.code, let common = ActorDictionary.commonNames[code] { return common }
+        return actor.canonical
+    }
+
+    static func day(_ date: String?) -> Int? {
+        guard let date, date.count >= 10 else { return nil }
+        return Int(String(date.prefix(10)).replacingOccurrences2("-", ""))
+    }
+
+    /// A code line's range: `[JPNGOV 980730-000405]`, `[IGOUNO >20070101]`, `[X <950101]`.
+    static func parseCode(_ text: Substring) -> Code? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard let first = parts.first else { return nil }
+        var code = Code(code: String(first).uppercased(), from: 0, until: 99_999_999, dated: false)
+        guard code.code.first?.isLetter == true else { return nil }
+        if parts.count > 1 {
+            let range = parts[1]
+            func full(_ digits: Substring) -> Int? {
+                guard let value = Int(digits) else { return nil }
+                if digits.count == 8 { return value }
+                guard digits.count == 6 else { return nil }
+                let year = value / 10_000
+                return (year >= 30 ? 1900 + year : 2000 + year) * 10_000 + value % 10_000
+            }
+            if range.hasPrefix(">"), let from = full(range.dropFirst()) {
+                code.from = from
+                code.dated = true
+            } else if range.hasPrefix("<"), let until = full(range.dropFirst()) {
+                code.until = until
+                code.dated = true
+            } else if let dash = range.firstIndex(of: "-"), let from = full(range[..<dash]), let until = full(range[range.index(after: dash)...]) {
+                code.from = from
+                code.until = until
+                code.dated = true
+            }
+        }
+        return code
+    }
+
+    /// Title-cases a dictionary name: "RYUTARO_HASHIMOTO_" → "Ryutaro Hashimoto".
+    static func canonical(_ name: String) -> String {
+        let small: Set<String> = ["of", "the", "and", "for", "de", "al", "bin", "in", "on", "la", "le", "el", "del", "da", "van", "von"]
+        return name.split(separator: "_").enumerated().map { index, word -> String in
+            let lower = word.lowercased()
+            if index > 0 && small.contains(lower) { return lower }
+            if word.contains(".") && word.count <= 5 { return String(word) }  // U.N., U.S.
+            if word.count <= 4 && word.allSatisfy({ $0.isLetter }) && !word.contains(where: { "AEIOUY".contains($0) }) { return String(word) }
+            // Hyphens and apostrophes start words too: KI-MOON → Ki-Moon, O'NEILL → O'Neill.
+            var out = ""
+            var upper = true
+            for character in lower {
+                out.append(upper ? Character(character.uppercased()) : character)
+                upper = character == "-" || character == "'"
+            }
+            return out
+        }.joined(separator: " ")
+    }
+
+    /// Loads `.actors` files. `file` names the kind of its country-level entries.
+    init(files: [(text: String, organisations: Bool)], isTitle: (String) -> Bool) {
+        for (text, organisations) in files { load(text, organisations: organisations, isTitle: isTitle) }
+    }
+
+    private func load(_ text: String, organisations: Bool, isTitle: (String) -> Bool) {
+        var current: (names: [String], codes: [Code], inline: Bool, person: Bool)?
+        func finish() {
+            guard let entry = current, !entry.names.isEmpty, !entry.codes.isEmpty else { return }
+            let head = entry.names[0]
+            // A country: a bare three-letter code (dated for states that changed, as Ukraine's).
+            let countryLevel = !organisations && !entry.person && entry.codes.contains { $0.code.count == 3 && $0.code.allSatisfy(\.isLetter) }
+            let person = entry.person || (!countryLevel && entry.codes.contains(where: \.dated))
+            let kind: Kind = countryLevel ? .country : (person ? .person : .organisation)
+            let index = actors.count
+            actors.append(Actor(canonical: ActorDictionary.canonical(head), kind: kind, codes: entry.codes))
+            // Nationality words share the start of the country's name: JAPAN → JAPANESE.
+            var stems = Set<String>()
+            if countryLevel {
+                for name in entry.names.prefix(3) where !name.contains("_") || name.hasSuffix("_") && !name.dropLast().contains("_") {
+                    stems.insert(String(name.prefix(3)))
+                }
+                stems.insert(String(head.prefix(3)))
+            }
+            for (position, name) in entry.names.enumerated() {
+                let words = ActorDictionary.words(name)
+                guard !words.isEmpty else { continue }
+                // Names written with a title ("PRESIDENT_BORIS_YELTSIN") would put the title in
+                // the span; titles are read by the title rules instead.
+                if kind == .person && position > 0 && isTitle(words[0]) { continue }
+                var nameKind = kind
+                if countryLevel && position > 0 {
+                    nameKind = ActorDictionary.isDemonym(name, stems: stems) ? .nationality : (ActorDictionary.isNaturalPlace(words) ? .place : .country)
+                    if nameKind == .country && words.count == 1 && position > 0 { nameKind = .place }
+                }
+                var tokens = words
+                if tokens.count > 1 && tokens[0] == "THE" { tokens.removeFirst() }  // "the" is not part of a name
+                insert(tokens, actor: index, kind: nameKind)
+                if kind == .person && tokens.count >= 2, let last = tokens.last, last.count >= 3, last.first?.isLetter == true {
+                    if let existing = surnames[last] {
+                        if existing != index { surnames[last] = .some(nil) }
+                    } else {
+                        surnames[last] = index
+                    }
+                }
+            }
+        }
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            var line = Substring(rawLine)
+            var fromCountryInfo = false
+            if let hash = line.firstIndex(of: "#") {
+                fromCountryInfo = line[hash...].contains("CountryInfo")
+                line = line[..<hash]
+            }
+            let trimmed = line.trimmedWhitespace()
+            if trimmed.isEmpty { continue }
+            if trimmed.hasPrefix("[") {
+                // A code line for the current actor.
+                let inside = trimmed.dropFirst().prefix { $0 != "]" }
+                if let code = ActorDictionary.parseCode(inside) { current?.codes.append(code) }
+                continue
+            }
+            if trimmed.hasPrefix("!") || trimmed.hasPrefix("<") || trimmed.hasPrefix("=") { continue }
+            var name = Substring(trimmed)
+            var inlineCode: Code?
+            if let open = name.firstIndex(of: "[") {
+                let inside = name[name.index(after: open)...].prefix { $0 != "]" }
+                inlineCode = ActorDictionary.parseCode(inside)
+                name = name[..<open]
+            }
+            let clean = name.trimmedWhitespace()
+            if clean.hasPrefix("+") {
+                current?.names.append(String(clean.dropFirst()).trimmedWhitespace())
+                if let inlineCode { current?.codes.append(inlineCode) }
+                continue
+            }
+            // A new actor when the current one has its codes already; else another name of it.
+            if current == nil || !(current!.codes.isEmpty) || inlineCode != nil {
+                finish()
+                current = ([clean], inlineCode.map { [$0] } ?? [], inlineCode != nil, fromCountryInfo)
+            } else {
+                current?.names.append(clean)
+                if fromCountryInfo { current?.person = true }
+            }
+        }
+        finish()
+    }
+
+    /// Upper-case tokens of a dictionary name, split as the document text is.
+    static func words(_ name: String) -> [String] {
+        let spaced = String(name.map { $0 == "_" ? " " : $0 }).trimmedWhitespace()
+        guard !spaced.isEmpty else { return [] }
+        let document = AnalyzedDocument(text: spaced)
+        return document.tokenTexts.map { $0.uppercased() }
+    }
+
+    private func insert(_ words: [String], actor: Int, kind: Kind) {
+        var node = root
+        for word in words {
+            if let next = node.next[word] {
+                node = next
+            } else {
+                let next = Node()
+                node.next[word] = next
+                node = next
+            }
+        }
+        // The first entry wins: country names before their cities, heads before synonyms.
+        if node.actor == nil {
+            node.actor = actor
+            node.kind = kind
+        }
+    }
+
+    /// The longest name starting at `start` in `words` (upper-cased token texts), if any.
+    func longestMatch(_ words: [String], from start: Int, accept: (Int) -> Bool) -> (end: Int, actor: Int, kind: Kind)? {
+        var node = root
+        var best: (end: Int, actor: Int, kind: Kind)?
+        var index = start
+        while index < words.count, accept(index), let next = node.next[words[index]] {
+            node = next
+            index += 1
+            if let actor = node.actor, let kind = node.kind { best = (index, actor, kind) }
+        }
+        return best
+    }
+
+    static let demonymEndings = ["ESE", "IAN", "IANS", "EAN", "EANS", "AN", "ANS", "ISH", "I", "IS", "IC", "OT", "OTS", "MAN", "MEN", "ER", "ERS", "ITE", "ITES", "INE"]
+    static let irregularDemonyms: Set<String> = ["DUTCH", "SWISS", "FRENCH", "WELSH", "IRISH", "THAI", "LAO", "FILIPINO", "FILIPINOS", "BASQUE", "CZECH", "CZECHS", "GREEK", "GREEKS", "BRITISH", "SCOTTISH", "ENGLISH", "TURKISH", "POLISH", "DANISH", "FINNISH", "SPANISH", "SWEDISH", "KURDISH", "UZBEK", "UZBEKS", "TAJIK", "TAJIKS", "KAZAKH", "KAZAKHS", "KYRGYZ", "TURKMEN", "AFGHANS", "SERB", "SERBS", "CROAT", "CROATS", "SLOVAK", "SLOVAKS", "ARAB", "ARABS", "JEW", "JEWS", "BRITON", "BRITONS", "SOMALI", "SOMALIS", "PAKISTANI", "PAKISTANIS", "IRAQI", "IRAQIS", "ISRAELI", "ISRAELIS", "KUWAITI", "SAUDI", "SAUDIS", "YEMENI", "YEMENIS", "QATARI", "OMANI", "BAHRAINI", "EMIRATI", "BANGLADESHI", "NEPALI", "AZERI", "AZERIS", "MALAGASY", "CONGOLESE", "AMERICAN", "AMERICANS", "BRITS", "KIWI", "KIWIS", "PALESTINIAN", "PALESTINIANS", "KURD", "KURDS", "PASHTUN", "PASHTUNS", "BALUCH", "TAMIL", "TAMILS", "SINHALESE", "HUTU", "HUTUS", "TUTSI", "TUTSIS", "SHIITE", "SHIITES", "SUNNI", "SUNNIS"]
+
+    /// "JAPANESE", "RUSSIANS", "AFGHAN": a nationality word for a country whose names start
+    /// with one of `stems`.
+    static func isDemonym(_ name: String, stems: Set<String>) -> Bool {
+        let word = name.trimmingUnderscores()
+        guard !word.contains("_") else { return false }
+        if irregularDemonyms.contains(word) { return true }
+        guard word.count >= 4, stems.contains(String(word.prefix(3))) else { return false }
+        return demonymEndings.contains { word.hasSuffix($0) } && !word.hasSuffix("STAN")
+    }
+
+    static let naturalPlaceWords: Set<String> = [
+        "ISLAND", "ISLANDS", "ISLES", "SEA", "RIVER", "LAKE", "GULF", "STRAIT", "STRAITS", "BAY", "PENINSULA", "MOUNTAINS", "MOUNT", "VALLEY",
+        "DESERT", "OCEAN", "COAST", "BASIN", "PLATEAU", "DELTA", "CANAL", "REGION", "PROVINCE", "HILLS", "PLAIN", "PLAINS",
+    ]
+
+    static func isNaturalPlace(_ words: [String]) -> Bool { words.contains(where: naturalPlaceWords.contains) }
+}
+
+extension String {
+    func trimmingUnderscores() -> String {
+        var text = Substring(self)
+        while text.hasPrefix("_") { text = text.dropFirst() }
+        while text.hasSuffix("_") { text = text.dropLast() }
+        return String(text)
+    }
+
+    func replacingOccurrences2(_ target: Character, _ replacement: String) -> String {
+        var out = ""
+        for character in self { if character == target { out += replacement } else { out.append(character) } }
+        return out
+    }
+}

@@ -1,0 +1,273 @@
+import TidingsCore
+
+/// Reads one document: the rules of ``EntityExtractor``, in one left-to-right pass per sentence.
+struct Reader {
+    let document: AnalyzedDocument
+    let dictionary: ActorDictionary
+    let agents: [String: String]
+    let guessUnknown: Bool
+    let tokens: [Token]
+    let texts: [String]
+    let upper: [String]
+    /// Words written in lower case somewhere in the document ("talks" makes "Talks" a word).
+    let lowerWords: Set<String>
+    var mentions: [EntityMention] = []
+    /// People named in full so far, by surname (upper case): later "Hashimoto" is them.
+    var people: [String: EntityMention] = [:]
+
+    init(document: AnalyzedDocument, dictionary: ActorDictionary, agents: [String: String], guessUnknown: Bool) {
+        self.document = document
+        self.dictionary = dictionary
+        self.agents = agents
+        self.guessUnknown = guessUnknown
+        tokens = document.tokens
+        texts = document.tokenTexts
+        upper = texts.map { $0.uppercased() }
+        lowerWords = Set(texts.filter { $0.first?.isLowercase == true })
+    }
+
+    func isWord(_ index: Int) -> Bool { tokens[index].kind == .word || tokens[index].kind == .abbreviation }
+
+    func isCapitalized(_ index: Int) -> Bool {
+        isWord(index) && document.scalars[tokens[index].start].properties.isUppercase
+    }
+
+    /// Tokens touch (no space between): "Russian-Japanese".
+    func touching(_ left: Int, _ right: Int) -> Bool { tokens[left].end == tokens[right].start }
+
+    mutating func read() -> [EntityMention] {
+        for (sentenceIndex, sentence) in document.sentences.enumerated() {
+            let range = sentence.tokens
+            let words = range.filter(isWord)
+            let capitals = words.filter { texts[$0].count > 1 && texts[$0] == upper[$0] && texts[$0] != texts[$0].lowercased() }.count
+            let headline = words.count >= 3 && capitals * 10 >= words.count * 6
+            var index = range.lowerBound
+            while index < range.upperBound {
+                if let next = readTitledPerson(at: index, in: range, sentence: sentenceIndex) {
+                    index = next
+                } else if let next = readDictionaryName(at: index, in: range, sentence: sentenceIndex, headline: headline) {
+                    index = next
+                } else if !headline, let next = readCapitalisedRun(at: index, in: range, sentence: sentenceIndex) {
+                    index = next
+                } else {
+                    index += 1
+                }
+            }
+        }
+        return mentions
+    }
+
+    // MARK: titles
+
+    /// "Japanese Foreign Minister Masahiko Komura", "former Prime Minister Hashimoto", "Gen. Ivanov".
+    mutating func readTitledPerson(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
+        var index = start
+        var former = false
+        if upper[index] == "FORMER" || upper[index] == "EX" || upper[index] == "LATE" {
+            former = true
+            index += 1
+        }
+        // A nationality or country before the title gives the country.
+        var country: String?
+        if index < range.upperBound, let match = dictionary.longestMatch(upper, from: index, accept: { $0 < range.upperBound && isCapitalized($0) }),
+            match.kind == .nationality || match.kind == .country, match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents) != nil
+        {
+            country = dictionary.actors[match.actor].country
+            emit(start: index, end: match.end, label: match.kind == .nationality ? "NORP" : "GPE",
+                 canonical: match.kind == .nationality ? texts[index..<match.end].joined(separator: " ") : dictionary.name(of: match.actor),
+                 country: country, actor: country, role: nil, sentence: sentence)
+            index = match.end
+        }
+        guard index < range.upperBound, let title = Titles.match(upper, from: index, agents: agents) else {
+            if country != nil { return index }  // the nationality was read; nothing more here
+            return nil
+        }
+        // Titles are capitalised before a name ("Foreign Minister Komura"); "the minister" is not one.
+        guard isCapitalized(index) || former else { return country != nil ? index : nil }
+        var nameStart = title.end
+        if nameStart < range.upperBound && texts[nameStart] == "." { nameStart += 1 }
+        guard nameStart < range.upperBound, isCapitalized(nameStart), !Titles.isStopword(upper[nameStart]) else {
+            return country != nil ? index : nil
+        }
+        var nameEnd = nameStart
+        while nameEnd < range.upperBound, nameEnd - nameStart < 4, isCapitalized(nameEnd), !Titles.isStopword(upper[nameEnd]),
+            !Titles.organisationWords.contains(upper[nameEnd]), nameEnd == nameStart || touchingOrSpaced(nameEnd)
+        {
+            // A place or nationality right after the name ends it ("President Bush Tuesday" aside).
+            if nameEnd > nameStart, let match = dictionary.longestMatch(upper, from: nameEnd, accept: { _ in true }),
+                match.kind != .person
+            {
+                break
+            }
+            nameEnd += 1
+        }
+        guard nameEnd > nameStart else { return nil }
+        let role = (former ? "former " : "") + texts[index..<title.end].joined(separator: " ")
+        let known = dictionary.longestMatch(upper, from: nameStart, accept: { $0 < nameEnd })
+        let person = known.flatMap { $0.kind == .person && $0.end == nameEnd ? dictionary.actors[$0.actor] : nil }
+        let fromTitle = country.flatMap { country in title.agent.map { country + (former ? "ELI" : $0) } }
+        let actor = fromTitle ?? person?.code(on: document.date)
+        emit(
+            start: nameStart, end: nameEnd, label: "PER", canonical: person?.canonical ?? texts[nameStart..<nameEnd].joined(separator: " "),
+            country: country ?? person?.country, actor: actor, role: role, sentence: sentence)
+        return nameEnd
+    }
+
+    func touchingOrSpaced(_ index: Int) -> Bool { true }
+
+    // MARK: dictionary
+
+    mutating func readDictionaryName(at index: Int, in range: Range<Int>, sentence: Int, headline: Bool) -> Int? {
+        // "al-Qaida", "el-Baradei": a lower-case particle joined to a capitalised word.
+        let joinedParticle = index + 2 < range.upperBound && Titles.particles.contains(upper[index]) && texts[index + 1] == "-"
+            && touching(index, index + 1) && isCapitalized(index + 2)
+        guard isWord(index), isCapitalized(index) || headline || joinedParticle else { return nil }
+        guard let match = dictionary.longestMatch(upper, from: index, accept: { position in
+            position < range.upperBound && (isCapitalized(position) || Titles.particles.contains(upper[position]) || !isWord(position))
+        }) else { return nil }
+        // A lone word that is also written in lower case, opening a sentence, is a word ("China" is fine; "Chad" may not be).
+        if match.end - index == 1 && index == range.lowerBound && lowerWords.contains(texts[index].lowercased()) { return nil }
+        let actor = dictionary.actors[match.actor]
+        var end = match.end
+        var label: String
+        switch match.kind {
+        case .country: label = "GPE"
+        case .place: label = "GPE"
+        case .nationality: label = "NORP"
+        case .person: label = "PER"
+        case .organisation: label = Titles.placeLikeOrganisations.contains(upper[index..<match.end].joined(separator: " ")) ? "LOC" : "ORG"
+        }
+        if match.kind == .place && ActorDictionary.isNaturalPlace(Array(upper[index..<match.end])) { label = "LOC" }
+        // "Russian-Japanese": two nationalities joined by a hyphen are one.
+        if match.kind == .nationality, end + 1 < range.upperBound, texts[end] == "-", touching(end - 1, end), touching(end, end + 1),
+            let second = dictionary.longestMatch(upper, from: end + 1, accept: { $0 < range.upperBound }), second.kind == .nationality
+        {
+            end = second.end
+            emit(start: index, end: end, label: "NORP", canonical: texts[index..<end].joined(), country: actor.country, actor: nil,
+                 role: nil, sentence: sentence)
+            return end
+        }
+        // A nationality before an organisation word is part of its name ("Japanese Foreign Ministry").
+        if match.kind == .nationality || match.kind == .country, end < range.upperBound, isCapitalized(end),
+            let organisation = organisationRun(from: end, in: range), organisation > end
+        {
+            emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
+                 country: actor.country, actor: actor.country.map { $0 + "GOV" }, role: nil, sentence: sentence)
+            return organisation
+        }
+        let canonical: String
+        switch match.kind {
+        case .nationality: canonical = texts[index..<end].joined(separator: " ")
+        case .place: canonical = ActorDictionary.canonical(upper[index..<end].joined(separator: "_"))
+        default: canonical = dictionary.name(of: match.actor)
+        }
+        emit(start: index, end: end, label: label, canonical: canonical, country: actor.country,
+             actor: match.kind == .nationality ? actor.country : actor.code(on: document.date), role: nil, sentence: sentence)
+        return end
+    }
+
+    /// "Foreign Ministry", "Liberal Democratic Party": capitalised words up to and including
+    /// an organisation word; the end index, if there is one.
+    func organisationRun(from start: Int, in range: Range<Int>) -> Int? {
+        var index = start
+        var last: Int?
+        while index < range.upperBound, index - start < 6, isCapitalized(index) || (index > start && Titles.particles.contains(upper[index])) {
+            if Titles.organisationWords.contains(upper[index]) { last = index + 1 }
+            index += 1
+        }
+        return last
+    }
+
+    // MARK: patterns
+
+    mutating func readCapitalisedRun(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
+        let acronym = texts[start].count >= 2 && texts[start].count <= 6 && texts[start] == upper[start] && texts[start].allSatisfy(\.isLetter)
+        guard isCapitalized(start), acronym || !Titles.isStopword(upper[start]) else { return nil }
+        var end = start + 1
+        while end < range.upperBound {
+            if isCapitalized(end) && !Titles.isStopword(upper[end]) {
+                if dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }) != nil
+                    && !Titles.organisationWords.contains(upper[end]) && !ActorDictionary.naturalPlaceWords.contains(upper[end])
+                {
+                    break
+                }
+                end += 1
+                continue
+            }
+            // "Bank of Japan", "Ministry of Foreign Affairs".
+            if Titles.particles.contains(upper[end]), end + 1 < range.upperBound, isCapitalized(end + 1),
+                Titles.organisationWords.contains(upper[end - 1]) || Titles.organisationWords.contains(upper[end - 1] + "S")
+            {
+                end += 2
+                continue
+            }
+            // "Al-Qaida", "Nancy-Amelia": joined by a hyphen without spaces.
+            if texts[end] == "-", end + 1 < range.upperBound, touching(end - 1, end), touching(end, end + 1), isCapitalized(end + 1) {
+                end += 2
+                continue
+            }
+            break
+        }
+        let words = Array(upper[start..<end])
+        let first = start == range.lowerBound
+        let previous = start > range.lowerBound ? upper[start - 1] : ""
+        let next = end < range.upperBound ? upper[end] : ""
+        var label: String?
+        var canonical = texts[start..<end].joined(separator: " ")
+        var known: EntityMention?
+        if words.allSatisfy(Titles.weakWords.contains) {
+            return end  // "State", "National": adjectives without a name
+        } else if words.count > 1 && Titles.eventWords.contains(words[0]) || words.contains(where: Titles.eventNouns.contains) {
+            label = "MISC"  // Hurricane Katrina, World Cup, Olympic Games
+        } else if words.contains(where: Titles.organisationWords.contains) {
+            label = "ORG"
+        } else if words.count > 1 && ActorDictionary.isNaturalPlace(words) || (words.count == 2 && words[0] == "FAR" && words[1] == "EAST") {
+            label = "LOC"
+        } else if words.count == 1, let person = people[words[0]] {
+            label = "PER"
+            known = person
+            canonical = person.canonical
+        } else if words.count == 1, let index = dictionary.surnames[words[0]] ?? nil, Titles.speechVerbs.contains(next) {
+            // The surname of exactly one known leader: "Yeltsin", "Hashimoto".
+            let person = dictionary.actors[index]
+            label = "PER"
+            canonical = person.canonical
+            known = EntityMention(start: 0, end: 0, text: "", label: "PER", canonical: person.canonical, country: person.country,
+                                  actorCode: person.code(on: document.date))
+        } else if words.count == 1, texts[start].count >= 2, texts[start].count <= 6, texts[start] == upper[start],
+            texts[start].allSatisfy({ $0.isLetter })
+        {
+            label = "ORG"  // an acronym: IAEA, OPEC
+        } else if start >= 1 && Titles.organisationNouns.contains(previous) {
+            label = "ORG"  // "the news agency Kyodo", "the newspaper Asahi"
+        } else if Titles.speechVerbs.contains(next) || (start >= 1 && Titles.speechVerbs.contains(previous) && words.count >= 2) {
+            label = "PER"
+        } else if Titles.placePrepositions.contains(previous) && words.count <= 2 {
+            label = "GPE"
+        } else if words.count >= 2 && words.count <= 4 && guessUnknown && words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" } }) {
+            label = "PER"
+        } else if !first && guessUnknown && words.count == 1 && !lowerWords.contains(texts[start].lowercased()) {
+            label = "MISC"
+        }
+        // Opening a sentence, one word that the document also writes in lower case is a word.
+        if first && words.count == 1 && known == nil && (lowerWords.contains(texts[start].lowercased()) || label == "MISC") { return end }
+        guard let label else { return end }
+        emit(start: start, end: end, label: label, canonical: canonical, country: known?.country, actor: known?.actorCode,
+             role: nil, sentence: sentence)
+        return end
+    }
+
+    // MARK: output
+
+    mutating func emit(
+        start: Int, end: Int, label: String, canonical: String, country: String?, actor: String?, role: String?, sentence: Int
+    ) {
+        let from = tokens[start].start, to = tokens[end - 1].end
+        let mention = EntityMention(
+            start: from, end: to, text: document.text(from, to), label: label, canonical: canonical, country: country, actorCode: actor,
+            role: role, sentence: sentence)
+        mentions.append(mention)
+        if label == "PER" && end - start >= 2 && people[upper[end - 1]] == nil { people[upper[end - 1]] = mention }
+        if label == "PER" && end - start == 1 && people[upper[start]] == nil && actor != nil { people[upper[start]] = mention }
+    }
+}

@@ -1,0 +1,94 @@
+/// Word lists the entity rules use: titles and their CAMEO agents, organisation words,
+/// stopwords, and the like. Written for this plugin; the agent list from the Phoenix
+/// dictionaries adds more titles at start.
+enum Titles {
+    /// Titles that make a person, with the CAMEO agent they give (nil: none, as "Mr.").
+    static let agents: [String: String?] = [
+        "PRESIDENT": "GOV", "VICE PRESIDENT": "GOV", "PRIME MINISTER": "GOV", "DEPUTY PRIME MINISTER": "GOV", "FOREIGN MINISTER": "GOV",
+        "DEFENSE MINISTER": "GOV", "DEFENCE MINISTER": "GOV", "INTERIOR MINISTER": "GOV", "FINANCE MINISTER": "GOV", "MINISTER": "GOV",
+        "DEPUTY FOREIGN MINISTER": "GOV", "SECRETARY OF STATE": "GOV", "SECRETARY": "GOV", "CHANCELLOR": "GOV", "PREMIER": "GOV",
+        "KING": "GOV", "QUEEN": "GOV", "PRINCE": "GOV", "CROWN PRINCE": "GOV", "EMPEROR": "GOV", "SULTAN": "GOV", "EMIR": "GOV",
+        "AMBASSADOR": "GOV", "ENVOY": "GOV", "GOVERNOR": "GOV", "MAYOR": "GOV", "SPOKESMAN": "GOV", "SPOKESWOMAN": "GOV",
+        "PRESIDENT-ELECT": "GOV", "SENATOR": "LEG", "SEN": "LEG", "REP": "LEG", "CONGRESSMAN": "LEG", "CONGRESSWOMAN": "LEG",
+        "LAWMAKER": "LEG", "SPEAKER": "LEG", "GEN": "MIL", "GENERAL": "MIL", "LT": "MIL", "LIEUTENANT": "MIL", "COL": "MIL",
+        "COLONEL": "MIL", "MAJ": "MIL", "MAJOR": "MIL", "CAPT": "MIL", "CAPTAIN": "MIL", "ADM": "MIL", "ADMIRAL": "MIL",
+        "COMMANDER": "MIL", "SGT": "MIL", "SERGEANT": "MIL", "BRIG": "MIL", "MARSHAL": "MIL", "POPE": "REL", "CARDINAL": "REL",
+        "BISHOP": "REL", "ARCHBISHOP": "REL", "REV": "REL", "REVEREND": "REL", "SHEIKH": "REL", "AYATOLLAH": "REL", "IMAM": "REL",
+        "RABBI": "REL", "PROPHET": "REL", "JUDGE": "JUD", "JUSTICE": "JUD", "PROSECUTOR": "JUD", "MR": nil, "MRS": nil, "MS": nil,
+        "DR": nil, "PROFESSOR": nil, "PROF": nil, "SIR": nil, "LORD": nil, "LADY": nil, "DAME": nil, "CHAIRMAN": nil, "CHIEF": nil,
+        "LEADER": nil, "OPPOSITION LEADER": "OPP",
+    ]
+
+    /// The title at `start` (longest first, up to four words; a "… Minister" of any portfolio
+    /// counts): where it ends and its agent.
+    static func match(_ upper: [String], from start: Int, agents extra: [String: String]) -> (end: Int, agent: String?)? {
+        for length in stride(from: min(4, upper.count - start), through: 1, by: -1) {
+            var words = Array(upper[start..<(start + length)])
+            if words.last == "." { words.removeLast() }
+            guard !words.isEmpty else { continue }
+            let phrase = words.joined(separator: " ")
+            if let agent = agents[phrase] { return (start + length, agent) }
+            if length >= 2 && (words.last == "MINISTER" || words.last == "SECRETARY") && words.dropLast().allSatisfy({ $0.first?.isLetter == true }) {
+                return (start + length, "GOV")
+            }
+            if length >= 2, let agent = extra[phrase], !stopwords.contains(words[0]) { return (start + length, agent) }
+        }
+        return nil
+    }
+
+    static func isTitleWord(_ upper: String) -> Bool {
+        agents[upper] != nil || ["FORMER", "DEPUTY", "FOREIGN", "PRIME", "DEFENSE", "INTERIOR", "FINANCE", "US", "U.S."].contains(upper)
+    }
+
+    static let organisationWords: Set<String> = [
+        "MINISTRY", "PARTY", "COUNCIL", "BANK", "AGENCY", "COMPANY", "CORPORATION", "CORP", "INC", "LTD", "CO", "COMMITTEE", "COMMISSION",
+        "PARLIAMENT", "ARMY", "NAVY", "UNION", "ASSOCIATION", "INSTITUTE", "UNIVERSITY", "FOUNDATION", "COURT", "GROUP", "ORGANIZATION",
+        "ORGANISATION", "FRONT", "MOVEMENT", "BRIGADE", "BRIGADES", "FORCES", "FEDERATION", "LEAGUE", "ACADEMY", "BOARD", "DEPARTMENT",
+        "OFFICE", "SERVICE", "SERVICES", "AUTHORITY", "ASSEMBLY", "CONGRESS", "SENATE", "FUND", "PROGRAM", "PROGRAMME", "COALITION",
+        "ALLIANCE", "NEWS", "TIMES", "POST", "PRESS", "AIRLINES", "AIRWAYS", "BANKS", "INDUSTRIES", "HOLDINGS", "CLUB", "COUNCILS",
+        "SCHOOL", "HOSPITAL", "CHURCH", "REGIME", "GOVERNMENT", "CABINET", "POLICE", "GUARD", "TRIBUNAL", "EXCHANGE", "MISSION",
+        "BROTHERHOOD", "GUARDS", "DEMOCRATS", "REPUBLICANS", "SOCIALISTS", "PROJECT", "NETWORK", "RADIO", "TELEVISION", "TV", "AGENCIES",
+        "MINISTRIES", "EMBASSY", "CONSULATE", "SURVEY", "ADMINISTRATION", "BUREAU", "CENTER", "CENTRE", "TRUST", "SOCIETY", "CROSS",
+        "CRESCENT", "MOTORS", "PETROLEUM", "OIL", "ENERGY", "TELECOM", "PHARMACEUTICALS", "SYSTEMS", "TECHNOLOGIES", "JOURNAL", "COMMAND",
+    ]
+
+    /// Facilities that stand for a government but are places in CoNLL's sense.
+    static let placeLikeOrganisations: Set<String> = ["KREMLIN", "WHITE HOUSE", "PENTAGON", "DOWNING STREET", "ELYSEE", "ELYSEE PALACE"]
+
+    /// Capitalised adjectives that start names ("State Department", "National Assembly") but
+    /// are none alone.
+    static let weakWords: Set<String> = ["STATE", "NATIONAL", "INTERNATIONAL", "NEW", "FOREIGN", "GENERAL", "CENTRAL", "FEDERAL", "ROYAL", "UNITED", "SUPREME", "HIGH", "GREAT", "NORTH", "SOUTH", "EAST", "WEST", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN"]
+
+    /// Named events and things: "Hurricane Katrina", "World Cup", "Olympic Games".
+    static let eventWords: Set<String> = ["HURRICANE", "TYPHOON", "CYCLONE", "TROPICAL", "OPERATION", "WORLD"]
+    static let eventNouns: Set<String> = ["CUP", "GAMES", "OLYMPICS", "OLYMPIC", "PRIZE", "AWARD", "AWARDS", "FESTIVAL", "CHAMPIONSHIP", "CHAMPIONSHIPS", "WAR", "TREATY", "PROTOCOL", "ACCORD", "ACCORDS", "DAY", "CHRISTMAS", "RAMADAN", "EASTER"]
+
+    static let particles: Set<String> = ["OF", "FOR", "AND", "THE", "DE", "DU", "DES", "AL", "EL", "BIN", "VAN", "VON", "DA", "DI", "LA", "LE", "ON"]
+
+    /// Common nouns that introduce an organisation's name: "the news agency Kyodo".
+    static let organisationNouns: Set<String> = ["AGENCY", "NEWSPAPER", "DAILY", "WEEKLY", "BROADCASTER", "NETWORK", "CHANNEL", "COMPANY", "FIRM", "GROUP", "PARTY", "ORGANIZATION", "ORGANISATION", "CARMAKER", "AUTOMAKER", "BANK", "MAGAZINE", "AIRLINE", "GIANT", "CONGLOMERATE", "MOVEMENT"]
+
+    static let speechVerbs: Set<String> = ["SAID", "SAYS", "SAY", "TOLD", "ADDED", "STATED", "ANNOUNCED", "DECLARED", "WROTE", "ASKED", "EXPLAINED"]
+    static let placePrepositions: Set<String> = ["IN", "NEAR", "OUTSIDE", "INSIDE", "ACROSS", "THROUGHOUT", "TOWARD", "TOWARDS", "VIA"]
+
+    static func isStopword(_ upper: String) -> Bool { stopwords.contains(upper) }
+
+    /// Capitalised words that are no names: articles, pronouns, function words, days and
+    /// months, and words that open sentences in news.
+    static let stopwords: Set<String> = [
+        "THE", "A", "AN", "THIS", "THAT", "THESE", "THOSE", "HE", "SHE", "IT", "THEY", "WE", "I", "YOU", "IN", "ON", "AT", "BUT", "AND", "OR",
+        "IF", "WHEN", "WHILE", "AFTER", "BEFORE", "FOR", "OF", "TO", "WITH", "AS", "BY", "FROM", "HIS", "HER", "THEIR", "ITS", "OUR", "MY",
+        "YOUR", "THERE", "HERE", "WHAT", "WHO", "WHICH", "WHERE", "WHY", "HOW", "SOME", "MANY", "MOST", "ALL", "ANY", "NO", "NOT", "ALSO",
+        "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY", "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY",
+        "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER", "JAN", "FEB", "MAR", "APR", "JUN", "JUL", "AUG", "SEP",
+        "SEPT", "OCT", "NOV", "DEC", "HOWEVER", "MEANWHILE", "OFFICIALS", "OFFICIAL", "SINCE", "UNTIL", "DURING", "ABOUT", "AGAINST",
+        "BETWEEN", "UNDER", "OVER", "ACCORDING", "ALTHOUGH", "BECAUSE", "DESPITE", "EARLIER", "LATER", "LAST", "NEXT", "FIRST", "SECOND",
+        "THIRD", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "HUNDREDS", "THOUSANDS", "MILLIONS",
+        "SEVERAL", "OTHER", "OTHERS", "EACH", "BOTH", "EITHER", "NEITHER", "SUCH", "ONLY", "EVEN", "STILL", "YET", "SO", "THEN", "THUS",
+        "INSTEAD", "NOW", "TODAY", "YESTERDAY", "TOMORROW", "TONIGHT", "WEEK", "MONTH", "YEAR", "PUBLICATION", "VOLUME", "ISSUE", "PAGE",
+        "REPORTS", "REPORT", "POLICE", "TROOPS", "SOLDIERS", "REBELS", "MILITANTS", "ANALYSTS", "EXPERTS", "WITNESSES", "RESIDENTS",
+        "AUTHORITIES", "LEADERS", "WORKERS", "PEOPLE", "MEANWHILE", "FORMER", "OLD",
+        "GOVERNMENT", "MINISTER", "PRESIDENT", "PRIME", "DEPUTY", "SECRETARY", "SPOKESMAN", "SPOKESWOMAN",
+        "CHIEF", "HEAD", "LEADER", "MR", "MRS", "MS", "DR", "SEN", "REP", "GEN", "GOV", "ST",
+    ]
+}
