@@ -131,7 +131,12 @@ final class ActorDictionary: @unchecked Sendable {
             let head = entry.names[0]
             // A country: a bare three-letter code (dated for states that changed, as Ukraine's).
             let countryLevel = !organisations && !entry.person && entry.codes.contains { $0.code.count == 3 && $0.code.allSatisfy(\.isLetter) }
-            let person = entry.person || (!countryLevel && entry.codes.contains(where: \.dated))
+            // A leader: marked as one, or a dated code on a short name with no organisation word
+            // (organisations have dated codes too: "Palestinian Authority").
+            let headWords = head.split(separator: "_")
+            let person = entry.person
+                || (!countryLevel && entry.codes.contains(where: \.dated) && (2...4).contains(headWords.count)
+                    && !headWords.contains { Titles.organisationWords.contains(String($0)) || ActorDictionary.naturalPlaceWords.contains(String($0)) })
             let kind: Kind = countryLevel ? .country : (person ? .person : .organisation)
             let index = actors.count
             actors.append(Actor(canonical: ActorDictionary.canonical(head), kind: kind, codes: entry.codes))
@@ -151,7 +156,7 @@ final class ActorDictionary: @unchecked Sendable {
                 if kind == .person && position > 0 && isTitle(words[0]) { continue }
                 var nameKind = kind
                 if countryLevel && position > 0 {
-                    nameKind = ActorDictionary.isDemonym(name, stems: stems) ? .nationality : (ActorDictionary.isNaturalPlace(words) ? .place : .country)
+                    nameKind = ActorDictionary.isDemonym(name, stems: stems, head: head) ? .nationality : (ActorDictionary.isNaturalPlace(words) ? .place : .country)
                     if nameKind == .country && words.count == 1 && position > 0 { nameKind = .place }
                 }
                 var tokens = words
@@ -247,13 +252,19 @@ final class ActorDictionary: @unchecked Sendable {
     }
 
     static let demonymEndings = ["ESE", "IAN", "IANS", "EAN", "EANS", "AN", "ANS", "ISH", "I", "IS", "IC", "OT", "OTS", "MAN", "MEN", "ER", "ERS", "ITE", "ITES", "INE"]
-    static let irregularDemonyms: Set<String> = ["DUTCH", "SWISS", "FRENCH", "WELSH", "IRISH", "THAI", "LAO", "FILIPINO", "FILIPINOS", "BASQUE", "CZECH", "CZECHS", "GREEK", "GREEKS", "BRITISH", "SCOTTISH", "ENGLISH", "TURKISH", "POLISH", "DANISH", "FINNISH", "SPANISH", "SWEDISH", "KURDISH", "UZBEK", "UZBEKS", "TAJIK", "TAJIKS", "KAZAKH", "KAZAKHS", "KYRGYZ", "TURKMEN", "AFGHANS", "SERB", "SERBS", "CROAT", "CROATS", "SLOVAK", "SLOVAKS", "ARAB", "ARABS", "JEW", "JEWS", "BRITON", "BRITONS", "SOMALI", "SOMALIS", "PAKISTANI", "PAKISTANIS", "IRAQI", "IRAQIS", "ISRAELI", "ISRAELIS", "KUWAITI", "SAUDI", "SAUDIS", "YEMENI", "YEMENIS", "QATARI", "OMANI", "BAHRAINI", "EMIRATI", "BANGLADESHI", "NEPALI", "AZERI", "AZERIS", "MALAGASY", "CONGOLESE", "AMERICAN", "AMERICANS", "BRITS", "KIWI", "KIWIS", "PALESTINIAN", "PALESTINIANS", "KURD", "KURDS", "PASHTUN", "PASHTUNS", "BALUCH", "TAMIL", "TAMILS", "SINHALESE", "HUTU", "HUTUS", "TUTSI", "TUTSIS", "SHIITE", "SHIITES", "SUNNI", "SUNNIS"]
+    static let irregularDemonyms: Set<String> = ["DUTCH", "SWISS", "FRENCH", "WELSH", "IRISH", "THAI", "LAO", "FILIPINO", "FILIPINOS", "BASQUE", "CZECH", "CZECHS", "GREEK", "GREEKS", "BRITISH", "SCOTTISH", "ENGLISH", "TURKISH", "POLISH", "DANISH", "FINNISH", "SPANISH", "SWEDISH", "KURDISH", "UZBEK", "UZBEKS", "TAJIK", "TAJIKS", "KAZAKH", "KAZAKHS", "KYRGYZ", "TURKMEN", "AFGHANS", "SERB", "SERBS", "CROAT", "CROATS", "SLOVAK", "SLOVAKS", "ARAB", "ARABS", "JEW", "JEWS", "BRITON", "BRITONS", "SOMALI", "SOMALIS", "PAKISTANI", "PAKISTANIS", "IRAQI", "IRAQIS", "ISRAELI", "ISRAELIS", "KUWAITI", "SAUDI", "SAUDIS", "YEMENI", "YEMENIS", "QATARI", "OMANI", "BAHRAINI", "EMIRATI", "BANGLADESHI", "NEPALI", "AZERI", "AZERIS", "MALAGASY", "CONGOLESE", "AMERICAN", "AMERICANS", "BRITS", "KIWI", "KIWIS", "PALESTINIAN", "PALESTINIANS", "KURD", "KURDS", "PASHTUN", "PASHTUNS", "BALUCH", "TAMIL", "TAMILS", "SINHALESE", "HUTU", "HUTUS", "TUTSI", "TUTSIS", "SHIITE", "SHIITES", "SUNNI", "SUNNIS", "SOVIET", "SOVIETS", "KOREAN", "KOREANS", "CZECH", "TIBETAN", "TIBETANS", "CHECHEN", "CHECHENS", "BOSNIAN", "BOSNIANS"]
 
     /// "JAPANESE", "RUSSIANS", "AFGHAN": a nationality word for a country whose names start
     /// with one of `stems`.
-    static func isDemonym(_ name: String, stems: Set<String>) -> Bool {
+    static func isDemonym(_ name: String, stems: Set<String>, head: String = "") -> Bool {
         let word = name.trimmingUnderscores()
-        guard !word.contains("_") else { return false }
+        if word.contains("_") {
+            // "NORTH_KOREAN" for "NORTH_KOREA": the head's words with a nationality word last.
+            let words = word.split(separator: "_").map(String.init)
+            let heads = head.trimmingUnderscores().split(separator: "_").map(String.init)
+            guard words.count == heads.count, words.count > 1, words.dropLast() == heads.dropLast(), let last = words.last, let headLast = heads.last else { return false }
+            return isDemonym(last, stems: [String(headLast.prefix(3))])
+        }
         if irregularDemonyms.contains(word) { return true }
         guard word.count >= 4, stems.contains(String(word.prefix(3))) else { return false }
         return demonymEndings.contains { word.hasSuffix($0) } && !word.hasSuffix("STAN")

@@ -147,6 +147,30 @@ struct Reader {
                  role: nil, sentence: sentence)
             return end
         }
+        // Two nationality words in a row are one: "Bosnian Serb", "Iraqi Kurdish".
+        if match.kind == .nationality, end < range.upperBound, isCapitalized(end),
+            let second = dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }),
+            second.kind == .nationality || (second.end == end + 1 && Titles.groups.contains(upper[end]))
+        {
+            emit(start: index, end: second.end, label: "NORP", canonical: texts[index..<second.end].joined(separator: " "),
+                 country: actor.country, actor: actor.country, role: nil, sentence: sentence)
+            return second.end
+        }
+        if match.kind == .nationality, end < range.upperBound, isCapitalized(end), Titles.groups.contains(upper[end]) {
+            emit(start: index, end: end + 1, label: "NORP", canonical: texts[index...end].joined(separator: " "),
+                 country: actor.country, actor: actor.country, role: nil, sentence: sentence)
+            return end + 1
+        }
+        // An organisation's name may go on: "United Nations Security Council".
+        if match.kind == .organisation || match.kind == .country, end < range.upperBound, isCapitalized(end),
+            let organisation = organisationRun(from: end, in: range), organisation > end, match.kind == .organisation || !isWord(end - 1) || true
+        {
+            if match.kind == .organisation {
+                emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
+                     country: actor.country, actor: actor.code(on: document.date), role: nil, sentence: sentence)
+                return organisation
+            }
+        }
         // A nationality before an organisation word is part of its name ("Japanese Foreign Ministry").
         if match.kind == .nationality || match.kind == .country, end < range.upperBound, isCapitalized(end),
             let organisation = organisationRun(from: end, in: range), organisation > end
@@ -215,8 +239,15 @@ struct Reader {
         var label: String?
         var canonical = texts[start..<end].joined(separator: " ")
         var known: EntityMention?
-        if words.allSatisfy(Titles.weakWords.contains) {
+        if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
+            label = "LOC"  // "the West"
+        } else if words.allSatisfy(Titles.weakWords.contains) {
             return end  // "State", "National": adjectives without a name
+        } else if words.allSatisfy({ Titles.groups.contains($0) }) {
+            label = "NORP"  // "Sunni Arab", "Shi'ite Muslims"
+        } else if words.count >= 2 && Titles.compass.contains(words[0]) {
+            // "Middle East", "South Asia"; "Middle Eastern", "South Asian" are peoples' words.
+            label = ActorDictionary.demonymEndings.contains(where: { words.last!.hasSuffix($0) }) && words.last!.count > 4 ? "NORP" : "LOC"
         } else if words.count > 1 && Titles.eventWords.contains(words[0]) || words.contains(where: Titles.eventNouns.contains) {
             label = "MISC"  // Hurricane Katrina, World Cup, Olympic Games
         } else if words.contains(where: Titles.organisationWords.contains) {
@@ -235,7 +266,7 @@ struct Reader {
             known = EntityMention(start: 0, end: 0, text: "", label: "PER", canonical: person.canonical, country: person.country,
                                   actorCode: person.code(on: document.date))
         } else if words.count == 1, texts[start].count >= 2, texts[start].count <= 6, texts[start] == upper[start],
-            texts[start].allSatisfy({ $0.isLetter })
+            texts[start].allSatisfy({ $0.isLetter }), !Titles.notAcronyms.contains(words[0])
         {
             label = "ORG"  // an acronym: IAEA, OPEC
         } else if start >= 1 && Titles.organisationNouns.contains(previous) {

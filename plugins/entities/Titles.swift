@@ -61,7 +61,22 @@ enum Titles {
 
     /// Named events and things: "Hurricane Katrina", "World Cup", "Olympic Games".
     static let eventWords: Set<String> = ["HURRICANE", "TYPHOON", "CYCLONE", "TROPICAL", "OPERATION", "WORLD"]
-    static let eventNouns: Set<String> = ["CUP", "GAMES", "OLYMPICS", "OLYMPIC", "PRIZE", "AWARD", "AWARDS", "FESTIVAL", "CHAMPIONSHIP", "CHAMPIONSHIPS", "WAR", "TREATY", "PROTOCOL", "ACCORD", "ACCORDS", "DAY", "CHRISTMAS", "RAMADAN", "EASTER"]
+    static let eventNouns: Set<String> = ["CUP", "GAMES", "OLYMPICS", "OLYMPIC", "PRIZE", "AWARD", "AWARDS", "FESTIVAL", "CHAMPIONSHIP", "CHAMPIONSHIPS", "WAR", "TREATY", "OPEN", "PROTOCOL", "ACCORD", "ACCORDS", "DAY", "CHRISTMAS", "RAMADAN", "EASTER"]
+
+    /// Peoples, regions' peoples and religious groups (NORP without one country).
+    static let groups: Set<String> = [
+        "SUNNI", "SUNNIS", "SHIITE", "SHIITES", "SHI'ITE", "SHI'ITES", "SHIA", "MUSLIM", "MUSLIMS", "CHRISTIAN", "CHRISTIANS", "CATHOLIC",
+        "CATHOLICS", "PROTESTANT", "PROTESTANTS", "JEWISH", "JEW", "JEWS", "HINDU", "HINDUS", "BUDDHIST", "BUDDHISTS", "SIKH", "SIKHS",
+        "ISLAMIC", "ISLAMIST", "ISLAMISTS", "ARAB", "ARABS", "ARABIC", "KURDISH", "KURD", "KURDS", "AFRICAN", "AFRICANS", "ASIAN", "ASIANS",
+        "EUROPEAN", "EUROPEANS", "LATIN", "HISPANIC", "HISPANICS", "WESTERN", "SLAVIC", "BALKAN", "PASHTUN", "PASHTUNS", "UIGHUR", "UIGHURS",
+        "UYGHUR", "UYGHURS", "TAMIL", "TAMILS", "MAOIST", "MAOISTS", "COMMUNIST", "COMMUNISTS", "ORTHODOX", "EVANGELICAL", "ROMAN",
+    ]
+
+    /// Compass words: "Middle East", "South Asia", "the West".
+    static let compass: Set<String> = ["NORTH", "SOUTH", "EAST", "WEST", "MIDDLE", "CENTRAL", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "FAR", "UPPER", "LOWER", "GREATER", "NEAR"]
+
+    /// All-capital words that name no organisation.
+    static let notAcronyms: Set<String> = ["GDP", "CEO", "AIDS", "HIV", "SARS", "DNA", "TV", "OK", "AM", "PM", "GMT", "UTC", "ID", "PC", "IT", "US", "MP", "MPS", "VIP", "VIPS", "IQ", "GNP", "CO2", "FM", "AD", "BC", "RPG", "RPGS", "SUV", "SUVS", "ATM", "ATMS", "PHD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII"]
 
     static let particles: Set<String> = ["OF", "FOR", "AND", "THE", "DE", "DU", "DES", "AL", "EL", "BIN", "VAN", "VON", "DA", "DI", "LA", "LE", "ON"]
 
