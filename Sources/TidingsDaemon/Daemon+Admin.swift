@@ -141,7 +141,7 @@ extension Daemon: AdminRequestHandler {
                     if !dependents.isEmpty { result["warning"] = .string("\(dependents.joined(separator: ", ")) require(s) it and are skipped until it is enabled again") }
                     if on {
                         // Stored documents lack its results: they are all waiting now.
-                        analysisCursor = 0
+                        resetAnalysisCursor()
                         kickAnalysis()
                     }
                     reply(.success(.object(result)))

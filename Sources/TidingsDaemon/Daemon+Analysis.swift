@@ -22,6 +22,12 @@ extension Daemon {
         Set((pipeline?.names ?? []).filter { pluginSwitches[$0] ?? config.plugins.enabledInConfig($0) })
     }
 
+    /// Sends the next round back to the first document. On `control`.
+    func resetAnalysisCursor() {
+        analysisCursor = 0
+        analysisEpoch += 1
+    }
+
     /// Starts a round of analysis unless one is running. On `control`.
     func kickAnalysis() {
         guard let pipeline, !stopping else { return }
@@ -33,10 +39,14 @@ extension Daemon {
         analysisBusy = true
         analysisDirty = false
         let after = analysisCursor
+        let epoch = analysisEpoch
         analysisQueue.async { [self] in
             // New and changed documents first; reprocess jobs when there are none.
             let waiting = readerQueue.sync { [reader] in
-                Result { try reader.connection.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch) }
+                Result { () -> ([DocumentForAnalysis], Int64) in
+                    let documents = try reader.connection.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch)
+                    return (documents, documents.isEmpty ? try reader.connection.maxDocumentID() : 0)
+                }
             }
             switch waiting {
             case .failure(let error):
@@ -44,11 +54,15 @@ extension Daemon {
                     noteError("analysis: cannot read documents: \(error)")
                     analysisBusy = false
                 }
-            case .success(let documents) where !documents.isEmpty:
-                analyze(documents, pipeline: pipeline, enabled: enabled, job: nil)
-            case .success:
-                // Caught up: the jobs get a turn.
-                control.async { [self] in runJobBatch(pipeline: pipeline) }
+            case .success(let (documents, _)) where !documents.isEmpty:
+                analyze(documents, pipeline: pipeline, enabled: enabled, job: nil, epoch: epoch)
+            case .success(let (_, newest)):
+                // Caught up: the cursor moves to the newest document (so the next round reads
+                // only what is new), and the jobs get a turn.
+                control.async { [self] in
+                    if analysisEpoch == epoch { analysisCursor = max(analysisCursor, newest) }
+                    runJobBatch(pipeline: pipeline)
+                }
             }
         }
     }
@@ -99,37 +113,50 @@ extension Daemon {
                     }
                     return
                 }
-                analyze(documents, pipeline: pipeline, enabled: pipeline.closure(of: [job.plugin]), job: job)
+                analyze(documents, pipeline: pipeline, enabled: Set(pipeline.names), job: job, epoch: nil)
             }
         }
     }
 
     /// Runs a batch through the plugins in parallel and stores it. On `analysisQueue`.
-    func analyze(_ documents: [DocumentForAnalysis], pipeline: Pipeline, enabled: Set<String>, job: JobRow?) {
+    ///
+    /// A result that says nothing about its document (a plugin restarting, the daemon
+    /// stopping) is not stored, and neither the cursor nor a job moves past that document, so
+    /// it is tried again after a pause. A document whose text changed meanwhile is not stored
+    /// either: it lost its results and waits again.
+    func analyze(_ documents: [DocumentForAnalysis], pipeline: Pipeline, enabled: Set<String>, job: JobRow?, epoch: Int?) {
+        // A job runs its plugin and, after it, the enabled plugins that build on it.
+        let jobPlugins: Set<String> = job.map { job in
+            Set(pipeline.names.filter { $0 == job.plugin || (enabled.contains($0) && pipeline.closure(of: [$0]).contains(job.plugin)) })
+        } ?? []
+        let switchedOn = enabledPlugins(snapshot: enabled)
         let results = AnalysisResults(count: documents.count)
         DispatchQueue.concurrentPerform(iterations: documents.count) { index in
             let row = documents[index]
             let document = AnalyzedDocument(id: row.id, text: row.text, title: row.title, date: row.date, language: row.language)
             // Plugins already done for this document only run again when a plugin that needs
-            // them does, and are not stored again; a job stores only its plugin.
-            let wanted: Set<String>
-            if let job {
-                wanted = [job.plugin]
-            } else {
-                wanted = enabled.subtracting(row.done)
-            }
-            let run = pipeline.closure(of: wanted).intersection(enabled)
+            // them does, and are not stored again; a job stores only its plugins.
+            let wanted = job == nil ? switchedOn.subtracting(row.done) : jobPlugins
+            let run = job == nil ? pipeline.closure(of: wanted).intersection(switchedOn) : pipeline.closure(of: wanted)
             let stored = pipeline.run(document, enabled: run).filter { wanted.contains($0.plugin) }
-            results.set(index, stored.map { StoredExtraction(plugin: $0.plugin, version: $0.version, status: $0.status.rawValue, error: $0.error, durationMs: $0.durationMs, extraction: $0.extraction) })
+            results.set(index, stored)
         }
-        let items = zip(documents, results.all).map { (documentID: $0.id, results: $1) }
+        let all = results.all
+        let firstTransient = all.firstIndex { $0.contains(where: \.transient) }
+        // Documents up to the first transient failure are finished; the rest wait.
+        let finished = firstTransient ?? documents.count
+        let items = (0..<finished).map { index in
+            (documentID: documents[index].id, contentHash: Optional(documents[index].contentHash),
+             results: all[index].map { StoredExtraction(plugin: $0.plugin, version: $0.version, status: $0.status.rawValue, error: $0.error, durationMs: $0.durationMs, extraction: $0.extraction) })
+        }
         let failures = items.reduce(0) { $0 + $1.results.filter { $0.status == "failed" }.count }
-        let lastID = documents.last?.id ?? 0
+        let lastID = finished > 0 ? documents[finished - 1].id : (job?.cursor ?? documents[0].id - 1)
+        let transientReason = firstTransient.flatMap { all[$0].first(where: \.transient)?.error }
         store.write({ db in
             let count = try db.saveExtractions(items, now: Date())
-            if let job {
+            if let job, finished > 0 {
                 let failedDocuments = items.filter { $0.results.contains { $0.status != "ok" } }.count
-                try db.advanceJob(job.id, cursor: lastID, done: documents.count - failedDocuments, failed: failedDocuments, finished: false, now: Date())
+                try db.advanceJob(job.id, cursor: lastID, done: items.count - failedDocuments, failed: failedDocuments, finished: false, now: Date())
             }
             return count
         }) { [self] outcome in
@@ -138,9 +165,15 @@ extension Daemon {
                 switch outcome {
                 case .success(let count):
                     analyzedCount += count
-                    if job == nil { analysisCursor = max(analysisCursor, lastID) }
-                    if failures > 0 { logger.warning("analysis: \(failures) plugin failure(s) in a batch of \(documents.count) document(s)") }
-                    kickAnalysis()
+                    if job == nil, epoch == analysisEpoch, finished > 0 { analysisCursor = max(analysisCursor, lastID) }
+                    if failures > 0 { logger.warning("analysis: \(failures) plugin failure(s) in a batch of \(items.count) document(s)") }
+                    if let transientReason {
+                        // A plugin is restarting: try these documents again in a moment.
+                        logger.info("analysis: pausing: \(transientReason)")
+                        control.asyncAfter(deadline: .now() + 2) { [weak self] in self?.kickAnalysis() }
+                    } else {
+                        kickAnalysis()
+                    }
                 case .failure(let error):
                     noteError("analysis: cannot store results: \(error)")
                     // Try again later rather than spin on the same error.
@@ -149,6 +182,9 @@ extension Daemon {
             }
         }
     }
+
+    /// The enabled set a round started with (passed in, since `analyze` runs off `control`).
+    func enabledPlugins(snapshot: Set<String>) -> Set<String> { snapshot }
 
     /// `plugins.list`: every plugin with its switch and counts.
     func pluginInfos() throws -> [PluginInfo] {
@@ -175,8 +211,8 @@ extension Daemon {
 /// Results written by the parallel workers, each to its own slot.
 final class AnalysisResults: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: [[StoredExtraction]]
+    private var values: [[StageResult]]
     init(count: Int) { values = Array(repeating: [], count: count) }
-    func set(_ index: Int, _ value: [StoredExtraction]) { lock.withLock { values[index] = value } }
-    var all: [[StoredExtraction]] { lock.withLock { values } }
+    func set(_ index: Int, _ value: [StageResult]) { lock.withLock { values[index] = value } }
+    var all: [[StageResult]] { lock.withLock { values } }
 }

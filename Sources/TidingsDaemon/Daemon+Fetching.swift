@@ -309,7 +309,7 @@ extension Daemon {
             }
             broadcast(written.newDocuments)
             // Changed documents lost their results: the next round starts from the beginning.
-            if written.updated > 0 { analysisCursor = 0 }
+            if written.updated > 0 { resetAnalysisCursor() }
             if !written.newDocuments.isEmpty || written.updated > 0 { kickAnalysis() }
             let result: JSONValue = .object([
                 "source": .number(Double(state.id)), "status": .string(record.status.rawValue),

@@ -40,6 +40,9 @@ public final class Daemon: @unchecked Sendable {
     var analysisDirty = false
     /// Documents up to this id have every enabled plugin's result (as of the last round).
     var analysisCursor: Int64 = 0
+    /// Bumped whenever the cursor goes back to the start, so that a round that began before
+    /// cannot move it forward again.
+    var analysisEpoch = 0
     var analyzedCount = 0
     /// When each host was last asked for something (politeness).
     var lastRequest: [String: Date] = [:]
@@ -285,8 +288,10 @@ public final class Daemon: @unchecked Sendable {
     func finishStop() {
         guard !stopped else { return }
         stopped = true
-        pipeline?.shutdown()
+        // The store first: results still being computed are then not written (they would be
+        // the failures of plugins being stopped), and are redone after the restart.
         store.close()
+        pipeline?.shutdown()
         logger.info("stopped")
         exit(0)
     }

@@ -24,13 +24,13 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
     private var nextID = 0
     private var crashes = 0
     private var restartAfter: DispatchTime = .now()
-    private var stopped = false
 
     init(settings: ExecPluginSettings, descriptor: PluginDescriptor, child: Child?, logger: Logger) {
         self.settings = settings
         self.descriptor = descriptor
         self.child = child
         self.logger = logger
+        if let child { runningPid = child.pid }
     }
 
     /// For `check-config`: what the config says, without running anything.
@@ -63,8 +63,13 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
         let handshake: JSON
         do {
             child = try Child.spawn(settings, logger: logger)
+        } catch {
+            throw PluginSetupError(line: settings.line, key: "plugins.exec[\(settings.name)]", message: "\(settings.command[0]): \(error)")
+        }
+        do {
             handshake = try child.readHandshake(timeout: max(settings.timeout, 10))
         } catch {
+            child.kill()
             throw PluginSetupError(line: settings.line, key: "plugins.exec[\(settings.name)]", message: "\(settings.command[0]): \(error)")
         }
         do {
@@ -97,7 +102,7 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
         try lock.withLock { () throws -> Extraction in
-            guard !stopped else { throw PluginError("stopping") }
+            guard !isStopped else { throw PluginError("the daemon is stopping", transient: true) }
             let child = try runningChild()
             nextID += 1
             let id = nextID
@@ -128,23 +133,56 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
             json.endObject()
             json.endObject()
             json.newline()
+            var wrote = false
             do {
-                try child.write(json.bytes)
-                let line = try child.readLine(timeout: settings.timeout)
-                crashes = 0
-                return try ExecPlugin.reply(line, id: id)
-            } catch let failure as ChildFailure {
-                switch failure {
-                case .timeout:
-                    logger.warning("no reply within \(Durations.format(settings.timeout)); restarting the program")
+                // One deadline for writing the request and reading the reply.
+                let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(settings.timeout * 1e9)
+                try child.write(json.bytes, deadline: deadline)
+                wrote = true
+                var line = try child.readLine(deadline: deadline)
+                // A late or doubled reply to an earlier request is passed over.
+                while let earlier = (try? JSON.parse(line))?["id"]?.int, earlier < id {
+                    logger.warning("passed over a reply for request \(earlier) while waiting for \(id)")
+                    line = try child.readLine(deadline: deadline)
+                }
+                do {
+                    let extraction = try ExecPlugin.reply(line, id: id)
+                    crashes = 0
+                    return extraction
+                } catch let error as PluginError where error.message.hasPrefix("malformed reply") || error.message.hasPrefix("reply for id") {
+                    // Out of step with the program (a stray line, a second reply): start it
+                    // afresh so the next document gets its own reply.
+                    logger.warning("\(error.message); restarting the program to get back in step")
                     child.kill()
                     self.child = nil
+                    throw error
+                }
+            } catch let failure as ChildFailure {
+                if isStopped {
+                    child.kill()
+                    self.child = nil
+                    throw PluginError("the daemon is stopping", transient: true)
+                }
+                switch failure {
+                case .timeout:
+                    child.kill()
+                    self.child = nil
+                    crashes += 1
+                    // Repeated timeouts back off like crashes, so one stuck program cannot hold
+                    // every document for its full timeout.
+                    if crashes >= 3 { restartAfter = .now() + min(60, pow(2, Double(crashes - 3))) }
+                    logger.warning("no reply within \(Durations.format(settings.timeout)); the program was restarted")
                     throw PluginError("no reply within \(Durations.format(settings.timeout)); the program was restarted")
                 case .exited(let status):
                     self.child = nil
                     crashes += 1
                     let wait = min(60, pow(2, Double(crashes - 1)))
                     restartAfter = .now() + wait
+                    if !wrote {
+                        // It died before it got the document: nothing to say about the document.
+                        logger.error("the program had exited (\(status)); restarting in \(Durations.format(wait))")
+                        throw PluginError("the program had exited (\(status)); restarting", transient: true)
+                    }
                     logger.error("the program exited (\(status)) while reading document \(document.id.map(String.init) ?? "?"); restarting in \(Durations.format(wait))")
                     throw PluginError("the program exited (\(status)) on this document; it is restarted")
                 case .lineTooLong:
@@ -152,36 +190,55 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
                 case .io(let message):
                     child.kill()
                     self.child = nil
-                    throw PluginError(message)
+                    throw PluginError(message, transient: !wrote)
                 }
             }
         }
     }
 
-    /// The child, started again if it died (after its backoff).
+    /// The child, started again if it died (after its backoff). A child that exited while
+    /// idle is reaped here and replaced.
     private func runningChild() throws -> Child {
-        if let child { return child }
+        if let child {
+            if child.hasExited() {
+                logger.warning("the program exited while idle; starting it again")
+                self.child = nil
+            } else {
+                return child
+            }
+        }
         let now = DispatchTime.now()
         if now < restartAfter {
             let seconds = Double(restartAfter.uptimeNanoseconds - now.uptimeNanoseconds) / 1e9
-            throw PluginError("the program crashed \(crashes) time(s) in a row; next start in \(Durations.format(max(seconds, 1)))")
+            throw PluginError("the program failed \(crashes) time(s) in a row; next start in \(Durations.format(max(seconds, 1)))", transient: true)
         }
+        var started: Child?
         do {
-            let started = try Child.spawn(settings, logger: logger)
-            let handshake = try started.readHandshake(timeout: max(settings.timeout, 10))
+            let spawned = try Child.spawn(settings, logger: logger)
+            started = spawned
+            publish(spawned.pid)
+            let handshake = try spawned.readHandshake(timeout: max(settings.timeout, 10))
             let again = try ExecPlugin.descriptor(from: handshake, settings: settings)
             if again.version != descriptor.version || again.requires != descriptor.requires {
                 logger.warning("the program now says version \(again.version), requires \(again.requires); the daemon keeps \(descriptor.version) until it restarts")
             }
-            child = started
-            logger.notice("program started again (pid \(started.pid))")
-            return started
+            child = spawned
+            logger.notice("program started again (pid \(spawned.pid))")
+            return spawned
         } catch {
+            started?.kill()
             crashes += 1
             restartAfter = .now() + min(60, pow(2, Double(crashes - 1)))
-            throw PluginError("cannot restart the program: \(error)")
+            throw PluginError("cannot restart the program: \(error)", transient: true)
         }
     }
+
+    /// The running child's pid, for `shutdown` (which must not wait for a request in flight).
+    private let pidLock = NSLock()
+    private var runningPid: pid_t = 0
+    private var stoppedFlag = false
+    private var isStopped: Bool { pidLock.withLock { stoppedFlag } }
+    private func publish(_ pid: pid_t) { pidLock.withLock { runningPid = pid } }
 
     static func reply(_ line: [UInt8], id: Int) throws(PluginError) -> Extraction {
         let object: JSON
@@ -196,9 +253,15 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
         return try ExtractionJSON.read(object)
     }
 
+    /// Stops the program at once: closes in-flight work (its read returns, the document is
+    /// not stored), then tells an idle program to exit.
     public func shutdown() {
+        let pid = pidLock.withLock { () -> pid_t in
+            stoppedFlag = true
+            return runningPid
+        }
+        if pid > 0 { Glibc.kill(-pid, SIGTERM) }
         lock.withLock {
-            stopped = true
             child?.close()
             child = nil
         }
@@ -246,6 +309,10 @@ final class Child: @unchecked Sendable {
         }
         options.endObject()
         var environment = ProcessInfo.processInfo.environment
+        // systemd's hand-over variables are the daemon's, not its children's.
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", "JOURNAL_STREAM"] {
+            environment[key] = nil
+        }
         environment["TIDINGS_PLUGIN_NAME"] = settings.name
         environment["TIDINGS_PLUGIN_CONFIG"] = String(decoding: options.bytes, as: UTF8.self)
         environment["TIDINGS_PLUGIN_PROTOCOL"] = String(ExecPlugin.protocolVersion)
@@ -259,6 +326,8 @@ final class Child: @unchecked Sendable {
         var stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1
         let result = tidings_spawn(argv, envp, &pid, &stdin, &stdout, &stderr)
         guard result == 0 else { throw .io("cannot start \(settings.command[0]): \(String(cString: strerror(result)))") }
+        let flags = fcntl(stdin, F_GETFL)
+        _ = fcntl(stdin, F_SETFL, flags | O_NONBLOCK)
         let child = Child(pid: pid, input: stdin, output: stdout)
         Child.forwardLog(stderr, logger: logger)
         return child
@@ -315,23 +384,53 @@ final class Child: @unchecked Sendable {
         }
     }
 
-    func write(_ bytes: [UInt8]) throws(ChildFailure) {
+    /// Writes the request without ever blocking past `deadline`: stdin is non-blocking, and
+    /// what the program writes meanwhile is read into the buffer (a program that answers
+    /// before it has read everything must not dead-lock with us).
+    func write(_ bytes: [UInt8], deadline: UInt64) throws(ChildFailure) {
         var offset = 0
+        var chunk = [UInt8](repeating: 0, count: 65_536)
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(input, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE { throw .exited(reap()) }
+            if written > 0 {
+                offset += written
+                continue
+            }
+            if written < 0 && errno == EINTR { continue }
+            if written < 0 && errno == EPIPE { throw .exited(reap()) }
+            guard written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) else {
                 throw .io("cannot write to the program: \(String(cString: strerror(errno)))")
             }
-            offset += written
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { throw .timeout }
+            var pollers = [pollfd(fd: input, events: Int16(POLLOUT), revents: 0), pollfd(fd: output, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&pollers, 2, Int32(min(Double(deadline - now) / 1e6 + 1, 60_000)))
+            if ready < 0 && errno != EINTR { throw .io("poll failed: \(String(cString: strerror(errno)))") }
+            if pollers[1].revents & Int16(POLLIN) != 0 {
+                let count = read(output, &chunk, chunk.count)
+                if count > 0 { buffer += chunk[0..<count] }
+                if buffer.count > 4 * ExecPlugin.maxLine { throw .io("the program writes without reading its input") }
+            }
         }
     }
 
-    /// The next line from stdout, waiting at most `timeout`. A line over the limit is read to
-    /// its end and dropped.
+    /// The next line from stdout, waiting at most `timeout`.
     func readLine(timeout: Double) throws(ChildFailure) -> [UInt8] {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        try readLine(deadline: DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9))
+    }
+
+    /// True when the program has exited (it is reaped then).
+    func hasExited() -> Bool {
+        var status: Int32 = 0
+        let done = waitpid(pid, &status, WNOHANG)
+        guard done == pid || done < 0 else { return false }
+        closeFiles()
+        return true
+    }
+
+    /// The next line from stdout, waiting until `deadline` at most. A line over the limit is
+    /// read to its end and dropped.
+    func readLine(deadline: UInt64) throws(ChildFailure) -> [UInt8] {
         var skipping = false
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {

@@ -30,14 +30,21 @@ public struct StageResult: Sendable, Equatable {
     public var error: String?
     public var durationMs: Double
     public var extraction: Extraction
+    /// The failure says nothing about the document (a plugin restarting, a stop): store
+    /// nothing and try the document again later.
+    public var transient: Bool
 
-    public init(plugin: String, version: String, status: Status, error: String? = nil, durationMs: Double, extraction: Extraction = Extraction()) {
+    public init(
+        plugin: String, version: String, status: Status, error: String? = nil, durationMs: Double, extraction: Extraction = Extraction(),
+        transient: Bool = false
+    ) {
         self.plugin = plugin
         self.version = version
         self.status = status
         self.error = error
         self.durationMs = durationMs
         self.extraction = extraction
+        self.transient = transient
     }
 }
 
@@ -119,7 +126,9 @@ public final class Pipeline: Sendable {
             let result: StageResult
             if let missing {
                 let why = results[missing] == nil ? "it requires \(missing), which is disabled" : "it requires \(missing), which failed"
-                result = StageResult(plugin: descriptor.name, version: descriptor.version, status: .skipped, error: why, durationMs: 0)
+                result = StageResult(
+                    plugin: descriptor.name, version: descriptor.version, status: .skipped, error: why, durationMs: 0,
+                    transient: results[missing]?.transient ?? false)
             } else {
                 let started = DispatchTime.now().uptimeNanoseconds
                 do {
@@ -134,7 +143,7 @@ public final class Pipeline: Sendable {
                     let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
                     result = StageResult(
                         plugin: descriptor.name, version: descriptor.version, status: .failed, error: String(describing: error).prefix(1000).description,
-                        durationMs: ms)
+                        durationMs: ms, transient: (error as? PluginError)?.transient ?? false)
                 }
             }
             results[descriptor.name] = result
@@ -169,9 +178,28 @@ public final class Pipeline: Sendable {
     public func shutdown() { for stage in stages { stage.shutdown() } }
 }
 
+/// Built-in plugins already made, by name and configuration table.
+final class ExtractorCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(name: String, table: TOMLTable, extractor: any Extractor)] = []
+
+    func lookup(_ name: String, _ table: TOMLTable) -> (any Extractor)? {
+        lock.withLock { entries.first { $0.name == name && $0.table == table }?.extractor }
+    }
+
+    func store(_ name: String, _ table: TOMLTable, _ extractor: any Extractor) {
+        lock.withLock {
+            entries.removeAll { $0.name == name }
+            entries.append((name, table, extractor))
+        }
+    }
+}
+
 /// Builds the pipeline from the config: every built-in plugin (made even when disabled, so
 /// that its configuration is checked and it can be enabled at run time) and every exec plugin.
 public enum PluginSet {
+    static let cache = ExtractorCache()
+
     /// Where built-in plugins look for data files, after their `data_dir` key.
     public static func dataDirectories(for plugin: String, executable: String = CommandLine.arguments.first ?? "") -> [String] {
         var out: [String] = []
@@ -203,7 +231,15 @@ public enum PluginSet {
             let table = settings.tables[name] ?? TOMLTable(position: TOMLPosition(line: 1, column: 1))
             let configuration = PluginConfiguration(plugin: name, table: table, dataDirectories: dataDirectories(for: name))
             do {
-                stages.append(BuiltInStage(extractor: try type.init(configuration: configuration)))
+                // Plugins load their data once per process for one configuration: checking the
+                // config and then starting (or reloading) must not read dictionaries twice.
+                if let made = cache.lookup(name, table) {
+                    stages.append(BuiltInStage(extractor: made))
+                } else {
+                    let made = try type.init(configuration: configuration)
+                    cache.store(name, table, made)
+                    stages.append(BuiltInStage(extractor: made))
+                }
             } catch let error as PluginConfigurationError {
                 throw PluginSetupError(line: error.line, key: "plugins.\(name).\(error.key)", message: error.message)
             } catch {

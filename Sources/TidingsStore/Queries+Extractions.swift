@@ -29,7 +29,9 @@ public struct DocumentForAnalysis: Sendable {
     /// YYYY-MM-DD of publication (or fetch).
     public var date: String?
     public var language: String?
-    /// Plugins that have a result for it already.
+    /// Hash of the text the results are for: results are only stored if it is unchanged.
+    public var contentHash: String
+    /// Plugins that have a result for it already (ok or failed; skipped ones are redone).
     public var done: Set<String>
 }
 
@@ -69,23 +71,26 @@ public struct JobRow: Sendable, Codable, Equatable {
 }
 
 extension SQLiteConnection {
-    static let analysisColumns = "d.id, d.text, d.title, substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS date, d.language"
+    static let analysisColumns = "d.id, d.text, d.title, substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS date, d.language, d.content_hash"
 
     func documentsForAnalysis(_ rows: [Row]) throws -> [DocumentForAnalysis] {
         guard !rows.isEmpty else { return [] }
         let ids = rows.compactMap { $0["id"].int }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
         var done: [Int64: Set<String>] = [:]
-        for row in try query("SELECT document_id, plugin FROM extractions WHERE document_id IN (\(marks))", ids.map { .integer($0) }) {
+        for row in try query("SELECT document_id, plugin FROM extractions WHERE status <> 'skipped' AND document_id IN (\(marks))", ids.map { .integer($0) }) {
             if let id = row["document_id"].int, let plugin = row["plugin"].string { done[id, default: []].insert(plugin) }
         }
         return rows.map { row in
             let id = row["id"].int ?? 0
             return DocumentForAnalysis(
                 id: id, text: row["text"].string ?? "", title: row["title"].string, date: row["date"].string, language: row["language"].string,
-                done: done[id] ?? [])
+                contentHash: row["content_hash"].string ?? "", done: done[id] ?? [])
         }
     }
+
+    /// The newest document id (0 when there is none).
+    public func maxDocumentID() throws -> Int64 { try scalar("SELECT max(id) FROM documents")?.int ?? 0 }
 
     /// Documents after `after` (by id) that lack a result from any of `plugins`, oldest first.
     public func documentsNeedingAnalysis(plugins: [String], after: Int64, limit: Int) throws -> [DocumentForAnalysis] {
@@ -94,7 +99,7 @@ extension SQLiteConnection {
         let rows = try query(
             """
             SELECT \(Self.analysisColumns) FROM documents d
-            WHERE d.id > ? AND (SELECT count(*) FROM extractions x WHERE x.document_id = d.id AND x.plugin IN (\(marks))) < ?
+            WHERE d.id > ? AND (SELECT count(*) FROM extractions x WHERE x.document_id = d.id AND x.status <> 'skipped' AND x.plugin IN (\(marks))) < ?
             ORDER BY d.id LIMIT ?
             """, [.integer(after)] + plugins.map { .text($0) } + [.integer(Int64(plugins.count)), .integer(Int64(limit))])
         return try documentsForAnalysis(rows)
@@ -128,7 +133,14 @@ extension SQLiteConnection {
     /// transaction). Documents removed meanwhile are skipped. Returns how many were stored.
     @discardableResult
     public func saveExtractions(_ items: [(documentID: Int64, results: [StoredExtraction])], now: Date) throws -> Int {
-        let exists = try prepare("SELECT 1 FROM documents WHERE id = ?")
+        try saveExtractions(items.map { (documentID: $0.documentID, contentHash: nil, results: $0.results) }, now: now)
+    }
+
+    /// As above; with a `contentHash`, a document whose text changed since it was read is
+    /// skipped (its old results are gone, and it waits for the plugins again).
+    @discardableResult
+    public func saveExtractions(_ items: [(documentID: Int64, contentHash: String?, results: [StoredExtraction])], now: Date) throws -> Int {
+        let exists = try prepare("SELECT 1 FROM documents WHERE id = ? AND (? IS NULL OR content_hash = ?)")
         let drop = try prepare("DELETE FROM extractions WHERE document_id = ? AND plugin = ?")
         let insert = try prepare(
             "INSERT INTO extractions (document_id, plugin, plugin_version, status, error, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -168,7 +180,7 @@ extension SQLiteConnection {
             return id
         }
         for item in items {
-            try exists.bind([.integer(item.documentID)])
+            try exists.bind([.integer(item.documentID), SQLiteValue(item.contentHash), SQLiteValue(item.contentHash)])
             let present = try exists.step() != nil
             try exists.bind([])
             guard present else { continue }

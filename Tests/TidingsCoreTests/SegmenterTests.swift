@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TidingsCore
@@ -58,5 +59,14 @@ struct SegmenterTests {
         #expect(sentences("").isEmpty)
         #expect(sentences("  \n ").isEmpty)
         #expect(sentences("No period at the end") == ["No period at the end"])
+    }
+
+    @Test func hostileRunsTakeLinearTime() {
+        // "a.a.a.…" once cost quadratic time: each period rescanned the token.
+        let text = String(repeating: "a.", count: 100_000) + " " + String(repeating: "x", count: 100_000)
+        let started = Date()
+        let segmentation = Segmenter.segment(text)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(!segmentation.tokens.isEmpty)
     }
 }

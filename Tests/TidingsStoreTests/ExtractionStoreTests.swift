@@ -78,6 +78,17 @@ struct ExtractionStoreTests {
         let waiting = try reader.connection.documentsNeedingAnalysis(plugins: ["p", "q"], after: 0, limit: 10)
         #expect(waiting.first?.done == ["p"])
         #expect(try reader.connection.documentsNeedingAnalysis(plugins: ["p"], after: 0, limit: 10).isEmpty)
+        // Results for a text that changed since it was read are not stored.
+        #expect(try store.writeSync { db in
+            try db.saveExtractions([(documentID: id, contentHash: Optional("not the hash"), results: [self.result("q", entities: [])])], now: Date())
+        } == 0)
+        #expect(try reader.connection.documentsNeedingAnalysis(plugins: ["q"], after: 0, limit: 10).map(\.id) == [id])
+        // A skipped result is redone when its requirement comes back.
+        var skippedResult = result("q", entities: [])
+        skippedResult.status = "skipped"
+        let skipped = skippedResult
+        _ = try store.writeSync { db in try db.saveExtractions([(id, [skipped])], now: Date()) }
+        #expect(try reader.connection.documentsNeedingAnalysis(plugins: ["q"], after: 0, limit: 10).map(\.id) == [id])
         // A removed document is skipped, not an error.
         #expect(try store.writeSync { db in try db.saveExtractions([(id + 99, [self.result("p", entities: [])])], now: Date()) } == 0)
         store.close()

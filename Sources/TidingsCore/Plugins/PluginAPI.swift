@@ -253,9 +253,15 @@ public struct Annotation: Sendable, Equatable, Codable {
     }
 }
 
-/// An error a plugin reports for one document.
+/// An error a plugin reports for one document. A `transient` one says nothing about the
+/// document (the plugin is restarting, the daemon is stopping): no result is stored, and the
+/// document is tried again later.
 public struct PluginError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var transient: Bool
+    public init(_ message: String, transient: Bool = false) {
+        self.message = message
+        self.transient = transient
+    }
     public var description: String { message }
 }

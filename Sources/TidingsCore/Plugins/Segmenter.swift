@@ -36,11 +36,15 @@ public enum Segmenter {
                 let start = index
                 var hasLetter = !isDigit(scalar)
                 var dotted = false
+                // The token so far is single letters joined by periods ("U", "U.S"): kept up
+                // to date as it grows, so long runs cost linear time.
+                var singleLettersSoFar = isLetter(scalar)
                 index += 1
                 while index < count {
                     let c = text[index]
                     if isWordChar(c) {
                         if !isDigit(c) { hasLetter = true }
+                        if text[index - 1] != "." || !isLetter(c) { singleLettersSoFar = false }
                         index += 1
                         continue
                     }
@@ -49,15 +53,17 @@ public enum Segmenter {
                         if c == "'" || c == "\u{2019}" {
                             // The possessive is a token of its own: "Obuchi" "'s".
                             if isPossessive(text, index) { break }
+                            singleLettersSoFar = false
                             index += 1
                             continue
                         }
                         if (c == "," || c == ".") && !hasLetter && isDigit(text[index - 1]) && isDigit(text[index + 1]) {
+                            singleLettersSoFar = false
                             index += 1
                             continue
                         }
                         // Dotted abbreviations: single letters joined by periods ("U.S", "a.m").
-                        if c == "." && isLetter(text[index + 1]) && singleLetters(text, start, index)
+                        if c == "." && isLetter(text[index + 1]) && singleLettersSoFar
                             && (index + 2 == count || !isWordChar(text[index + 2]))
                         {
                             dotted = true
@@ -94,17 +100,6 @@ public enum Segmenter {
     /// `'s` (or `’s`) at `index`, ending there.
     static func isPossessive(_ text: [Unicode.Scalar], _ index: Int) -> Bool {
         index + 1 < text.count && (text[index + 1] == "s" || text[index + 1] == "S") && (index + 2 == text.count || !isWordChar(text[index + 2]))
-    }
-
-    /// True when `text[start..<end]` is "L" or "L.L" or "L.L.L"…: single letters and periods.
-    static func singleLetters(_ text: [Unicode.Scalar], _ start: Int, _ end: Int) -> Bool {
-        guard (end - start) % 2 == 1 else { return false }
-        var index = start
-        while index < end {
-            if (index - start) % 2 == 0 ? !isLetter(text[index]) : text[index] != "." { return false }
-            index += 1
-        }
-        return true
     }
 
     // MARK: sentences
