@@ -36,7 +36,7 @@ var targets: [Target] = [
         name: "TidingsAdmin", dependencies: ["CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsAdmin"),
     // Built-in extractor plugins: each imports TidingsCore and nothing else.
-    .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md", "data"]),
+    .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md", "data", "Tests"]),
     .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md"]),
     .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data"]),
     // The registry, the pipeline and exec plugins: shared by the daemon and `tidingsd analyze`.
@@ -86,7 +86,9 @@ var targets: [Target] = [
         path: "Tests/TidingsAdminTests"),
     .testTarget(
         name: "TidingsDaemonTests",
-        dependencies: ["TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TestSupport", "CTidingsSys"],
+        dependencies: [
+            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TestSupport", "CTidingsSys", "EntitiesPlugin",
+        ],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(
         name: "EndToEndTests",

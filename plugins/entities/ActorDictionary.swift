@@ -103,17 +103,21 @@ final class ActorDictionary: @unchecked Sendable {
     /// Title-cases a dictionary name: "RYUTARO_HASHIMOTO_" → "Ryutaro Hashimoto".
     static func canonical(_ name: String) -> String {
         let small: Set<String> = ["of", "the", "and", "for", "de", "al", "bin", "in", "on", "la", "le", "el", "del", "da", "van", "von"]
-        return name.split(separator: "_").enumerated().map { index, word -> String in
+        let parts = name.split(separator: "_")
+        // A one-word name of up to five letters is an acronym: IAEA, NATO, UN.
+        if parts.count == 1, let word = parts.first, word.count <= 5, word.allSatisfy({ $0.isLetter || $0 == "." }) { return String(word) }
+        return parts.enumerated().map { index, word -> String in
             let lower = word.lowercased()
             if index > 0 && small.contains(lower) { return lower }
             if word.contains(".") && word.count <= 5 { return String(word) }  // U.N., U.S.
             if word.count <= 4 && word.allSatisfy({ $0.isLetter }) && !word.contains(where: { "AEIOUY".contains($0) }) { return String(word) }
-            // Hyphens and apostrophes start words too: KI-MOON → Ki-Moon, O'NEILL → O'Neill.
+            // Hyphens start words too (KI-MOON → Ki-Moon), and so does an apostrophe after a
+            // first letter (O'NEILL → O'Neill), but not later ones (QA'IDA → Qa'ida).
             var out = ""
             var upper = true
-            for character in lower {
+            for (position, character) in lower.enumerated() {
                 out.append(upper ? Character(character.uppercased()) : character)
-                upper = character == "-" || character == "'"
+                upper = character == "-" || (character == "'" && position == 1)
             }
             return out
         }.joined(separator: " ")

@@ -102,7 +102,9 @@ struct Reader {
             nameEnd += 1
         }
         guard nameEnd > nameStart else { return nil }
-        let role = (former ? "former " : "") + texts[index..<title.end].joined(separator: " ")
+        var roleEnd = title.end
+        while roleEnd > index + 1 && texts[roleEnd - 1] == "." { roleEnd -= 1 }  // "Gen." → "Gen"
+        let role = (former ? "former " : "") + document.text(tokens[index].start, tokens[roleEnd - 1].end)
         let known = dictionary.longestMatch(upper, from: nameStart, accept: { $0 < nameEnd })
         let person = known.flatMap { $0.kind == .person && $0.end == nameEnd ? dictionary.actors[$0.actor] : nil }
         let fromTitle = country.flatMap { country in title.agent.map { country + (former ? "ELI" : $0) } }
@@ -269,6 +271,10 @@ struct Reader {
             texts[start].allSatisfy({ $0.isLetter }), !Titles.notAcronyms.contains(words[0])
         {
             label = "ORG"  // an acronym: IAEA, OPEC
+        } else if words.count == 1 && Titles.newsAgencies.contains(words[0]) {
+            label = "ORG"
+        } else if start >= 1 && previous == "(" && next == "," {
+            label = "ORG"  // a source cited in brackets: "(Kyodo, Interfax)"
         } else if start >= 1 && Titles.organisationNouns.contains(previous) {
             label = "ORG"  // "the news agency Kyodo", "the newspaper Asahi"
         } else if Titles.speechVerbs.contains(next) || (start >= 1 && Titles.speechVerbs.contains(previous) && words.count >= 2) {

@@ -83,6 +83,9 @@ enum Titles {
     /// Common nouns that introduce an organisation's name: "the news agency Kyodo".
     static let organisationNouns: Set<String> = ["AGENCY", "NEWSPAPER", "DAILY", "WEEKLY", "BROADCASTER", "NETWORK", "CHANNEL", "COMPANY", "FIRM", "GROUP", "PARTY", "ORGANIZATION", "ORGANISATION", "CARMAKER", "AUTOMAKER", "BANK", "MAGAZINE", "AIRLINE", "GIANT", "CONGLOMERATE", "MOVEMENT"]
 
+    /// News agencies, which news text cites by name alone.
+    static let newsAgencies: Set<String> = ["REUTERS", "AP", "AFP", "INTERFAX", "ITAR-TASS", "TASS", "RIA", "KYODO", "JIJI", "XINHUA", "YONHAP", "BERNAMA", "ANSA", "DPA", "EFE", "UPI", "BLOOMBERG", "IRNA", "WAFA", "MENA", "ANTARA", "PTI", "APA"]
+
     static let speechVerbs: Set<String> = ["SAID", "SAYS", "SAY", "TOLD", "ADDED", "STATED", "ANNOUNCED", "DECLARED", "WROTE", "ASKED", "EXPLAINED"]
     static let placePrepositions: Set<String> = ["IN", "NEAR", "OUTSIDE", "INSIDE", "ACROSS", "THROUGHOUT", "TOWARD", "TOWARDS", "VIA"]
 

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@testable import EntitiesPlugin
+@testable import TidingsCore
+
+/// The entity plugin: golden fixtures (`plugins/entities/Tests/Fixtures/<case>/`: `input.txt`,
+/// `meta.json` with the date, `expected.json`), and unit tests of its parts.
+/// `TIDINGS_UPDATE_GOLDEN=1 swift test --filter EntityPluginTests` rewrites the expected files.
+struct EntityPluginTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("plugins/entities/Tests/Fixtures")
+    static let extractor: EntityExtractor = {
+        let configuration = PluginConfiguration(plugin: "entities", dataDirectories: [root.appendingPathComponent("plugins/entities/data").path])
+        return try! EntityExtractor(configuration: configuration)
+    }()
+
+    func run(_ text: String, date: String? = nil) throws -> [EntityMention] {
+        try EntityPluginTests.extractor.extract(AnalyzedDocument(text: text, date: date), context: ExtractionContext()).entities
+    }
+
+    static func golden(_ mention: EntityMention) -> [String: String] {
+        var out = ["span": "\(mention.start)-\(mention.end)", "text": mention.text, "label": mention.label, "canonical": mention.canonical]
+        if let country = mention.country { out["country"] = country }
+        if let actor = mention.actorCode { out["actor"] = actor }
+        if let role = mention.role { out["role"] = role }
+        return out
+    }
+
+    @Test(arguments: ["seed", "titles-and-coreference", "headline-and-organisations"])
+    func goldenFixtures(_ name: String) throws {
+        let folder = EntityPluginTests.fixtures.appendingPathComponent(name)
+        let text = try String(contentsOf: folder.appendingPathComponent("input.txt"), encoding: .utf8)
+        let meta = try JSON.parse(Array(try Data(contentsOf: folder.appendingPathComponent("meta.json"))))
+        let found = try run(text, date: meta["date"]?.string).map(EntityPluginTests.golden)
+        let expectedURL = folder.appendingPathComponent("expected.json")
+        if ProcessInfo.processInfo.environment["TIDINGS_UPDATE_GOLDEN"] == "1" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(found).write(to: expectedURL)
+            return
+        }
+        let expected = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: expectedURL))
+        #expect(found.count == expected.count, "\(name): \(found.count) mentions, expected \(expected.count)")
+        for (index, (got, want)) in zip(found, expected).enumerated() where got != want {
+            Issue.record("\(name) mention \(index): got \(got), expected \(want)")
+        }
+    }
+
+    @Test func theSeedsPeopleCarryTheirRolesAndCodes() throws {
+        let text = try String(contentsOf: EntityPluginTests.fixtures.appendingPathComponent("seed/input.txt"), encoding: .utf8)
+        let mentions = try run(text, date: "1999-04-05")
+        let komura = try #require(mentions.first { $0.text == "Masahiko Komura" })
+        // The dictionaries know Komura as JPNGOV only in 2007–08: the phrase gives it here.
+        #expect(komura.label == "PER" && komura.actorCode == "JPNGOV" && komura.role == "Foreign Minister" && komura.country == "JPN")
+        let yeltsin = try #require(mentions.first { $0.text == "Boris Yeltsin" })
+        #expect(yeltsin.actorCode == "RUSGOV" && yeltsin.canonical == "Boris Yeltsin")
+        let hashimoto = mentions.filter { $0.canonical == "Ryutaro Hashimoto" }
+        #expect(hashimoto.count == 2)  // "former Japanese Prime Minister Ryutaro Hashimoto" … "Hashimoto"
+        #expect(hashimoto.first?.actorCode == "JPNELI" && hashimoto.first?.role == "former Prime Minister")
+        #expect(mentions.contains { $0.text == "Tokyo" && $0.country == "JPN" && $0.label == "GPE" })
+        #expect(mentions.contains { $0.text == "Kuril Islands" && $0.label == "LOC" })
+        #expect(mentions.contains { $0.text == "Russian-Japanese" && $0.label == "NORP" })
+        #expect(mentions.contains { $0.text == "Kyodo" && $0.label == "ORG" })
+    }
+
+    @Test func theTrieFindsTheLongestNameAndCodesByDate() throws {
+        let dictionary = ActorDictionary(
+            files: [("""
+                JAPAN_  [JPN]
+                +JAPANESE_
+                +TOKYO_
+                +KURIL_ISLANDS_
+                KEIZO_OBUCHI_  # CountryInfo.txt
+                \t[JPNELI 550101-980730]
+                \t[JPNGOV 980730-000405]
+                UNITED_NATIONS_ [IGOUNO]
+                UNITED_NATIONS_SECURITY_COUNCIL_ [IGOUNOSEC]
+                """, false)], isTitle: { _ in false })
+        let words = ["THE", "UNITED", "NATIONS", "SECURITY", "COUNCIL", "MET"]
+        let match = try #require(dictionary.longestMatch(words, from: 1, accept: { _ in true }))
+        #expect(match.end == 5)
+        #expect(dictionary.actors[match.actor].code(on: nil) == "IGOUNOSEC")
+        let obuchi = try #require(dictionary.longestMatch(["KEIZO", "OBUCHI"], from: 0, accept: { _ in true }))
+        #expect(obuchi.kind == .person)
+        #expect(dictionary.actors[obuchi.actor].code(on: "1999-04-05") == "JPNGOV")
+        #expect(dictionary.actors[obuchi.actor].code(on: "1990-01-01") == "JPNELI")
+        #expect(dictionary.longestMatch(["JAPANESE"], from: 0, accept: { _ in true })?.kind == .nationality)
+        #expect(dictionary.longestMatch(["TOKYO"], from: 0, accept: { _ in true })?.kind == .place)
+        #expect(dictionary.longestMatch(["KURIL", "ISLANDS"], from: 0, accept: { _ in true })?.kind == .place)
+        #expect(dictionary.surnames["OBUCHI"] == .some(.some(obuchi.actor)))
+    }
+
+    @Test func patternsFindWhatTheDictionariesDoNotKnow() throws {
+        let mentions = try run("Officials at the Ministry of Fisheries said Ole Hansen visited Farland. The Orvik Islands were quiet, said Hansen.")
+        #expect(mentions.contains { $0.text == "Ministry of Fisheries" && $0.label == "ORG" })
+        #expect(mentions.contains { $0.text == "Ole Hansen" && $0.label == "PER" })
+        #expect(mentions.contains { $0.text == "Orvik Islands" && $0.label == "LOC" })
+        // Later, the surname alone is the same person.
+        #expect(mentions.last { $0.text == "Hansen" }?.canonical == "Ole Hansen")
+        // Sentence-initial words that are written in lower case elsewhere are no names.
+        let talks = try run("Talks resumed. The talks were long.")
+        #expect(!talks.contains { $0.text == "Talks" })
+    }
+
+    @Test func capitalHeadlinesOnlyUseTheDictionaries() throws {
+        let mentions = try run("RUSSIA SAYS TALKS WITH JAPAN WILL GO ON")
+        #expect(mentions.map(\.text) == ["RUSSIA", "JAPAN"])
+    }
+}
