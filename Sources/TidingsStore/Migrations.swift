@@ -18,7 +18,25 @@ public enum Migrations {
         Migration(version: 4, name: "enclosures", sql: v4),
         Migration(version: 5, name: "item keys on sightings", sql: v5),
         Migration(version: 6, name: "plugin switches and jobs", sql: v6),
+        Migration(version: 7, name: "entity views", sql: v7),
     ]
+
+    /// Mentions per entity per day, and entities with their counts.
+    static let v7 = """
+        CREATE VIEW entity_daily AS
+            SELECT e.id AS entity_id, e.canonical, e.kind, e.country, e.actor_code,
+                   substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS day,
+                   count(*) AS mentions, count(DISTINCT m.document_id) AS documents
+            FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN documents d ON d.id = m.document_id
+            GROUP BY e.id, day;
+        CREATE VIEW entity_counts AS
+            SELECT e.id AS entity_id, e.canonical, e.kind, e.country, e.actor_code,
+                   count(*) AS mentions, count(DISTINCT m.document_id) AS documents,
+                   min(substr(coalesce(d.published_at, d.fetched_at), 1, 10)) AS first_day,
+                   max(substr(coalesce(d.published_at, d.fetched_at), 1, 10)) AS last_day
+            FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN documents d ON d.id = m.document_id
+            GROUP BY e.id;
+        """
 
     /// Plugins switched on or off at run time (`tidingsctl plugins enable|disable`), which
     /// outlasts restarts, and background jobs such as reprocessing, which resume after one.

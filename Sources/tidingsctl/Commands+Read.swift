@@ -81,3 +81,73 @@ struct Show: ParsableCommand {
         print(document.text)
     }
 }
+
+struct Entities: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The most mentioned entities (people, organisations, places, nationalities).",
+        discussion: "Reads the database directly; no daemon needed.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "How many to print.") var top = 20
+    @Option(help: "Only this kind: PER, ORG, GPE, LOC, NORP or MISC.") var kind: String?
+    @Option(help: "Only mentions in documents published (or fetched) since this date (YYYY-MM-DD).") var since: String?
+
+    func validate() throws {
+        guard top > 0 else { throw ValidationError("--top must be positive") }
+        if let kind, !["PER", "ORG", "GPE", "LOC", "NORP", "MISC"].contains(kind.uppercased()) {
+            throw ValidationError("--kind is one of PER, ORG, GPE, LOC, NORP, MISC")
+        }
+        if let since, Timestamps.parse(since) == nil { throw ValidationError("--since takes a date (YYYY-MM-DD)") }
+    }
+
+    func run() throws {
+        let reader = try options.open()
+        let entities = try reader.connection.topEntities(limit: top, kind: kind?.uppercased(), since: since.flatMap(Timestamps.parse).map(Timestamps.iso))
+        if options.json {
+            print(Output.json(entities))
+            return
+        }
+        if entities.isEmpty {
+            print("no entities yet (the entities plugin fills them as documents are analysed)")
+            return
+        }
+        print(Output.table(
+            ["ID", "NAME", "KIND", "COUNTRY", "ACTOR", "MENTIONS", "DOCUMENTS", "FIRST", "LAST"],
+            entities.map {
+                [String($0.id), $0.canonical, $0.kind, $0.country ?? "-", $0.actorCode ?? "-", String($0.mentions), String($0.documents), $0.firstDay ?? "-", $0.lastDay ?? "-"]
+            }))
+    }
+}
+
+struct Entity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One entity: its mentions, the entities mentioned with it, and its documents.",
+        discussion: "NAME is the canonical name (any case) or the id from `entities`. Reads the database directly; no daemon needed.")
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "Canonical name or id.") var name: [String]
+    @Option(help: "How many mentions, co-mentioned entities and documents to print.") var limit = 10
+
+    func run() throws {
+        let wanted = name.joined(separator: " ")
+        guard let detail = try options.open().connection.entityDetail(wanted, limit: max(1, limit)) else {
+            throw TidingsError.notFound("no entity \"\(wanted)\"; see tidingsctl entities")
+        }
+        if options.json {
+            print(Output.json(detail))
+            return
+        }
+        let e = detail.entity
+        print("\(e.canonical)  (\(e.kind)\(e.country.map { ", \($0)" } ?? "")\(e.actorCode.map { ", \($0)" } ?? ""))  id \(e.id)")
+        print("mentions   \(e.mentions) in \(e.documents) document(s), \(e.firstDay ?? "?") … \(e.lastDay ?? "?")")
+        if !detail.roles.isEmpty { print("roles      \(detail.roles.joined(separator: ", "))") }
+        print("\nrecent mentions:")
+        for mention in detail.mentions {
+            print("  doc \(mention.documentID)  \(mention.day ?? "-")  …\(mention.context)…")
+        }
+        if !detail.comentioned.isEmpty {
+            print("\nmentioned with:")
+            print(Output.table(["NAME", "KIND", "DOCUMENTS"], detail.comentioned.map { [$0.canonical, $0.kind, String($0.documents)] }))
+        }
+        print("\ndocuments:")
+        for document in detail.documents { print("  \(document.id)  \(document.day ?? "-")  \(document.title ?? "(untitled)")") }
+    }
+}

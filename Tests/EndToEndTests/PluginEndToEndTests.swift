@@ -55,6 +55,15 @@ struct PluginEndToEndTests {
         #expect(plugins.first { $0.name == "keywords" }?.kind == "exec")
         let table = try daemon.ctl(["plugins"])
         #expect(table.stdout.contains("keywords") && table.stdout.contains("MEAN"))
+        // Entities: counted per day in a view, listed and shown by tidingsctl from the database.
+        #expect(count(daemon, "SELECT sum(mentions) FROM entity_daily WHERE canonical = 'Keizo Obuchi'") == 2)
+        let top = try daemon.ctl(["entities", "--database", daemon.databasePath, "--kind", "PER"])
+        #expect(top.status == 0)
+        #expect(top.stdout.contains("Keizo Obuchi") && top.stdout.contains("JPNGOV") && !top.stdout.contains("Moscow"))
+        let one = try daemon.ctl(["entity", "keizo", "obuchi", "--database", daemon.databasePath])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("Prime Minister") && one.stdout.contains("mentioned with:") && one.stdout.contains("Moscow"))
+        #expect(try daemon.ctl(["entity", "Nobody Known", "--database", daemon.databasePath]).status == 1)
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
     }
