@@ -50,6 +50,9 @@ final class ActorDictionary: @unchecked Sendable {
     /// Surnames (last word of a person's name, upper case) → the one person with it, or nil
     /// when several people share it.
     private(set) var surnames: [String: Int?] = [:]
+    /// First words of the leaders' names (OSAMA, KEIZO, VLADIMIR): a run of capitalised words
+    /// starting with one is a person.
+    private(set) var firstNames: Set<String> = []
 
     /// Common names for countries whose dictionary heads are formal.
     static let commonNames: [String: String] = [
@@ -138,9 +141,14 @@ final class ActorDictionary: @unchecked Sendable {
             // A leader: marked as one, or a dated code on a short name with no organisation word
             // (organisations have dated codes too: "Palestinian Authority").
             let headWords = head.split(separator: "_")
+            let plainName = (2...4).contains(headWords.count)
+                && !headWords.contains { Titles.organisationWords.contains(String($0)) || ActorDictionary.naturalPlaceWords.contains(String($0)) }
             let person = entry.person
-                || (!countryLevel && entry.codes.contains(where: \.dated) && (2...4).contains(headWords.count)
-                    && !headWords.contains { Titles.organisationWords.contains(String($0)) || ActorDictionary.naturalPlaceWords.contains(String($0)) })
+                || (!countryLevel && entry.codes.contains(where: \.dated) && plainName)
+                || (organisations && plainName && firstNames.contains(String(headWords[0])))
+            if person && !organisations, let first = headWords.first, first.count >= 3, first.allSatisfy(\.isLetter) {
+                firstNames.insert(String(first))
+            }
             let kind: Kind = countryLevel ? .country : (person ? .person : .organisation)
             let index = actors.count
             actors.append(Actor(canonical: ActorDictionary.canonical(head), kind: kind, codes: entry.codes))
@@ -157,7 +165,9 @@ final class ActorDictionary: @unchecked Sendable {
                 guard !words.isEmpty else { continue }
                 // Names written with a title ("PRESIDENT_BORIS_YELTSIN") would put the title in
                 // the span; titles are read by the title rules instead.
-                if kind == .person && position > 0 && isTitle(words[0]) { continue }
+                if kind == .person && position > 0 && words.dropLast().contains(where: { isTitle($0) || ActorDictionary.irregularDemonyms.contains($0) || ActorDictionary.isDemonym($0, stems: [String($0.prefix(3))]) && $0.count > 5 }) {
+                    continue
+                }
                 var nameKind = kind
                 if countryLevel && position > 0 {
                     nameKind = ActorDictionary.isDemonym(name, stems: stems, head: head) ? .nationality : (ActorDictionary.isNaturalPlace(words) ? .place : .country)

@@ -212,8 +212,11 @@ struct Reader {
         var end = start + 1
         while end < range.upperBound {
             if isCapitalized(end) && !Titles.isStopword(upper[end]) {
-                if dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }) != nil
-                    && !Titles.organisationWords.contains(upper[end]) && !ActorDictionary.naturalPlaceWords.contains(upper[end])
+                // A known name ends the run, unless the run so far only says where ("South Darfur",
+                // "Latin America").
+                let onlyDirections = upper[start..<end].allSatisfy { Titles.compass.contains($0) }
+                if !onlyDirections, dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }) != nil,
+                    !Titles.organisationWords.contains(upper[end]), !ActorDictionary.naturalPlaceWords.contains(upper[end])
                 {
                     break
                 }
@@ -241,7 +244,11 @@ struct Reader {
         var label: String?
         var canonical = texts[start..<end].joined(separator: " ")
         var known: EntityMention?
-        if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
+        if words.count == 1 && (Titles.notAcronyms.contains(words[0]) || texts[start].contains(where: \.isNumber)) {
+            return end  // GDP, FALSE, H5N1: no names
+        } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start] {
+            return end  // a lone "News", "Army"
+        } else if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
             label = "LOC"  // "the West"
         } else if words.allSatisfy(Titles.weakWords.contains) {
             return end  // "State", "National": adjectives without a name
@@ -260,7 +267,7 @@ struct Reader {
             label = "PER"
             known = person
             canonical = person.canonical
-        } else if words.count == 1, let index = dictionary.surnames[words[0]] ?? nil, Titles.speechVerbs.contains(next) {
+        } else if words.count == 1, let index = dictionary.surnames[words[0]] ?? nil {
             // The surname of exactly one known leader: "Yeltsin", "Hashimoto".
             let person = dictionary.actors[index]
             label = "PER"
@@ -281,6 +288,8 @@ struct Reader {
             label = "PER"
         } else if Titles.placePrepositions.contains(previous) && words.count <= 2 {
             label = "GPE"
+        } else if words.count == 1, dictionary.surnames[words[0]] != nil {
+            label = "PER"  // the surname of several known people ("Bush")
         } else if words.count >= 2 && words.count <= 4 && guessUnknown && words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" } }) {
             label = "PER"
         } else if !first && guessUnknown && words.count == 1 && !lowerWords.contains(texts[start].lowercased()) {

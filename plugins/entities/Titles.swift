@@ -49,7 +49,7 @@ enum Titles {
         "SCHOOL", "HOSPITAL", "CHURCH", "REGIME", "GOVERNMENT", "CABINET", "POLICE", "GUARD", "TRIBUNAL", "EXCHANGE", "MISSION",
         "BROTHERHOOD", "GUARDS", "DEMOCRATS", "REPUBLICANS", "SOCIALISTS", "PROJECT", "NETWORK", "RADIO", "TELEVISION", "TV", "AGENCIES",
         "MINISTRIES", "EMBASSY", "CONSULATE", "SURVEY", "ADMINISTRATION", "BUREAU", "CENTER", "CENTRE", "TRUST", "SOCIETY", "CROSS",
-        "CRESCENT", "MOTORS", "PETROLEUM", "OIL", "ENERGY", "TELECOM", "PHARMACEUTICALS", "SYSTEMS", "TECHNOLOGIES", "JOURNAL", "COMMAND",
+        "CRESCENT", "HOUSE", "MOTORS", "PETROLEUM", "OIL", "ENERGY", "TELECOM", "PHARMACEUTICALS", "SYSTEMS", "TECHNOLOGIES", "JOURNAL", "COMMAND",
     ]
 
     /// Facilities that stand for a government but are places in CoNLL's sense.
@@ -73,10 +73,10 @@ enum Titles {
     ]
 
     /// Compass words: "Middle East", "South Asia", "the West".
-    static let compass: Set<String> = ["NORTH", "SOUTH", "EAST", "WEST", "MIDDLE", "CENTRAL", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "FAR", "UPPER", "LOWER", "GREATER", "NEAR"]
+    static let compass: Set<String> = ["LATIN", "NORTH", "SOUTH", "EAST", "WEST", "MIDDLE", "CENTRAL", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "FAR", "UPPER", "LOWER", "GREATER", "NEAR"]
 
     /// All-capital words that name no organisation.
-    static let notAcronyms: Set<String> = ["GDP", "CEO", "AIDS", "HIV", "SARS", "DNA", "TV", "OK", "AM", "PM", "GMT", "UTC", "ID", "PC", "IT", "US", "MP", "MPS", "VIP", "VIPS", "IQ", "GNP", "CO2", "FM", "AD", "BC", "RPG", "RPGS", "SUV", "SUVS", "ATM", "ATMS", "PHD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII"]
+    static let notAcronyms: Set<String> = ["GDP", "CEO", "AIDS", "HIV", "SARS", "DNA", "TV", "OK", "AM", "PM", "GMT", "UTC", "ID", "PC", "IT", "US", "MP", "MPS", "VIP", "VIPS", "IQ", "GNP", "CO2", "FM", "AD", "BC", "RPG", "RPGS", "SUV", "SUVS", "ATM", "ATMS", "PHD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "FALSE", "TRUE", "NOT", "AND", "THE", "FOR", "NEW", "NO", "YES", "OR", "TO", "OF", "IN", "ON", "BY", "AT", "IS", "WAS", "ARE", "WILL", "CAN", "ALL", "NEWS", "UPDATE", "BREAKING", "URGENT", "FLASH"]
 
     static let particles: Set<String> = ["OF", "FOR", "AND", "THE", "DE", "DU", "DES", "AL", "EL", "BIN", "VAN", "VON", "DA", "DI", "LA", "LE", "ON"]
 
