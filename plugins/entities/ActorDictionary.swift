@@ -20,7 +20,10 @@ final class ActorDictionary: @unchecked Sendable {
     }
 
     struct Actor: Sendable {
-        var canonical: String
+        /// The dictionary's head name ("RYUTARO_HASHIMOTO_").
+        var head: String
+        /// Title-cased, made when asked (most actors are never mentioned).
+        var canonical: String { ActorDictionary.canonical(head) }
         var kind: Kind
         var codes: [Code]
         /// The country code (first three letters of a country-level code).
@@ -112,7 +115,7 @@ final class ActorDictionary: @unchecked Sendable {
         return parts.enumerated().map { index, word -> String in
             let lower = word.lowercased()
             if index > 0 && small.contains(lower) { return lower }
-            if word.contains(".") && word.count <= 5 { return String(word) }  // U.N., U.S.
+            if word.utf8.contains(0x2E) && word.count <= 5 { return String(word) }  // U.N., U.S.
             if word.count <= 4 && word.allSatisfy({ $0.isLetter }) && !word.contains(where: { "AEIOUY".contains($0) }) { return String(word) }
             // Hyphens start words too (KI-MOON → Ki-Moon), and so does an apostrophe after a
             // first letter (O'NEILL → O'Neill), but not later ones (QA'IDA → Qa'ida).
@@ -146,12 +149,14 @@ final class ActorDictionary: @unchecked Sendable {
             let person = entry.person
                 || (!countryLevel && entry.codes.contains(where: \.dated) && plainName)
                 || (organisations && plainName && firstNames.contains(String(headWords[0])))
-            if person && !organisations, let first = headWords.first, first.count >= 3, first.allSatisfy(\.isLetter) {
+            if person && !organisations, let first = headWords.first, first.count >= 3, first.allSatisfy(\.isLetter),
+                !Titles.isStopword(String(first)), !Titles.particles.contains(String(first)), !Titles.isTitleWord(String(first))
+            {
                 firstNames.insert(String(first))
             }
             let kind: Kind = countryLevel ? .country : (person ? .person : .organisation)
             let index = actors.count
-            actors.append(Actor(canonical: ActorDictionary.canonical(head), kind: kind, codes: entry.codes))
+            actors.append(Actor(head: head, kind: kind, codes: entry.codes))
             // Nationality words share the start of the country's name: JAPAN → JAPANESE.
             var stems = Set<String>()
             if countryLevel {
@@ -185,8 +190,9 @@ final class ActorDictionary: @unchecked Sendable {
                 }
             }
         }
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            var line = Substring(rawLine)
+        for rawBytes in text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            let rawLine = Substring(rawBytes)
+            var line = rawLine
             var fromCountryInfo = false
             if let hash = line.firstIndex(of: "#") {
                 fromCountryInfo = line[hash...].contains("CountryInfo")
@@ -228,6 +234,11 @@ final class ActorDictionary: @unchecked Sendable {
 
     /// Upper-case tokens of a dictionary name, split as the document text is.
     static func words(_ name: String) -> [String] {
+        // Plain names (letters, digits, underscores) split as the tokenizer would split them;
+        // anything else goes through the tokenizer itself.
+        if name.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x20 }) {
+            return name.utf8.split(whereSeparator: { $0 == 0x5F || $0 == 0x20 }).map { String(decoding: $0, as: UTF8.self) }
+        }
         let spaced = String(name.map { $0 == "_" ? " " : $0 }).trimmedWhitespace()
         guard !spaced.isEmpty else { return [] }
         let document = AnalyzedDocument(text: spaced)

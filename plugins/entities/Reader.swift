@@ -2,6 +2,9 @@ import TidingsCore
 
 /// Reads one document: the rules of ``EntityExtractor``, in one left-to-right pass per sentence.
 struct Reader {
+    /// What a lone unknown capitalised word mid-sentence is guessed to be.
+    static let singleGuess = "MISC"
+
     let document: AnalyzedDocument
     let dictionary: ActorDictionary
     let agents: [String: String]
@@ -250,6 +253,8 @@ struct Reader {
             return end  // a lone "News", "Army"
         } else if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
             label = "LOC"  // "the West"
+        } else if words.count == 1 && Titles.regions.contains(words[0]) {
+            label = "LOC"
         } else if words.allSatisfy(Titles.weakWords.contains) {
             return end  // "State", "National": adjectives without a name
         } else if words.allSatisfy({ Titles.groups.contains($0) }) {
@@ -293,7 +298,7 @@ struct Reader {
         } else if words.count >= 2 && words.count <= 4 && guessUnknown && words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" } }) {
             label = "PER"
         } else if !first && guessUnknown && words.count == 1 && !lowerWords.contains(texts[start].lowercased()) {
-            label = "MISC"
+            label = Reader.singleGuess
         }
         // Opening a sentence, one word that the document also writes in lower case is a word.
         if first && words.count == 1 && known == nil && (lowerWords.contains(texts[start].lowercased()) || label == "MISC") { return end }

@@ -87,7 +87,14 @@ enum Titles {
     static let newsAgencies: Set<String> = ["REUTERS", "AP", "AFP", "INTERFAX", "ITAR-TASS", "TASS", "RIA", "KYODO", "JIJI", "XINHUA", "YONHAP", "BERNAMA", "ANSA", "DPA", "EFE", "UPI", "BLOOMBERG", "IRNA", "WAFA", "MENA", "ANTARA", "PTI", "APA"]
 
     static let speechVerbs: Set<String> = ["SAID", "SAYS", "SAY", "TOLD", "ADDED", "STATED", "ANNOUNCED", "DECLARED", "WROTE", "ASKED", "EXPLAINED"]
-    static let placePrepositions: Set<String> = ["IN", "NEAR", "OUTSIDE", "INSIDE", "ACROSS", "THROUGHOUT", "TOWARD", "TOWARDS", "VIA"]
+    /// Continents, oceans and regions that no country's list holds.
+    static let regions: Set<String> = [
+        "EUROPE", "ASIA", "AFRICA", "AMERICAS", "ANTARCTICA", "OCEANIA", "EURASIA", "CARIBBEAN", "BALKANS", "SCANDINAVIA", "ATLANTIC",
+        "PACIFIC", "ARCTIC", "MEDITERRANEAN", "SAHARA", "SAHEL", "MAGHREB", "LEVANT", "CAUCASUS", "HIMALAYAS", "ANDES", "ALPS", "AMAZON",
+        "KASHMIR", "PUNJAB", "SIBERIA", "PATAGONIA", "TIBET", "DARFUR", "KURDISTAN", "BALOCHISTAN", "BALUCHISTAN", "WAZIRISTAN",
+    ]
+
+    static let placePrepositions: Set<String> = ["FROM", "IN", "NEAR", "OUTSIDE", "INSIDE", "ACROSS", "THROUGHOUT", "TOWARD", "TOWARDS", "VIA"]
 
     static func isStopword(_ upper: String) -> Bool { stopwords.contains(upper) }
 
