@@ -264,14 +264,22 @@ final class ActorDictionary: @unchecked Sendable {
     }
 
     /// The longest name starting at `start` in `words` (upper-cased token texts), if any.
-    func longestMatch(_ words: [String], from start: Int, accept: (Int) -> Bool) -> (end: Int, actor: Int, kind: Kind)? {
+    func longestMatch(_ words: [String], from start: Int, kinds: Set<Kind>? = nil, accept: (Int) -> Bool) -> (end: Int, actor: Int, kind: Kind)? {
         var node = root
         var best: (end: Int, actor: Int, kind: Kind)?
         var index = start
-        while index < words.count, accept(index), let next = node.next[words[index]] {
-            node = next
+        while index < words.count, accept(index) {
+            if let next = node.next[words[index]] {
+                node = next
+            } else if words[index] == "-", index > start, index + 1 < words.count, let next = node.next[words[index + 1]] {
+                // "Guinea-Bissau" in the text, GUINEA_BISSAU in the dictionary.
+                node = next
+                index += 1
+            } else {
+                break
+            }
             index += 1
-            if let actor = node.actor, let kind = node.kind { best = (index, actor, kind) }
+            if let actor = node.actor, let kind = node.kind, kinds?.contains(kind) ?? true { best = (index, actor, kind) }
         }
         return best
     }

@@ -3,7 +3,7 @@ import TidingsCore
 /// Reads one document: the rules of ``EntityExtractor``, in one left-to-right pass per sentence.
 struct Reader {
     /// What a lone unknown capitalised word mid-sentence is guessed to be.
-    static let singleGuess = "MISC"
+    static let singleGuess = ""
 
     let document: AnalyzedDocument
     let dictionary: ActorDictionary
@@ -72,8 +72,9 @@ struct Reader {
         }
         // A nationality or country before the title gives the country.
         var country: String?
-        if index < range.upperBound, let match = dictionary.longestMatch(upper, from: index, accept: { $0 < range.upperBound && isCapitalized($0) }),
-            match.kind == .nationality || match.kind == .country, match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents) != nil
+        if index < range.upperBound,
+            let match = dictionary.longestMatch(upper, from: index, kinds: [.nationality, .country], accept: { $0 < range.upperBound && isCapitalized($0) }),
+            match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents) != nil
         {
             country = dictionary.actors[match.actor].country
             emit(start: index, end: match.end, label: match.kind == .nationality ? "NORP" : "GPE",
@@ -93,9 +94,24 @@ struct Reader {
             return country != nil ? index : nil
         }
         var nameEnd = nameStart
-        while nameEnd < range.upperBound, nameEnd - nameStart < 4, isCapitalized(nameEnd), !Titles.isStopword(upper[nameEnd]),
-            !Titles.organisationWords.contains(upper[nameEnd]), nameEnd == nameStart || touchingOrSpaced(nameEnd)
-        {
+        while nameEnd < range.upperBound, nameEnd - nameStart < 6 {
+            // "Bashar al-Assad", "Osama bin Laden", "Sergio Vieira de Mello".
+            if nameEnd > nameStart, Titles.nameParticles.contains(upper[nameEnd]), nameEnd + 1 < range.upperBound {
+                let after = texts[nameEnd + 1] == "-" && touching(nameEnd, nameEnd + 1) ? nameEnd + 2 : nameEnd + 1
+                if after < range.upperBound, isCapitalized(after) {
+                    nameEnd = after + 1
+                    continue
+                }
+            }
+            if nameEnd > nameStart, texts[nameEnd] == "-", touching(nameEnd - 1, nameEnd), nameEnd + 1 < range.upperBound,
+                touching(nameEnd, nameEnd + 1), isCapitalized(nameEnd + 1)
+            {
+                nameEnd += 2
+                continue
+            }
+            guard isCapitalized(nameEnd), !Titles.isStopword(upper[nameEnd]), !Titles.organisationWords.contains(upper[nameEnd]), nameEnd - nameStart < 4 else {
+                break
+            }
             // A place or nationality right after the name ends it ("President Bush Tuesday" aside).
             if nameEnd > nameStart, let match = dictionary.longestMatch(upper, from: nameEnd, accept: { _ in true }),
                 match.kind != .person
@@ -211,8 +227,11 @@ struct Reader {
 
     mutating func readCapitalisedRun(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
         let acronym = texts[start].count >= 2 && texts[start].count <= 6 && texts[start] == upper[start] && texts[start].allSatisfy(\.isLetter)
-        guard isCapitalized(start), acronym || !Titles.isStopword(upper[start]) else { return nil }
-        var end = start + 1
+        // "al-Zarqawi": a lower-case particle joined to a name.
+        let particleStart = Titles.nameParticles.contains(upper[start]) && start + 2 < range.upperBound && texts[start + 1] == "-"
+            && touching(start, start + 1) && touching(start + 1, start + 2) && isCapitalized(start + 2)
+        guard particleStart || isCapitalized(start), acronym || particleStart || !Titles.isStopword(upper[start]) else { return nil }
+        var end = particleStart ? start + 3 : start + 1
         while end < range.upperBound {
             if isCapitalized(end) && !Titles.isStopword(upper[end]) {
                 // A known name ends the run, unless the run so far only says where ("South Darfur",
@@ -298,7 +317,7 @@ struct Reader {
         } else if words.count >= 2 && words.count <= 4 && guessUnknown && words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" } }) {
             label = "PER"
         } else if !first && guessUnknown && words.count == 1 && !lowerWords.contains(texts[start].lowercased()) {
-            label = Reader.singleGuess
+            label = Reader.singleGuess.isEmpty ? nil : Reader.singleGuess
         }
         // Opening a sentence, one word that the document also writes in lower case is a word.
         if first && words.count == 1 && known == nil && (lowerWords.contains(texts[start].lowercased()) || label == "MISC") { return end }

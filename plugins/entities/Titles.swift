@@ -78,6 +78,9 @@ enum Titles {
     /// All-capital words that name no organisation.
     static let notAcronyms: Set<String> = ["GDP", "CEO", "AIDS", "HIV", "SARS", "DNA", "TV", "OK", "AM", "PM", "GMT", "UTC", "ID", "PC", "IT", "US", "MP", "MPS", "VIP", "VIPS", "IQ", "GNP", "CO2", "FM", "AD", "BC", "RPG", "RPGS", "SUV", "SUVS", "ATM", "ATMS", "PHD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "FALSE", "TRUE", "NOT", "AND", "THE", "FOR", "NEW", "NO", "YES", "OR", "TO", "OF", "IN", "ON", "BY", "AT", "IS", "WAS", "ARE", "WILL", "CAN", "ALL", "NEWS", "UPDATE", "BREAKING", "URGENT", "FLASH"]
 
+    /// Lower-case words inside people's names.
+    static let nameParticles: Set<String> = ["AL", "EL", "BIN", "BEN", "IBN", "ABU", "DE", "DA", "DI", "DOS", "DAS", "DU", "VAN", "VON", "DER", "LA", "LE", "Y", "UL", "UD"]
+
     static let particles: Set<String> = ["OF", "FOR", "AND", "THE", "DE", "DU", "DES", "AL", "EL", "BIN", "VAN", "VON", "DA", "DI", "LA", "LE", "ON"]
 
     /// Common nouns that introduce an organisation's name: "the news agency Kyodo".
