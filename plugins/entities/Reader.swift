@@ -192,8 +192,15 @@ struct Reader {
                 return organisation
             }
         }
-        // A nationality before an organisation word is part of its name ("Japanese Foreign Ministry").
-        if match.kind == .nationality || match.kind == .country, end < range.upperBound, isCapitalized(end),
+        // A nationality or event word after a nationality: "Australian Open".
+        if match.kind == .nationality, end < range.upperBound, isCapitalized(end), Titles.eventNouns.contains(upper[end]) {
+            emit(start: index, end: end + 1, label: "MISC", canonical: texts[index...end].joined(separator: " "), country: actor.country,
+                 actor: nil, role: nil, sentence: sentence)
+            return end + 1
+        }
+        // A nationality or country before an organisation word is part of its name ("Japanese
+        // Foreign Ministry", "U.S. Geological Survey").
+        if match.kind == .nationality || match.kind == .country || match.kind == .place, end < range.upperBound, isCapitalized(end),
             let organisation = organisationRun(from: end, in: range), organisation > end
         {
             emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
@@ -252,9 +259,24 @@ struct Reader {
                 end += 2
                 continue
             }
-            // "Al-Qaida", "Nancy-Amelia": joined by a hyphen without spaces.
-            if texts[end] == "-", end + 1 < range.upperBound, touching(end - 1, end), touching(end, end + 1), isCapitalized(end + 1) {
+            // "Al-Qaida", "Nancy-Amelia", "Ki-moon": joined by a hyphen without spaces.
+            if texts[end] == "-", end + 1 < range.upperBound, touching(end - 1, end), touching(end, end + 1), isWord(end + 1),
+                isCapitalized(end + 1) || texts[end + 1].count <= 5
+            {
                 end += 2
+                continue
+            }
+            // "Moqtada al-Sadr", "Osama bin Laden".
+            if Titles.nameParticles.contains(upper[end]), end + 1 < range.upperBound {
+                let after = texts[end + 1] == "-" && touching(end, end + 1) ? end + 2 : end + 1
+                if after < range.upperBound, isCapitalized(after), !Titles.isStopword(upper[after]) {
+                    end = after + 1
+                    continue
+                }
+            }
+            // "World War II".
+            if ["II", "III", "IV", "V", "VI"].contains(texts[end]) {
+                end += 1
                 continue
             }
             break
@@ -268,8 +290,10 @@ struct Reader {
         var known: EntityMention?
         if words.count == 1 && (Titles.notAcronyms.contains(words[0]) || texts[start].contains(where: \.isNumber)) {
             return end  // GDP, FALSE, H5N1: no names
+        } else if words.count == 1 && Titles.institutions.contains(words[0]) && !first {
+            label = "ORG"  // Congress, Parliament, the Army
         } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start] {
-            return end  // a lone "News", "Army"
+            return end  // a lone "News", "Office"
         } else if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
             label = "LOC"  // "the West"
         } else if words.count == 1 && Titles.regions.contains(words[0]) {

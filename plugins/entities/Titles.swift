@@ -97,7 +97,10 @@ enum Titles {
         "KASHMIR", "PUNJAB", "SIBERIA", "PATAGONIA", "TIBET", "DARFUR", "KURDISTAN", "BALOCHISTAN", "BALUCHISTAN", "WAZIRISTAN",
     ]
 
-    static let placePrepositions: Set<String> = ["FROM", "IN", "NEAR", "OUTSIDE", "INSIDE", "ACROSS", "THROUGHOUT", "TOWARD", "TOWARDS", "VIA"]
+    /// Institutions named by one word.
+    static let institutions: Set<String> = ["CONGRESS", "PARLIAMENT", "SENATE", "ARMY", "NAVY", "MARINES", "CABINET", "PENTAGON", "KNESSET", "DUMA", "BUNDESTAG", "MAJLIS", "POLITBURO", "INTERPOL", "EUROPOL"]
+
+    static let placePrepositions: Set<String> = ["AT", "TO", "INTO", "AROUND", "FROM", "IN", "NEAR", "OUTSIDE", "INSIDE", "ACROSS", "THROUGHOUT", "TOWARD", "TOWARDS", "VIA"]
 
     static func isStopword(_ upper: String) -> Bool { stopwords.contains(upper) }
 
