@@ -154,7 +154,12 @@ final class ActorDictionary: @unchecked Sendable {
             {
                 firstNames.insert(String(first))
             }
-            let kind: Kind = countryLevel ? .country : (person ? .person : .organisation)
+            // A region of a country: its country's code plus three letters that are no agent
+            // (PSEGZA for Gaza, against RUSGOV for the Russian government).
+            let region = !organisations && !person && !countryLevel && entry.codes.contains { code in
+                code.code.count == 6 && !ActorDictionary.agentCodes.contains(String(code.code.suffix(3)))
+            } && !headWords.contains { Titles.organisationWords.contains(String($0)) }
+            let kind: Kind = countryLevel ? .country : (person ? .person : (region ? .place : .organisation))
             let index = actors.count
             actors.append(Actor(head: head, kind: kind, codes: entry.codes))
             // Nationality words share the start of the country's name: JAPAN → JAPANESE.
@@ -303,7 +308,13 @@ final class ActorDictionary: @unchecked Sendable {
         return demonymEndings.contains { word.hasSuffix($0) } && !word.hasSuffix("STAN")
     }
 
-    static let naturalPlaceWords: Set<String> = [
+    /// CAMEO agent codes (the three letters after a country code).
+    static let agentCodes: Set<String> = [
+        "GOV", "MIL", "REB", "OPP", "LEG", "JUD", "BUS", "MED", "EDU", "ELI", "CVL", "COP", "SPY", "IGO", "NGO", "HLH", "REF", "LAB", "AGR",
+        "CRM", "UAF", "RAD", "IMG", "PTY", "RES", "REL", "ENV", "HRI", "SEP", "INS", "MOD", "IRC", "NGM", "PPL", "DEV", "ATH", "TOP",
+    ]
+
+    static let naturalPlaceWords: Set<String> = ["STRIP", "CITY", 
         "ISLAND", "ISLANDS", "ISLES", "SEA", "RIVER", "LAKE", "GULF", "STRAIT", "STRAITS", "BAY", "PENINSULA", "MOUNTAINS", "MOUNT", "VALLEY",
         "DESERT", "OCEAN", "COAST", "BASIN", "PLATEAU", "DELTA", "CANAL", "REGION", "PROVINCE", "HILLS", "PLAIN", "PLAINS",
     ]
