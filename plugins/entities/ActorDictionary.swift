@@ -165,7 +165,7 @@ final class ActorDictionary: @unchecked Sendable {
             // Nationality words share the start of the country's name: JAPAN → JAPANESE.
             var stems = Set<String>()
             if countryLevel {
-                for name in entry.names.prefix(3) where !name.contains("_") || name.hasSuffix("_") && !name.dropLast().contains("_") {
+                for name in entry.names.prefix(3) where !name.utf8.contains(0x5F) || name.hasSuffix("_") && !name.dropLast().utf8.contains(0x5F) {
                     stems.insert(String(name.prefix(3)))
                 }
                 stems.insert(String(head.prefix(3)))
@@ -195,42 +195,56 @@ final class ActorDictionary: @unchecked Sendable {
                 }
             }
         }
-        for rawBytes in text.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
-            let rawLine = Substring(rawBytes)
-            var line = rawLine
+        // Bytes all the way: these files are ~4 MB of ASCII, read at every start.
+        let countryInfo = Array("CountryInfo".utf8)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        func trim(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var slice = bytes
+            while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
+            while let last = slice.last, isSpace(last) { slice = slice.dropLast() }
+            return slice
+        }
+        func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+        func code(_ bytes: ArraySlice<UInt8>) -> Code? {
+            let inside = bytes.prefix { $0 != 0x5D }  // up to "]"
+            return ActorDictionary.parseCode(Substring(string(inside)))
+        }
+        let all = Array(text.utf8)
+        for rawBytes in all.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
+            var line = rawBytes
             var fromCountryInfo = false
-            if let hash = line.firstIndex(of: "#") {
-                fromCountryInfo = line[hash...].contains("CountryInfo")
+            if let hash = line.firstIndex(of: 0x23) {
+                let comment = line[hash...]
+                fromCountryInfo = comment.count >= countryInfo.count
+                    && (comment.startIndex...(comment.endIndex - countryInfo.count)).contains { comment[$0..<($0 + countryInfo.count)].elementsEqual(countryInfo) }
                 line = line[..<hash]
             }
-            let trimmed = line.trimmedWhitespace()
-            if trimmed.isEmpty { continue }
-            if trimmed.hasPrefix("[") {
-                // A code line for the current actor.
-                let inside = trimmed.dropFirst().prefix { $0 != "]" }
-                if let code = ActorDictionary.parseCode(inside) { current?.codes.append(code) }
+            let trimmed = trim(line)
+            guard let first = trimmed.first else { continue }
+            if first == 0x5B {  // "[": a code line for the current actor
+                if let parsed = code(trimmed.dropFirst()) { current?.codes.append(parsed) }
                 continue
             }
-            if trimmed.hasPrefix("!") || trimmed.hasPrefix("<") || trimmed.hasPrefix("=") { continue }
-            var name = Substring(trimmed)
+            if first == 0x21 || first == 0x3C || first == 0x3D { continue }  // "!", "<", "="
+            var name = trimmed
             var inlineCode: Code?
-            if let open = name.firstIndex(of: "[") {
-                let inside = name[name.index(after: open)...].prefix { $0 != "]" }
-                inlineCode = ActorDictionary.parseCode(inside)
+            if let open = name.firstIndex(of: 0x5B) {
+                inlineCode = code(name[(open + 1)...])
                 name = name[..<open]
             }
-            let clean = name.trimmedWhitespace()
-            if clean.hasPrefix("+") {
-                current?.names.append(String(clean.dropFirst()).trimmedWhitespace())
+            let clean = trim(name)
+            if clean.first == 0x2B {  // "+": another name of the current actor
+                current?.names.append(string(trim(clean.dropFirst())))
                 if let inlineCode { current?.codes.append(inlineCode) }
                 continue
             }
+            let cleanName = string(clean)
             // A new actor when the current one has its codes already; else another name of it.
             if current == nil || !(current!.codes.isEmpty) || inlineCode != nil {
                 finish()
-                current = ([clean], inlineCode.map { [$0] } ?? [], inlineCode != nil, fromCountryInfo)
+                current = ([cleanName], inlineCode.map { [$0] } ?? [], inlineCode != nil, fromCountryInfo)
             } else {
-                current?.names.append(clean)
+                current?.names.append(cleanName)
                 if fromCountryInfo { current?.person = true }
             }
         }
@@ -296,7 +310,7 @@ final class ActorDictionary: @unchecked Sendable {
     /// with one of `stems`.
     static func isDemonym(_ name: String, stems: Set<String>, head: String = "") -> Bool {
         let word = name.trimmingUnderscores()
-        if word.contains("_") {
+        if word.utf8.contains(0x5F) {
             // "NORTH_KOREAN" for "NORTH_KOREA": the head's words with a nationality word last.
             let words = word.split(separator: "_").map(String.init)
             let heads = head.trimmingUnderscores().split(separator: "_").map(String.init)

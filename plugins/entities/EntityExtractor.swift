@@ -20,6 +20,8 @@ public struct EntityExtractor: Extractor {
 
     let dictionary: ActorDictionary
     let agents: [String: String]
+    /// First words of the dictionary's titles, for a quick "can a title start here?".
+    let agentFirstWords: Set<String>
     let guessUnknown: Bool
 
     public init(configuration: PluginConfiguration) throws {
@@ -34,6 +36,7 @@ public struct EntityExtractor: Extractor {
         try configuration.finish()
         guard let agentBytes = FileBytes.read(agentsPath) else { throw PluginError("cannot read \(agentsPath)") }
         agents = EntityExtractor.readAgents(String(decoding: agentBytes, as: UTF8.self))
+        agentFirstWords = Set(agents.keys.compactMap { key in key.split(separator: " ").count >= 2 ? key.split(separator: " ").first.map(String.init) : nil })
         dictionary = ActorDictionary(files: files, isTitle: { Titles.isTitleWord($0) })
     }
 
@@ -51,7 +54,7 @@ public struct EntityExtractor: Extractor {
     }
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
-        var reader = Reader(document: document, dictionary: dictionary, agents: agents, guessUnknown: guessUnknown)
+        var reader = Reader(document: document, dictionary: dictionary, agents: agents, agentFirstWords: agentFirstWords, guessUnknown: guessUnknown)
         return Extraction(entities: reader.read())
     }
 }

@@ -8,6 +8,7 @@ struct Reader {
     let document: AnalyzedDocument
     let dictionary: ActorDictionary
     let agents: [String: String]
+    let agentFirstWords: Set<String>
     let guessUnknown: Bool
     let tokens: [Token]
     let texts: [String]
@@ -18,10 +19,11 @@ struct Reader {
     /// People named in full so far, by surname (upper case): later "Hashimoto" is them.
     var people: [String: EntityMention] = [:]
 
-    init(document: AnalyzedDocument, dictionary: ActorDictionary, agents: [String: String], guessUnknown: Bool) {
+    init(document: AnalyzedDocument, dictionary: ActorDictionary, agents: [String: String], agentFirstWords: Set<String>, guessUnknown: Bool) {
         self.document = document
         self.dictionary = dictionary
         self.agents = agents
+        self.agentFirstWords = agentFirstWords
         self.guessUnknown = guessUnknown
         tokens = document.tokens
         texts = document.tokenTexts
@@ -64,6 +66,9 @@ struct Reader {
 
     /// "Japanese Foreign Minister Masahiko Komura", "former Prime Minister Hashimoto", "Gen. Ivanov".
     mutating func readTitledPerson(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
+        // Most words start no title, nor a nationality before one: a cheap look first.
+        guard (start..<min(start + 4, range.upperBound)).contains(where: { Titles.couldStart(upper, at: $0, extraFirstWords: agentFirstWords) })
+        else { return nil }
         var index = start
         var former = false
         if upper[index] == "FORMER" || upper[index] == "EX" || upper[index] == "LATE" {
@@ -74,7 +79,7 @@ struct Reader {
         var country: String?
         if index < range.upperBound,
             let match = dictionary.longestMatch(upper, from: index, kinds: [.nationality, .country], accept: { $0 < range.upperBound && isCapitalized($0) }),
-            match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents) != nil
+            match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents, extraFirstWords: agentFirstWords) != nil
         {
             country = dictionary.actors[match.actor].country
             emit(start: index, end: match.end, label: match.kind == .nationality ? "NORP" : "GPE",
@@ -82,7 +87,7 @@ struct Reader {
                  country: country, actor: country, role: nil, sentence: sentence)
             index = match.end
         }
-        guard index < range.upperBound, let title = Titles.match(upper, from: index, agents: agents) else {
+        guard index < range.upperBound, let title = Titles.match(upper, from: index, agents: agents, extraFirstWords: agentFirstWords) else {
             if country != nil { return index }  // the nationality was read; nothing more here
             return nil
         }

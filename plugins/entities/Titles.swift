@@ -21,7 +21,22 @@ enum Titles {
 
     /// The title at `start` (longest first, up to four words; a "… Minister" of any portfolio
     /// counts): where it ends and its agent.
-    static func match(_ upper: [String], from start: Int, agents extra: [String: String]) -> (end: Int, agent: String?)? {
+    /// First words of the built-in titles.
+    static let firstWords: Set<String> = Set(agents.keys.compactMap { $0.split(separator: " ").first.map(String.init) })
+
+    /// Whether a title can begin with this word (cheap; most words cannot).
+    static func couldStart(_ upper: [String], at index: Int, extraFirstWords: Set<String>) -> Bool {
+        guard index < upper.count else { return false }
+        if firstWords.contains(upper[index]) || extraFirstWords.contains(upper[index]) { return true }
+        for offset in 1...3 where index + offset < upper.count {
+            let word = upper[index + offset]
+            if word == "MINISTER" || word == "SECRETARY" { return true }
+        }
+        return false
+    }
+
+    static func match(_ upper: [String], from start: Int, agents extra: [String: String], extraFirstWords: Set<String> = []) -> (end: Int, agent: String?)? {
+        guard couldStart(upper, at: start, extraFirstWords: extraFirstWords) else { return nil }
         for length in stride(from: min(4, upper.count - start), through: 1, by: -1) {
             var words = Array(upper[start..<(start + length)])
             if words.last == "." { words.removeLast() }
