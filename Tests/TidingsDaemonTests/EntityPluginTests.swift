@@ -98,6 +98,16 @@ struct EntityPluginTests {
         #expect(mentions.contains { $0.text == "Orvik Islands" && $0.label == "LOC" })
         // Later, the surname alone is the same person.
         #expect(mentions.last { $0.text == "Hansen" }?.canonical == "Ole Hansen")
+        // Context nouns say what an unknown name is.
+        let context = try run("Fighting spread to the town of Veligonda and the Khushab district. The state-run Herald newspaper quoted the group named KindHearts near the Dimona plant.")
+        #expect(context.contains { $0.text == "Veligonda" && $0.label == "GPE" })
+        #expect(context.contains { $0.text == "Khushab" && $0.label == "LOC" })
+        #expect(context.contains { $0.text == "Herald" && $0.label == "ORG" })
+        #expect(context.contains { $0.text == "KindHearts" && $0.label == "ORG" })
+        #expect(context.contains { $0.text == "Dimona" && $0.label == "LOC" })
+        // Numbers and plain capitals are no names; lone unknown words are not guessed.
+        let plain = try run("He carried an AK-47 and said GDP fell, Smithers noted.")
+        #expect(!plain.contains { ["AK", "GDP", "Smithers"].contains($0.text) })
         // Sentence-initial words that are written in lower case elsewhere are no names.
         let talks = try run("Talks resumed. The talks were long.")
         #expect(!talks.contains { $0.text == "Talks" })

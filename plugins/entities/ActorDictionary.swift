@@ -328,7 +328,9 @@ final class ActorDictionary: @unchecked Sendable {
         "CRM", "UAF", "RAD", "IMG", "PTY", "RES", "REL", "ENV", "HRI", "SEP", "INS", "MOD", "IRC", "NGM", "PPL", "DEV", "ATH", "TOP",
     ]
 
-    static let naturalPlaceWords: Set<String> = ["STRIP", "CITY", 
+    static let naturalPlaceWords: Set<String> = [
+        "HOTEL", "MOSQUE", "TEMPLE", "SHRINE", "SQUARE", "STREET", "AVENUE", "PALACE", "GARDEN", "GARDENS", "PARK", "BRIDGE", "AIRPORT",
+        "STADIUM", "STRIP", "CITY", 
         "ISLAND", "ISLANDS", "ISLES", "SEA", "RIVER", "LAKE", "GULF", "STRAIT", "STRAITS", "BAY", "PENINSULA", "MOUNTAINS", "MOUNT", "VALLEY",
         "DESERT", "OCEAN", "COAST", "BASIN", "PLATEAU", "DELTA", "CANAL", "REGION", "PROVINCE", "HILLS", "PLAIN", "PLAINS",
     ]

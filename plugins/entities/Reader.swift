@@ -316,6 +316,8 @@ struct Reader {
             label = "ORG"
         } else if words.count > 1 && ActorDictionary.isNaturalPlace(words) || (words.count == 2 && words[0] == "FAR" && words[1] == "EAST") {
             label = "LOC"
+        } else if words.allSatisfy({ Titles.groups.contains($0) }) {
+            label = "NORP"
         } else if words.count == 1, let person = people[words[0]] {
             label = "PER"
             known = person
@@ -331,6 +333,14 @@ struct Reader {
             texts[start].allSatisfy({ $0.isLetter }), !Titles.notAcronyms.contains(words[0])
         {
             label = "ORG"  // an acronym: IAEA, OPEC
+        } else if start >= 2 && previous == "OF" && Titles.placeNouns.contains(upper[start - 2]) {
+            label = "GPE"  // "the town of Veligonda", "the province of Uige"
+        } else if end < range.upperBound && (Titles.placeNouns.contains(next) || Titles.facilityNouns.contains(next)) && texts[end] == texts[end].lowercased() {
+            label = "LOC"  // "the Khushab district", "Java island"
+        } else if end < range.upperBound && Titles.organisationNouns.contains(next) && texts[end] == texts[end].lowercased() {
+            label = "ORG"  // "the Herald newspaper", "the Sogo chains"
+        } else if start >= 2 && (previous == "NAMED" || previous == "CALLED") && Titles.organisationNouns.contains(upper[start - 2]) {
+            label = "ORG"  // "the group named KindHearts"
         } else if words.count == 1 && Titles.newsAgencies.contains(words[0]) {
             label = "ORG"
         } else if start >= 1 && previous == "(" && next == "," {

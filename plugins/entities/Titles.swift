@@ -84,14 +84,14 @@ enum Titles {
         "CATHOLICS", "PROTESTANT", "PROTESTANTS", "JEWISH", "JEW", "JEWS", "HINDU", "HINDUS", "BUDDHIST", "BUDDHISTS", "SIKH", "SIKHS",
         "ISLAMIC", "ISLAMIST", "ISLAMISTS", "ARAB", "ARABS", "ARABIC", "KURDISH", "KURD", "KURDS", "AFRICAN", "AFRICANS", "ASIAN", "ASIANS",
         "EUROPEAN", "EUROPEANS", "LATIN", "HISPANIC", "HISPANICS", "WESTERN", "SLAVIC", "BALKAN", "PASHTUN", "PASHTUNS", "UIGHUR", "UIGHURS",
-        "UYGHUR", "UYGHURS", "TAMIL", "TAMILS", "MAOIST", "MAOISTS", "COMMUNIST", "COMMUNISTS", "ORTHODOX", "EVANGELICAL", "ROMAN",
+        "UYGHUR", "UYGHURS", "TAMIL", "TAMILS", "ISLAM", "CHRISTIANITY", "JUDAISM", "BUDDHISM", "HINDUISM", "MAOIST", "MAOISTS", "COMMUNIST", "COMMUNISTS", "ORTHODOX", "EVANGELICAL", "ROMAN",
     ]
 
     /// Compass words: "Middle East", "South Asia", "the West".
     static let compass: Set<String> = ["LATIN", "NORTH", "SOUTH", "EAST", "WEST", "MIDDLE", "CENTRAL", "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "FAR", "UPPER", "LOWER", "GREATER", "NEAR"]
 
     /// All-capital words that name no organisation.
-    static let notAcronyms: Set<String> = ["GDP", "CEO", "AIDS", "HIV", "SARS", "DNA", "TV", "OK", "AM", "PM", "GMT", "UTC", "ID", "PC", "IT", "US", "MP", "MPS", "VIP", "VIPS", "IQ", "GNP", "CO2", "FM", "AD", "BC", "RPG", "RPGS", "SUV", "SUVS", "ATM", "ATMS", "PHD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "FALSE", "TRUE", "NOT", "AND", "THE", "FOR", "NEW", "NO", "YES", "OR", "TO", "OF", "IN", "ON", "BY", "AT", "IS", "WAS", "ARE", "WILL", "CAN", "ALL", "NEWS", "UPDATE", "BREAKING", "URGENT", "FLASH"]
+    static let notAcronyms: Set<String> = ["GDP", "CEO", "AIDS", "HIV", "SARS", "DNA", "TV", "OK", "AM", "PM", "GMT", "UTC", "ID", "PC", "IT", "US", "MP", "MPS", "VIP", "VIPS", "IQ", "GNP", "CO2", "FM", "AD", "BC", "RPG", "RPGS", "SUV", "SUVS", "ATM", "ATMS", "PHD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "FALSE", "TRUE", "NOT", "AND", "THE", "FOR", "NEW", "NO", "YES", "OR", "TO", "OF", "IN", "ON", "BY", "AT", "IS", "WAS", "ARE", "WILL", "CAN", "ALL", "NEWS", "UPDATE", "BREAKING", "URGENT", "FLASH", "AK", "RPG", "SAM", "MIG"]
 
     /// Lower-case words inside people's names.
     static let nameParticles: Set<String> = ["AL", "EL", "BIN", "BEN", "IBN", "ABU", "DE", "DA", "DI", "DOS", "DAS", "DU", "VAN", "VON", "DER", "LA", "LE", "Y", "UL", "UD"]
@@ -99,7 +99,7 @@ enum Titles {
     static let particles: Set<String> = ["OF", "FOR", "AND", "THE", "DE", "DU", "DES", "AL", "EL", "BIN", "VAN", "VON", "DA", "DI", "LA", "LE", "ON"]
 
     /// Common nouns that introduce an organisation's name: "the news agency Kyodo".
-    static let organisationNouns: Set<String> = ["AGENCY", "NEWSPAPER", "DAILY", "WEEKLY", "BROADCASTER", "NETWORK", "CHANNEL", "COMPANY", "FIRM", "GROUP", "PARTY", "ORGANIZATION", "ORGANISATION", "CARMAKER", "AUTOMAKER", "BANK", "MAGAZINE", "AIRLINE", "GIANT", "CONGLOMERATE", "MOVEMENT"]
+    static let organisationNouns: Set<String> = ["CHAINS", "CHAIN", "GROUPS", "RETAILER", "BROADCASTERS", "DAILIES", "NETWORKS", "CORPORATION", "AGENCY", "NEWSPAPER", "DAILY", "WEEKLY", "BROADCASTER", "NETWORK", "CHANNEL", "COMPANY", "FIRM", "GROUP", "PARTY", "ORGANIZATION", "ORGANISATION", "CARMAKER", "AUTOMAKER", "BANK", "MAGAZINE", "AIRLINE", "GIANT", "CONGLOMERATE", "MOVEMENT"]
 
     /// News agencies, which news text cites by name alone.
     static let newsAgencies: Set<String> = ["REUTERS", "AP", "AFP", "INTERFAX", "ITAR-TASS", "TASS", "RIA", "KYODO", "JIJI", "XINHUA", "YONHAP", "BERNAMA", "ANSA", "DPA", "EFE", "UPI", "BLOOMBERG", "IRNA", "WAFA", "MENA", "ANTARA", "PTI", "APA"]
@@ -111,6 +111,12 @@ enum Titles {
         "PACIFIC", "ARCTIC", "MEDITERRANEAN", "SAHARA", "SAHEL", "MAGHREB", "LEVANT", "CAUCASUS", "HIMALAYAS", "ANDES", "ALPS", "AMAZON",
         "KASHMIR", "PUNJAB", "SIBERIA", "PATAGONIA", "TIBET", "DARFUR", "KURDISTAN", "BALOCHISTAN", "BALUCHISTAN", "WAZIRISTAN",
     ]
+
+    /// Common nouns for places: "the town of X", "the X district".
+    static let placeNouns: Set<String> = ["TOWN", "CITY", "VILLAGE", "PROVINCE", "DISTRICT", "REGION", "COUNTY", "AREA", "ISLAND", "CAPITAL", "PORT", "SUBURB", "NEIGHBORHOOD", "NEIGHBOURHOOD", "VALLEY", "STATE", "PREFECTURE", "MUNICIPALITY", "HAMLET", "SETTLEMENT", "CAMP", "OASIS", "GOVERNORATE", "TOWNSHIP"]
+
+    /// Facilities named after their place: "the Dimona plant".
+    static let facilityNouns: Set<String> = ["PLANT", "FACILITY", "REACTOR", "BASE", "PRISON", "JAIL", "AIRPORT", "CROSSING", "DAM", "REFINERY", "STADIUM", "AIRBASE", "AIRFIELD", "OILFIELD", "MINE"]
 
     /// Institutions named by one word.
     static let institutions: Set<String> = ["CONGRESS", "PARLIAMENT", "SENATE", "ARMY", "NAVY", "MARINES", "CABINET", "PENTAGON", "KNESSET", "DUMA", "BUNDESTAG", "MAJLIS", "POLITBURO", "INTERPOL", "EUROPOL"]
@@ -133,7 +139,7 @@ enum Titles {
         "SEVERAL", "OTHER", "OTHERS", "EACH", "BOTH", "EITHER", "NEITHER", "SUCH", "ONLY", "EVEN", "STILL", "YET", "SO", "THEN", "THUS",
         "INSTEAD", "NOW", "TODAY", "YESTERDAY", "TOMORROW", "TONIGHT", "WEEK", "MONTH", "YEAR", "PUBLICATION", "VOLUME", "ISSUE", "PAGE",
         "REPORTS", "REPORT", "POLICE", "TROOPS", "SOLDIERS", "REBELS", "MILITANTS", "ANALYSTS", "EXPERTS", "WITNESSES", "RESIDENTS",
-        "AUTHORITIES", "LEADERS", "WORKERS", "PEOPLE", "MEANWHILE", "FORMER", "OLD",
+        "AUTHORITIES", "PEOPLE", "MEANWHILE", "FORMER", "OLD",
         "GOVERNMENT", "MINISTER", "PRESIDENT", "PRIME", "DEPUTY", "SECRETARY", "SPOKESMAN", "SPOKESWOMAN",
         "CHIEF", "HEAD", "LEADER", "MR", "MRS", "MS", "DR", "SEN", "REP", "GEN", "GOV", "ST",
     ]
