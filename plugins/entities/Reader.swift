@@ -175,9 +175,10 @@ struct Reader {
         }
         // Two nationality words in a row are one: "Bosnian Serb", "Iraqi Kurdish".
         if match.kind == .nationality, end < range.upperBound, isCapitalized(end),
-            let second = dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }),
-            second.kind == .nationality || (second.end == end + 1 && Titles.groups.contains(upper[end]))
+            let secondEnd = dictionary.longestMatch(upper, from: end, kinds: [.nationality], accept: { $0 < range.upperBound && isCapitalized($0) })?.end
+                ?? (Titles.groups.contains(upper[end]) || ActorDictionary.irregularDemonyms.contains(upper[end]) ? end + 1 : nil)
         {
+            let second = (end: secondEnd, actor: match.actor, kind: ActorDictionary.Kind.nationality)
             emit(start: index, end: second.end, label: "NORP", canonical: texts[index..<second.end].joined(separator: " "),
                  country: actor.country, actor: actor.country, role: nil, sentence: sentence)
             return second.end
@@ -197,8 +198,19 @@ struct Reader {
                 return organisation
             }
         }
-        // A nationality or event word after a nationality: "Australian Open".
-        if match.kind == .nationality, end < range.upperBound, isCapitalized(end), Titles.eventNouns.contains(upper[end]) {
+        // A leader's name may go on: "Abu Musab al-Zarqawi".
+        if match.kind == .person, end + 1 < range.upperBound, Titles.nameParticles.contains(upper[end]) {
+            let after = texts[end + 1] == "-" && touching(end, end + 1) ? end + 2 : end + 1
+            if after < range.upperBound, isCapitalized(after) {
+                emit(start: index, end: after + 1, label: "PER", canonical: texts[index...after].joined(separator: " "), country: actor.country,
+                     actor: actor.code(on: document.date), role: nil, sentence: sentence)
+                return after + 1
+            }
+        }
+        // An event after a nationality or a place: "Australian Open", "Kyoto Protocol".
+        if match.kind == .nationality || match.kind == .place || match.kind == .country, end < range.upperBound, isCapitalized(end),
+            Titles.eventNouns.contains(upper[end])
+        {
             emit(start: index, end: end + 1, label: "MISC", canonical: texts[index...end].joined(separator: " "), country: actor.country,
                  actor: nil, role: nil, sentence: sentence)
             return end + 1
@@ -240,10 +252,14 @@ struct Reader {
     mutating func readCapitalisedRun(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
         let acronym = texts[start].count >= 2 && texts[start].count <= 6 && texts[start] == upper[start] && texts[start].allSatisfy(\.isLetter)
         // "al-Zarqawi": a lower-case particle joined to a name.
-        let particleStart = Titles.nameParticles.contains(upper[start]) && start + 2 < range.upperBound && texts[start + 1] == "-"
+        let hyphenParticle = Titles.nameParticles.contains(upper[start]) && start + 2 < range.upperBound && texts[start + 1] == "-"
             && touching(start, start + 1) && touching(start + 1, start + 2) && isCapitalized(start + 2)
+        // "bin Laden", "al Qaida": the particle alone before a name.
+        let spacedParticle = ["BIN", "IBN", "AL", "EL"].contains(upper[start]) && texts[start] == texts[start].lowercased()
+            && start + 1 < range.upperBound && isCapitalized(start + 1) && !Titles.isStopword(upper[start + 1])
+        let particleStart = hyphenParticle || spacedParticle
         guard particleStart || isCapitalized(start), acronym || particleStart || !Titles.isStopword(upper[start]) else { return nil }
-        var end = particleStart ? start + 3 : start + 1
+        var end = hyphenParticle ? start + 3 : (spacedParticle ? start + 2 : start + 1)
         while end < range.upperBound {
             if isCapitalized(end) && !Titles.isStopword(upper[end]) {
                 // A known name ends the run, unless the run so far only says where ("South Darfur",
