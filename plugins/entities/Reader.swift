@@ -313,7 +313,9 @@ struct Reader {
             return end  // GDP, FALSE, H5N1: no names
         } else if words.count == 1 && Titles.institutions.contains(words[0]) && !first {
             label = "ORG"  // Congress, Parliament, the Army
-        } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start] {
+        } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start]
+            && !Titles.organisationNouns.contains(next)
+        {
             return end  // a lone "News", "Office"
         } else if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
             label = "LOC"  // "the West"
