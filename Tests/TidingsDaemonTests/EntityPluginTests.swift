@@ -105,6 +105,10 @@ struct EntityPluginTests {
         #expect(context.contains { $0.text == "Herald" && $0.label == "ORG" })
         #expect(context.contains { $0.text == "KindHearts" && $0.label == "ORG" })
         #expect(context.contains { $0.text == "Dimona" && $0.label == "LOC" })
+        // Nationality words in the plural are peoples too.
+        let peoples = try run("Americans and Iraqis met Afghans in Kabul.")
+        #expect(peoples.filter { $0.label == "NORP" }.map(\.text) == ["Americans", "Iraqis", "Afghans"])
+        #expect(peoples.first { $0.text == "Iraqis" }?.country == "IRQ")
         // Numbers and plain capitals are no names; lone unknown words are not guessed.
         let plain = try run("He carried an AK-47 and said GDP fell, Smithers noted.")
         #expect(!plain.contains { ["AK", "GDP", "Smithers"].contains($0.text) })

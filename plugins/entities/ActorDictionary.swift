@@ -186,6 +186,10 @@ final class ActorDictionary: @unchecked Sendable {
                 var tokens = words
                 if tokens.count > 1 && tokens[0] == "THE" { tokens.removeFirst() }  // "the" is not part of a name
                 insert(tokens, actor: index, kind: nameKind)
+                // Nationality words name people in the plural too: Americans, Iraqis, Afghans.
+                if nameKind == .nationality, let last = tokens.last, !last.hasSuffix("S"), !last.hasSuffix("ESE"), !last.hasSuffix("ISH"), !last.hasSuffix("CH") {
+                    insert(Array(tokens.dropLast()) + [last + "S"], actor: index, kind: .nationality)
+                }
                 if kind == .person && tokens.count >= 2, let last = tokens.last, last.count >= 3, last.first?.isLetter == true {
                     if let existing = surnames[last] {
                         if existing != index { surnames[last] = .some(nil) }
