@@ -109,6 +109,10 @@ struct EntityPluginTests {
         let peoples = try run("Americans and Iraqis met Afghans in Kabul.")
         #expect(peoples.filter { $0.label == "NORP" }.map(\.text) == ["Americans", "Iraqis", "Afghans"])
         #expect(peoples.first { $0.text == "Iraqis" }?.country == "IRQ")
+        // Institutions named by one word, and an organisation named again as "the Council".
+        let institutions = try run("Congress passed the bill. The Security Council met, and the Council said no.")
+        #expect(institutions.contains { $0.text == "Congress" && $0.label == "ORG" })
+        #expect(institutions.contains { $0.text == "Council" && $0.label == "ORG" })
         // Numbers and plain capitals are no names; lone unknown words are not guessed.
         let plain = try run("He carried an AK-47 and said GDP fell, Smithers noted.")
         #expect(!plain.contains { ["AK", "GDP", "Smithers"].contains($0.text) })

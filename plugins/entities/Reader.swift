@@ -311,8 +311,12 @@ struct Reader {
         var known: EntityMention?
         if words.count == 1 && (Titles.notAcronyms.contains(words[0]) || texts[start].contains(where: \.isNumber)) {
             return end  // GDP, FALSE, H5N1: no names
-        } else if words.count == 1 && Titles.institutions.contains(words[0]) && !first {
+        } else if words.count == 1 && Titles.institutions.contains(words[0]) && !lowerWords.contains(texts[start].lowercased()) {
             label = "ORG"  // Congress, Parliament, the Army
+        } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && previous == "THE" && !first
+            && !lowerWords.contains(texts[start].lowercased())
+        {
+            label = "ORG"  // "the Council", "the Brotherhood": an organisation named before
         } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start]
             && !Titles.organisationNouns.contains(next)
         {
