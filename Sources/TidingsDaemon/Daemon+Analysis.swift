@@ -129,15 +129,14 @@ extension Daemon {
         let jobPlugins: Set<String> = job.map { job in
             Set(pipeline.names.filter { $0 == job.plugin || (enabled.contains($0) && pipeline.closure(of: [$0]).contains(job.plugin)) })
         } ?? []
-        let switchedOn = enabledPlugins(snapshot: enabled)
-        let results = AnalysisResults(count: documents.count)
+        let results = Slots<[StageResult]>(count: documents.count, empty: [])
         DispatchQueue.concurrentPerform(iterations: documents.count) { index in
             let row = documents[index]
             let document = AnalyzedDocument(id: row.id, text: row.text, title: row.title, date: row.date, language: row.language)
             // Plugins already done for this document only run again when a plugin that needs
             // them does, and are not stored again; a job stores only its plugins.
-            let wanted = job == nil ? switchedOn.subtracting(row.done) : jobPlugins
-            let run = job == nil ? pipeline.closure(of: wanted).intersection(switchedOn) : pipeline.closure(of: wanted)
+            let wanted = job == nil ? enabled.subtracting(row.done) : jobPlugins
+            let run = job == nil ? pipeline.closure(of: wanted).intersection(enabled) : pipeline.closure(of: wanted)
             let stored = pipeline.run(document, enabled: run).filter { wanted.contains($0.plugin) }
             results.set(index, stored)
         }
@@ -183,9 +182,6 @@ extension Daemon {
         }
     }
 
-    /// The enabled set a round started with (passed in, since `analyze` runs off `control`).
-    func enabledPlugins(snapshot: Set<String>) -> Set<String> { snapshot }
-
     /// `plugins.list`: every plugin with its switch and counts.
     func pluginInfos() throws -> [PluginInfo] {
         guard let pipeline else { return [] }
@@ -206,13 +202,4 @@ extension Daemon {
             id: row.id, kind: row.kind, plugin: row.plugin, since: row.since, sourceID: row.sourceID, status: row.status, total: row.total,
             done: row.done, failed: row.failed, error: row.error, createdAt: row.createdAt, updatedAt: row.updatedAt, finishedAt: row.finishedAt)
     }
-}
-
-/// Results written by the parallel workers, each to its own slot.
-final class AnalysisResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [[StageResult]]
-    init(count: Int) { values = Array(repeating: [], count: count) }
-    func set(_ index: Int, _ value: [StageResult]) { lock.withLock { values[index] = value } }
-    var all: [[StageResult]] { lock.withLock { values } }
 }

@@ -36,7 +36,7 @@ enum JSONLines {
         var start = 0
         while start < inputs.count {
             let slice = Array(inputs[start..<min(start + chunk, inputs.count)])
-            let results = Results(count: slice.count)
+            let results = Slots<[UInt8]>(count: slice.count, empty: [])
             DispatchQueue.concurrentPerform(iterations: slice.count) { index in
                 var json = JSONWriter()
                 work(slice[index]).write(to: &json)
@@ -51,14 +51,6 @@ enum JSONLines {
             start += chunk
         }
         writer.sync {}
-    }
-
-    final class Results: @unchecked Sendable {
-        private let lock = NSLock()
-        private var values: [[UInt8]]
-        init(count: Int) { values = Array(repeating: [], count: count) }
-        func set(_ index: Int, _ bytes: [UInt8]) { lock.withLock { values[index] = bytes } }
-        var all: [[UInt8]] { lock.withLock { values } }
     }
 }
 

@@ -166,6 +166,9 @@ struct PluginEndToEndTests {
         let check = try Binaries.run(Binaries.tidingsd, ["check-config", "--config", dir.file("tidingsd.toml")])
         #expect(check.status == 78)
         #expect(check.stderr.contains("tidingsd.toml:") && check.stderr.contains("plugins.tone.window"))
-        _ = daemon
+        // The daemon itself refuses to start, with the same message.
+        try daemon.start(waitReady: false)
+        #expect(daemon.waitExit() == 78)
+        #expect(daemon.stderr.contains("plugins.tone.window"))
     }
 }

@@ -73,7 +73,7 @@ final class ActorDictionary: @unchecked Sendable {
 
     static func day(_ date: String?) -> Int? {
         guard let date, date.count >= 10 else { return nil }
-        return Int(String(date.prefix(10)).replacingOccurrences2("-", ""))
+        return Int(String(date.prefix(10).filter { $0 != "-" }))
     }
 
     /// A code line's range: `[JPNGOV 980730-000405]`, `[IGOUNO >20070101]`, `[X <950101]`.
@@ -348,11 +348,5 @@ extension String {
         while text.hasPrefix("_") { text = text.dropFirst() }
         while text.hasSuffix("_") { text = text.dropLast() }
         return String(text)
-    }
-
-    func replacingOccurrences2(_ target: Character, _ replacement: String) -> String {
-        var out = ""
-        for character in self { if character == target { out += replacement } else { out.append(character) } }
-        return out
     }
 }

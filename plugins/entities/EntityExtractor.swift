@@ -48,7 +48,7 @@ public struct EntityExtractor: Extractor {
             let name = line[..<open].trimmedWhitespace()
             guard !name.isEmpty, !name.contains("!"), !name.contains("{") else { continue }
             let code = line[line.index(open, offsetBy: 2)...].prefix { $0 != "]" && $0 != " " }
-            out[name.map { $0 == "_" ? " " : $0 }.reduce(into: "") { $0.append($1) }.trimmedWhitespace()] = String(code.prefix(3))
+            out[String(name.map { $0 == "_" ? " " : $0 }).trimmedWhitespace()] = String(code.prefix(3))
         }
         return out
     }

@@ -2,9 +2,6 @@ import TidingsCore
 
 /// Reads one document: the rules of ``EntityExtractor``, in one left-to-right pass per sentence.
 struct Reader {
-    /// What a lone unknown capitalised word mid-sentence is guessed to be.
-    static let singleGuess = ""
-
     let document: AnalyzedDocument
     let dictionary: ActorDictionary
     let agents: [String: String]
@@ -139,8 +136,6 @@ struct Reader {
         return nameEnd
     }
 
-    func touchingOrSpaced(_ index: Int) -> Bool { true }
-
     // MARK: dictionary
 
     mutating func readDictionaryName(at index: Int, in range: Range<Int>, sentence: Int, headline: Bool) -> Int? {
@@ -189,14 +184,10 @@ struct Reader {
             return end + 1
         }
         // An organisation's name may go on: "United Nations Security Council".
-        if match.kind == .organisation || match.kind == .country, end < range.upperBound, isCapitalized(end),
-            let organisation = organisationRun(from: end, in: range), organisation > end, match.kind == .organisation || !isWord(end - 1) || true
-        {
-            if match.kind == .organisation {
-                emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
-                     country: actor.country, actor: actor.code(on: document.date), role: nil, sentence: sentence)
-                return organisation
-            }
+        if match.kind == .organisation, end < range.upperBound, isCapitalized(end), let organisation = organisationRun(from: end, in: range) {
+            emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
+                 country: actor.country, actor: actor.code(on: document.date), role: nil, sentence: sentence)
+            return organisation
         }
         // A leader's name may go on: "Abu Musab al-Zarqawi".
         if match.kind == .person, end + 1 < range.upperBound, Titles.nameParticles.contains(upper[end]) {
@@ -377,9 +368,8 @@ struct Reader {
             label = "PER"  // the surname of several known people ("Bush")
         } else if words.count >= 2 && words.count <= 4 && guessUnknown && words.allSatisfy({ $0.allSatisfy { $0.isLetter || $0 == "-" || $0 == "'" } }) {
             label = "PER"
-        } else if !first && guessUnknown && words.count == 1 && !lowerWords.contains(texts[start].lowercased()) {
-            label = Reader.singleGuess.isEmpty ? nil : Reader.singleGuess
         }
+        // A lone unknown word is not guessed: in news it is as often a place or a company as a person.
         // Opening a sentence, one word that the document also writes in lower case is a word.
         if first && words.count == 1 && known == nil && (lowerWords.contains(texts[start].lowercased()) || label == "MISC") { return end }
         guard let label else { return end }
