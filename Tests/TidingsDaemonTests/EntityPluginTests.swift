@@ -91,6 +91,31 @@ struct EntityPluginTests {
         #expect(dictionary.surnames["OBUCHI"] == .some(.some(obuchi.actor)))
     }
 
+    @Test func canonicalNamesAreTitleCasedExceptOrganisationAcronyms() throws {
+        let dictionary = ActorDictionary(
+            files: [("""
+                IRAQ_
+                	[IRQ <20030320]
+                	[IRQOCC 1920030320-20060520]
+                	[IRQ >20060520]
+                JAPAN_  [JPN]
+                """, false), ("NATO_ [IGOWSTNAT]\nHAMAS_ [PSEREBHMS]\n", true)], isTitle: { _ in false })
+        func actor(_ words: [String]) throws -> ActorDictionary.Actor {
+            let match = try #require(dictionary.longestMatch(words, from: 0, accept: { _ in true }))
+            return dictionary.actors[match.actor]
+        }
+        #expect(try actor(["IRAQ"]).canonical == "Iraq")
+        #expect(try actor(["JAPAN"]).canonical == "Japan")
+        #expect(try actor(["NATO"]).canonical == "NATO")
+        #expect(ActorDictionary.canonical("RYUTARO_HASHIMOTO_") == "Ryutaro Hashimoto")
+        // "1920030320" is a typo for 20030320 in the Phoenix files: read as that date, so the
+        // occupation code holds only from 2003 to 2006.
+        let iraq = try actor(["IRAQ"])
+        #expect(iraq.code(on: "2004-06-01") == "IRQOCC")
+        #expect(iraq.code(on: "1999-04-05") == "IRQ")
+        #expect(iraq.code(on: "2010-01-01") == "IRQ")
+    }
+
     @Test func patternsFindWhatTheDictionariesDoNotKnow() throws {
         let mentions = try run("Officials at the Ministry of Fisheries said Ole Hansen visited Farland. The Orvik Islands were quiet, said Hansen.")
         #expect(mentions.contains { $0.text == "Ministry of Fisheries" && $0.label == "ORG" })

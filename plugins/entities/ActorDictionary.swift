@@ -23,7 +23,7 @@ final class ActorDictionary: @unchecked Sendable {
         /// The dictionary's head name ("RYUTARO_HASHIMOTO_").
         var head: String
         /// Title-cased, made when asked (most actors are never mentioned).
-        var canonical: String { ActorDictionary.canonical(head) }
+        var canonical: String { ActorDictionary.canonical(head, acronym: kind == .organisation) }
         var kind: Kind
         var codes: [Code]
         /// The country code (first three letters of a country-level code).
@@ -87,6 +87,9 @@ final class ActorDictionary: @unchecked Sendable {
             func full(_ digits: Substring) -> Int? {
                 guard let value = Int(digits) else { return nil }
                 if digits.count == 8 { return value }
+                // A stray century before a full date ("1920030320" for 20030320) is a typo
+                // in the Phoenix files; the eight digits after it are the date.
+                if digits.count == 10, digits.hasPrefix("19"), let date = Int(digits.dropFirst(2)), date >= 19_000_000 { return date }
                 guard digits.count == 6 else { return nil }
                 let year = value / 10_000
                 return (year >= 30 ? 1900 + year : 2000 + year) * 10_000 + value % 10_000
@@ -106,12 +109,13 @@ final class ActorDictionary: @unchecked Sendable {
         return code
     }
 
-    /// Title-cases a dictionary name: "RYUTARO_HASHIMOTO_" → "Ryutaro Hashimoto".
-    static func canonical(_ name: String) -> String {
+    /// Title-cases a dictionary name: "RYUTARO_HASHIMOTO_" → "Ryutaro Hashimoto". With
+    /// `acronym` (organisations), a one-word name of up to five letters stays as it is: IAEA,
+    /// NATO, UN; countries, places and people never are (JAPAN → Japan, IRAQ → Iraq).
+    static func canonical(_ name: String, acronym: Bool = false) -> String {
         let small: Set<String> = ["of", "the", "and", "for", "de", "al", "bin", "in", "on", "la", "le", "el", "del", "da", "van", "von"]
         let parts = name.split(separator: "_")
-        // A one-word name of up to five letters is an acronym: IAEA, NATO, UN.
-        if parts.count == 1, let word = parts.first, word.count <= 5, word.allSatisfy({ $0.isLetter || $0 == "." }) { return String(word) }
+        if acronym, parts.count == 1, let word = parts.first, word.count <= 5, word.allSatisfy({ $0.isLetter || $0 == "." }) { return String(word) }
         return parts.enumerated().map { index, word -> String in
             let lower = word.lowercased()
             if index > 0 && small.contains(lower) { return lower }
