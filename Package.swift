@@ -37,7 +37,7 @@ var targets: [Target] = [
         path: "Sources/TidingsAdmin"),
     // Built-in extractor plugins: each imports TidingsCore and nothing else.
     .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md", "data", "Tests"]),
-    .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md"]),
+    .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md", "data", "Tests"]),
     .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data"]),
     // The registry, the pipeline and exec plugins: shared by the daemon and `tidingsd analyze`.
     .target(

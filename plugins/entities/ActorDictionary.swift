@@ -11,35 +11,21 @@ import TidingsCore
 final class ActorDictionary: @unchecked Sendable {
     enum Kind: Sendable { case country, place, nationality, person, organisation }
 
-    /// A code valid between two dates (YYYYMMDD numbers; 0 and 99999999 when open).
-    struct Code: Sendable {
-        var code: String
-        var from: Int
-        var until: Int
-        var dated: Bool
-    }
-
     struct Actor: Sendable {
         /// The dictionary's head name ("RYUTARO_HASHIMOTO_").
         var head: String
         /// Title-cased, made when asked (most actors are never mentioned).
         var canonical: String { ActorDictionary.canonical(head, acronym: kind == .organisation) }
         var kind: Kind
-        var codes: [Code]
+        var codes: [DatedCode]
         /// The country code (first three letters of a country-level code).
         var country: String? {
             guard let code = codes.first?.code, code.count >= 3, !code.hasPrefix("IGO"), !code.hasPrefix("NGO"), !code.hasPrefix("MNC") else { return nil }
             return String(code.prefix(3))
         }
 
-        /// The code for a date (YYYY-MM-DD): a dated one that covers it, else an undated one,
-        /// else the last dated one.
-        func code(on date: String?) -> String? {
-            if let day = ActorDictionary.day(date) {
-                if let hit = codes.last(where: { $0.dated && $0.from <= day && day <= $0.until }) { return hit.code }
-            }
-            return codes.first(where: { !$0.dated })?.code ?? codes.last?.code
-        }
+        /// The code for a document date (see `DatedCode`).
+        func code(on date: String?) -> String? { codes.code(on: date)?.code }
     }
 
     final class Node: @unchecked Sendable {
@@ -69,44 +55,6 @@ final class ActorDictionary: @unchecked Sendable {
         let actor = actors[index]
         if actor.kind == .country, let code = actor.codes.first?.code, let common = ActorDictionary.commonNames[code] { return common }
         return actor.canonical
-    }
-
-    static func day(_ date: String?) -> Int? {
-        guard let date, date.count >= 10 else { return nil }
-        return Int(String(date.prefix(10).filter { $0 != "-" }))
-    }
-
-    /// A code line's range: `[JPNGOV 980730-000405]`, `[IGOUNO >20070101]`, `[X <950101]`.
-    static func parseCode(_ text: Substring) -> Code? {
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard let first = parts.first else { return nil }
-        var code = Code(code: String(first).uppercased(), from: 0, until: 99_999_999, dated: false)
-        guard code.code.first?.isLetter == true else { return nil }
-        if parts.count > 1 {
-            let range = parts[1]
-            func full(_ digits: Substring) -> Int? {
-                guard let value = Int(digits) else { return nil }
-                if digits.count == 8 { return value }
-                // A stray century before a full date ("1920030320" for 20030320) is a typo
-                // in the Phoenix files; the eight digits after it are the date.
-                if digits.count == 10, digits.hasPrefix("19"), let date = Int(digits.dropFirst(2)), date >= 19_000_000 { return date }
-                guard digits.count == 6 else { return nil }
-                let year = value / 10_000
-                return (year >= 30 ? 1900 + year : 2000 + year) * 10_000 + value % 10_000
-            }
-            if range.hasPrefix(">"), let from = full(range.dropFirst()) {
-                code.from = from
-                code.dated = true
-            } else if range.hasPrefix("<"), let until = full(range.dropFirst()) {
-                code.until = until
-                code.dated = true
-            } else if let dash = range.firstIndex(of: "-"), let from = full(range[..<dash]), let until = full(range[range.index(after: dash)...]) {
-                code.from = from
-                code.until = until
-                code.dated = true
-            }
-        }
-        return code
     }
 
     /// Title-cases a dictionary name: "RYUTARO_HASHIMOTO_" → "Ryutaro Hashimoto". With
@@ -139,7 +87,7 @@ final class ActorDictionary: @unchecked Sendable {
     }
 
     private func load(_ text: String, organisations: Bool, isTitle: (String) -> Bool) {
-        var current: (names: [String], codes: [Code], inline: Bool, person: Bool)?
+        var current: (names: [String], codes: [DatedCode], inline: Bool, person: Bool)?
         func finish() {
             guard let entry = current, !entry.names.isEmpty, !entry.codes.isEmpty else { return }
             let head = entry.names[0]
@@ -213,9 +161,10 @@ final class ActorDictionary: @unchecked Sendable {
             return slice
         }
         func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
-        func code(_ bytes: ArraySlice<UInt8>) -> Code? {
+        func code(_ bytes: ArraySlice<UInt8>) -> DatedCode? {
             let inside = bytes.prefix { $0 != 0x5D }  // up to "]"
-            return ActorDictionary.parseCode(Substring(string(inside)))
+            guard let parsed = DatedCode.parse(Substring(string(inside))), !parsed.isNull else { return nil }
+            return parsed
         }
         let all = Array(text.utf8)
         for rawBytes in all.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
@@ -235,7 +184,7 @@ final class ActorDictionary: @unchecked Sendable {
             }
             if first == 0x21 || first == 0x3C || first == 0x3D { continue }  // "!", "<", "="
             var name = trimmed
-            var inlineCode: Code?
+            var inlineCode: DatedCode?
             if let open = name.firstIndex(of: 0x5B) {
                 inlineCode = code(name[(open + 1)...])
                 name = name[..<open]

@@ -1,76 +1,128 @@
 import TidingsCore
 
-/// Events, first version: a short list of English verb phrases with their CAMEO codes; the
-/// source is the nearest entity before the verb in the sentence, the target the nearest one
-/// after it, each coded by its country and role (from the entities plugin). Issue 6 replaces
-/// this with PETRARCH-style dictionaries and patterns.
+/// Who did what to whom, in CAMEO codes, coded TABARI-style without a parser: PETRARCH-2
+/// verb patterns, actors from the entity plugin (or the dictionary folder's `.actors` files),
+/// agents, discards; compounds, passives, negation, modality and reciprocal codes are read
+/// from word order. See README.md for the rules and their limits.
 public struct EventCoder: Extractor {
     public static let descriptor = PluginDescriptor(
-        name: "events", version: "0.1.0", requires: ["entities"], produces: ["events"],
-        summary: "Who did what to whom, in CAMEO codes (first version: a short verb list and nearest actors).")
+        name: "events", version: "1.0.0", requires: ["entities"], produces: ["events"],
+        summary: "Who did what to whom, in CAMEO codes, from PETRARCH-2 dictionaries (no parser needed).")
 
+    let dictionaries: Dictionaries
+
+    /// Config keys: `dictionaries` (a folder of PETRARCH-format files; the bundled CAMEO 2.0 /
+    /// Phoenix set by default) and `additions` (also read Tidings' own additions; default on
+    /// for the bundled set, off for another folder).
     public init(configuration: PluginConfiguration) throws {
+        let codebookPath = try configuration.dataFile("cameo_codes.tsv")
+        let bundled = (try configuration.dataFile("CAMEO.2.0.txt") as String).deletingLastPathComponent()
+        let folder = try configuration.string("dictionaries")
+        let additions = try configuration.bool("additions", default: folder == nil)
         try configuration.finish()
+        dictionaries = try EventCoder.load(folder: folder ?? bundled, additionsFrom: additions ? bundled : nil, codebook: codebookPath)
     }
 
-    /// Verb phrases (lower case, as written) → CAMEO code. Longer phrases are tried first.
-    static let verbs: [String: String] = [
-        "will visit": "036", "plans to visit": "036", "to visit": "036", "agreed to meet": "036", "will meet": "036",
-        "visited": "042", "visits": "042", "arrived in": "042", "hosted": "043", "met": "040", "met with": "040",
-        "meets": "040", "talked with": "040", "negotiated": "046", "held talks with": "046", "praised": "051",
-        "welcomed": "051", "signed": "057", "urged": "020", "called on": "020", "asked": "020", "criticized": "111",
-        "criticised": "111", "condemned": "111", "denounced": "111", "accused": "112", "threatened": "130",
-        "protested": "140", "arrested": "173", "detained": "173", "attacked": "190", "bombed": "190", "postponed": "036",
-    ]
-    /// Goldstein scores of the codes above (CAMEO codebook values).
-    static let goldstein: [String: Double] = [
-        "020": 3, "036": 4, "040": 1, "042": 1.9, "043": 2.8, "046": 7, "051": 3.4, "057": 8, "111": -2, "112": -2,
-        "130": -4.4, "140": -6.5, "173": -5, "190": -10,
-    ]
+    static func read(_ path: String) throws -> String {
+        guard let bytes = FileBytes.read(path) else { throw PluginError("cannot read \(path)") }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads a dictionary folder: `*verbs*` or `CAMEO*` files, `*actors*`, `*agents*` and
+    /// `*discards*` files; and, from `additionsFrom`, `Tidings.verbs.txt` and `Tidings.nouns.txt`.
+    static func load(folder: String, additionsFrom: String?, codebook: String) throws -> Dictionaries {
+        let names = try FileList.names(in: folder)
+        func files(_ accept: (String) -> Bool) -> [String] {
+            names.filter { $0.lowercased().hasSuffix(".txt") && !$0.hasPrefix("Tidings.") && accept($0.lowercased()) }.sorted().map { folder + "/" + $0 }
+        }
+        let verbFiles = files { $0.contains("verbs") || $0.hasPrefix("cameo") }
+        guard !verbFiles.isEmpty else {
+            throw PluginError("no verb dictionary in \(folder): expected a file named like CAMEO.2.0.txt or *.verbs.txt")
+        }
+        let verbs = VerbDictionary()
+        for file in verbFiles { verbs.load(try read(file)) }
+        let actorFiles = files { $0.contains("actors") }
+        var actors: ActorTable?
+        if !actorFiles.isEmpty {
+            let table = ActorTable()
+            for file in actorFiles { table.loadActors(try read(file)) }
+            actors = table
+        }
+        let agents = ActorTable()
+        for file in files({ $0.contains("agents") }) { agents.loadAgents(try read(file)) }
+        var discards = Discards()
+        for file in files({ $0.contains("discards") }) { discards.load(try read(file)) }
+        var nouns: [(words: [String], code: EventCode)] = []
+        if let additionsFrom {
+            let extra = additionsFrom + "/Tidings.verbs.txt"
+            if FileList.exists(extra) { verbs.load(try read(extra)) }
+            let nounFile = additionsFrom + "/Tidings.nouns.txt"
+            if FileList.exists(nounFile) { nouns = readNouns(try read(nounFile)) }
+        }
+        return Dictionaries(
+            verbs: verbs, actors: actors, agents: agents, discards: discards, nouns: nouns, codebook: Codebook(try read(codebook)))
+    }
+
+    /// `TALKS [046:046]  # reason` lines.
+    static func readNouns(_ text: String) -> [(words: [String], code: EventCode)] {
+        PetrarchText.lines(text).compactMap { line in
+            guard let open = line.text.firstIndex(of: "["), let inside = PetrarchText.bracket(line.text) else { return nil }
+            let words = PetrarchText.words(String(line.text[..<open]))
+            return words.isEmpty ? nil : (words, EventCode.parse(inside))
+        }
+    }
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
-        let entities = context.entities.filter { $0.country != nil || $0.actorCode != nil }
-        var events: [CodedEvent] = []
-        let tokens = document.tokens
-        let lower = document.tokenTexts.map { $0.lowercased() }
-        let bySentence = Dictionary(grouping: entities, by: \.sentence)
-        for (sentenceIndex, sentence) in document.sentences.enumerated() {
-            var index = sentence.tokens.lowerBound
-            while index < sentence.tokens.upperBound {
-                var coded = false
-                for length in stride(from: min(3, sentence.tokens.upperBound - index), through: 1, by: -1) {
-                    let phrase = length == 1 ? lower[index] : lower[index..<(index + length)].joined(separator: " ")
-                    guard let code = EventCoder.verbs[phrase] else { continue }
-                    let start = tokens[index].start, end = tokens[index + length - 1].end
-                    let here = bySentence[sentenceIndex] ?? []
-                    let source = here.last { $0.end <= start }
-                    let target = here.first { $0.start >= end }
-                    if let source, let target {
-                        events.append(CodedEvent(
-                            source: actor(source), target: actor(target), sourceName: source.canonical, targetName: target.canonical,
-                            code: code, quadClass: EventCoder.quadClass(code), goldstein: EventCoder.goldstein[code] ?? 0,
-                            sentence: sentenceIndex, start: min(source.start, start), end: max(target.end, end)))
-                    }
-                    index += length
-                    coded = true
-                    break
-                }
-                if !coded { index += 1 }
-            }
-        }
-        return Extraction(events: events)
+        var coder = Coder(dictionaries: dictionaries, document: document, mentions: context.entities)
+        return Extraction(events: coder.code())
+    }
+}
+
+/// CAMEO codes with their names, Goldstein scores and quad classes (`cameo_codes.tsv`).
+struct Codebook: Sendable {
+    struct Entry: Sendable {
+        var name: String
+        var goldstein: Double
+        var quadClass: Int
     }
 
-    func actor(_ entity: EntityMention) -> String? { entity.actorCode ?? entity.country }
+    private(set) var entries: [String: Entry] = [:]
+
+    /// `code \t name \t goldstein \t root \t quadclass` lines after a header.
+    init(_ text: String) {
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 5, let goldstein = Double(fields[2].trimmedWhitespace()), let quad = Int(fields[4].trimmedWhitespace()) else { continue }
+            entries[fields[0].trimmedWhitespace()] = Entry(name: fields[1].trimmedWhitespace(), goldstein: goldstein, quadClass: quad)
+        }
+    }
+
+    /// The entry of a code, or of the nearest code above it (4-digit codes the codebook does
+    /// not list take their 3-digit parent's values); unknown roots get quad class by root.
+    func entry(_ code: String) -> Entry {
+        var key = code
+        while !key.isEmpty {
+            if let entry = entries[key] { return entry }
+            key.removeLast()
+        }
+        return Entry(name: "", goldstein: 0, quadClass: Codebook.quadClass(root: code))
+    }
 
     /// CAMEO quad classes by root: verbal cooperation 01–05, material cooperation 06–08,
     /// verbal conflict 09–13, material conflict 14–20.
-    static func quadClass(_ code: String) -> Int {
+    static func quadClass(root code: String) -> Int {
         switch Int(code.prefix(2)) ?? 1 {
         case ...5: return 1
         case 6...8: return 2
         case 9...13: return 3
         default: return 4
         }
+    }
+}
+
+extension String {
+    func deletingLastPathComponent() -> String {
+        guard let slash = lastIndex(of: "/") else { return "." }
+        return slash == startIndex ? "/" : String(self[..<slash])
     }
 }

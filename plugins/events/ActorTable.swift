@@ -1,0 +1,209 @@
+import TidingsCore
+
+/// Phrases found by walking a token trie from a position: actor names and agent titles. The
+/// walk is linear in the phrase length; nothing scans the dictionary per token.
+final class PhraseTrie<Value: Sendable>: @unchecked Sendable {
+    final class Node: @unchecked Sendable {
+        var next: [String: Node] = [:]
+        var value: Value?
+    }
+
+    let root = Node()
+    private(set) var count = 0
+
+    /// Adds a phrase; the first value given for it wins.
+    func insert(_ words: [String], _ value: Value) {
+        guard !words.isEmpty else { return }
+        var node = root
+        for word in words {
+            if let next = node.next[word] {
+                node = next
+            } else {
+                let next = Node()
+                node.next[word] = next
+                node = next
+            }
+        }
+        if node.value == nil {
+            node.value = value
+            count += 1
+        }
+    }
+
+    /// The longest phrase starting at `start`: its end (exclusive) and value.
+    func longest(_ words: [String], from start: Int, limit: Int? = nil) -> (end: Int, value: Value)? {
+        var node = root
+        var best: (end: Int, value: Value)?
+        var index = start
+        let stop = min(limit ?? words.count, words.count)
+        while index < stop, let next = node.next[words[index]] {
+            node = next
+            index += 1
+            if let value = node.value { best = (index, value) }
+        }
+        return best
+    }
+}
+
+/// An actor of a PETRARCH `.actors` file: its codes over time.
+struct DictionaryActor: Sendable {
+    var name: String
+    var codes: [DatedCode]
+}
+
+/// An agent of an `.agents` file: `FOREIGN_MINISTER [~GOV]` adds GOV after the actor's code;
+/// `HUMAN_RIGHTS_BODY [NGO~]` puts NGO before it.
+struct Agent: Sendable, Equatable {
+    var code: String
+    var prefix: Bool
+}
+
+/// The actors and agents of a dictionary folder, in tries over upper-case words.
+final class ActorTable: @unchecked Sendable {
+    let actors = PhraseTrie<Int>()
+    private(set) var entries: [DictionaryActor] = []
+    let agents = PhraseTrie<Agent>()
+
+    init() {}
+
+    /// An `.actors` file: `NAME [CODE]` or `NAME` with `+SYNONYM` lines and tab-indented dated
+    /// codes (`\t[RUSGOV 910710-991231]`).
+    func loadActors(_ text: String) {
+        var names: [String] = []
+        var codes: [DatedCode] = []
+        func finish() {
+            defer { names = []; codes = [] }
+            guard !names.isEmpty, !codes.isEmpty else { return }
+            let index = entries.count
+            entries.append(DictionaryActor(name: names[0], codes: codes))
+            for name in names {
+                var words = PetrarchText.words(name)
+                if words.count > 1 && words[0] == "THE" { words.removeFirst() }
+                actors.insert(words, index)
+            }
+        }
+        for line in PetrarchText.lines(text) {
+            let body = line.text
+            guard let first = body.first else { continue }
+            if first == "[" {
+                if let code = PetrarchText.bracket(body).flatMap(DatedCode.parse) { codes.append(code) }
+                continue
+            }
+            if first == "!" || first == "=" { continue }
+            var name = body
+            var inline: DatedCode?
+            if let open = name.firstIndex(of: "[") {
+                inline = PetrarchText.bracket(name).flatMap(DatedCode.parse)
+                name = name[..<open]
+            }
+            let clean = name.trimmedWhitespace()
+            if clean.hasPrefix("+") {
+                names.append(String(clean.dropFirst()))
+                if let inline { codes.append(inline) }
+                continue
+            }
+            // A new actor once the current one has codes; else another name of the same one
+            // (people listed one per line before their shared codes).
+            if !codes.isEmpty || names.isEmpty || inline != nil {
+                finish()
+                names = [clean]
+                if let inline { codes = [inline] }
+            } else {
+                names.append(clean)
+            }
+        }
+        finish()
+    }
+
+    /// An `.agents` file: `PHRASE {PLURAL} [~CODE]`, with `!NAME! = A, B` substitutions.
+    func loadAgents(_ text: String) {
+        var substitutions: [String: [String]] = [:]
+        for line in PetrarchText.lines(text) {
+            let body = line.text
+            guard !body.isEmpty else { continue }
+            if body.hasPrefix("!"), let equals = body.firstIndex(of: "=") {
+                let name = body[..<equals].trimmedWhitespace()
+                substitutions[name] = body[body.index(after: equals)...].split(separator: ",").map { $0.trimmedWhitespace().uppercased() }
+                continue
+            }
+            guard let inside = PetrarchText.bracket(body), let tilde = inside.firstIndex(of: "~") else { continue }
+            let before = inside[..<tilde].trimmedWhitespace(), after = inside[inside.index(after: tilde)...].trimmedWhitespace()
+            let agent = before.isEmpty ? Agent(code: after.uppercased(), prefix: false) : Agent(code: before.uppercased(), prefix: true)
+            guard !agent.code.isEmpty else { continue }
+            var phrase = body[..<(body.firstIndex(of: "[") ?? body.endIndex)]
+            var plurals: [String]?
+            if let open = phrase.firstIndex(of: "{") {
+                let close = phrase[open...].firstIndex(of: "}") ?? phrase.endIndex
+                plurals = phrase[phrase.index(after: open)..<close].split(whereSeparator: \.isWhitespace).map(String.init)
+                phrase = phrase[..<open]
+            }
+            var names = [phrase.trimmedWhitespace()]
+            // `CONGRESS!PERSON!` → CONGRESSMAN, CONGRESSMEN, …: no plurals made for these.
+            if let marker = substitutions.keys.first(where: { names[0].contains($0) }) {
+                names = substitutions[marker]!.map { names[0].replacing(marker, with: $0) }
+                plurals = []
+            }
+            for name in names {
+                let words = PetrarchText.words(name)
+                guard !words.isEmpty else { continue }
+                agents.insert(words, agent)
+                if let plurals {
+                    for plural in plurals { agents.insert(PetrarchText.words(plural), agent) }
+                } else if let last = words.last, last.count > 2, last.allSatisfy(\.isLetter) {
+                    agents.insert(Array(words.dropLast()) + [Inflection.plural(last)], agent)
+                }
+            }
+        }
+    }
+}
+
+/// Discard phrases: a sentence with one of them is not coded; with a `+` phrase, the whole
+/// document is not (sports results, chronologies).
+///
+/// A year alone (Phoenix lists 1914–2013) marks a sentence about history ("the 1994
+/// genocide"). Tidings applies it only when the year is at least `historyYears` before the
+/// document's date, so that "a 1997 agreement" in a 1999 report is still coded; without a date,
+/// as PETRARCH does, always.
+struct Discards: Sendable {
+    var sentence: [[String]] = []
+    var story: [[String]] = []
+    var years: Set<Int> = []
+    static let historyYears = 5
+
+    mutating func load(_ text: String) {
+        for line in PetrarchText.lines(text) where !line.text.isEmpty {
+            let story = line.text.hasPrefix("+")
+            let words = PetrarchText.words(String(story ? line.text.dropFirst() : line.text))
+            guard !words.isEmpty else { continue }
+            if !story, words.count == 1, words[0].count == 4, let year = Int(words[0]) {
+                years.insert(year)
+            } else if story {
+                self.story.append(words)
+            } else {
+                sentence.append(words)
+            }
+        }
+    }
+
+    /// Whether a sentence names a year of history, for a document of `documentYear`.
+    func namesHistory(_ words: ArraySlice<String>, documentYear: Int?) -> Bool {
+        for word in words where word.count == 4 {
+            guard let year = Int(word), years.contains(year) else { continue }
+            guard let documentYear else { return true }
+            if documentYear - year >= Discards.historyYears { return true }
+        }
+        return false
+    }
+
+    /// Whether `words` contains one of `phrases` as consecutive words.
+    static func contains(_ words: ArraySlice<String>, any phrases: [[String]]) -> Bool {
+        for phrase in phrases where phrase.count <= words.count {
+            var index = words.startIndex
+            while index <= words.endIndex - phrase.count {
+                if words[index] == phrase[0] && words[index..<(index + phrase.count)].elementsEqual(phrase) { return true }
+                index += 1
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,681 @@
+import TidingsCore
+
+/// The dictionaries a coder works with, read once.
+struct Dictionaries: Sendable {
+    var verbs: VerbDictionary
+    /// Actors of the dictionary folder, when it has `.actors` files; else actors come from the
+    /// entity plugin's mentions only.
+    var actors: ActorTable?
+    /// Agents (titles and roles) from the folder's `.agents` file.
+    var agents: ActorTable
+    var discards: Discards
+    /// Event nouns read with a known pair of actors ("talks" between Russia and Japan).
+    var nouns: [(words: [String], code: EventCode)]
+    var codebook: Codebook
+}
+
+/// An actor in a sentence: its code and the words it was read from.
+struct ActorRef: Sendable, Equatable {
+    var code: String?
+    var name: String
+}
+
+/// Actors that act together: "Russia and Japan", "the two sides", or one actor.
+struct ActorGroup: Sendable {
+    var start: Int
+    var end: Int
+    var members: [ActorRef]
+    /// The preposition just before it ("in Tokyo"), upper case.
+    var preposition: String?
+    /// "the two sides", "they": stands for the document's pair of actors.
+    var anaphor: Bool = false
+
+    var isPair: Bool { Set(members.compactMap(\.code)).count >= 2 }
+}
+
+/// A TABARI-style shallow coder: actors and verbs are found with the dictionaries, and the
+/// grammar needed (subjects, objects, passives, negation, modality, compounds) is read from
+/// word order and function words, without a parser.
+struct Coder {
+    let dictionaries: Dictionaries
+    let document: AnalyzedDocument
+    let mentions: [EntityMention]
+    let upper: [String]
+    let date: String?
+    /// The pair of actors the document is about, once it names two together.
+    var dyad: [ActorRef]?
+    var events: [CodedEvent] = []
+
+    init(dictionaries: Dictionaries, document: AnalyzedDocument, mentions: [EntityMention]) {
+        self.dictionaries = dictionaries
+        self.document = document
+        self.mentions = mentions
+        upper = document.tokenTexts.map { $0.uppercased() }
+        date = document.date
+    }
+
+    static let prepositions: Set<String> = [
+        "IN", "AT", "FROM", "TO", "ON", "OF", "WITH", "BY", "FOR", "NEAR", "INTO", "OVER", "AGAINST", "BETWEEN", "TOWARD", "TOWARDS",
+        "AFTER", "BEFORE", "DURING", "ABOUT", "UNDER", "AMONG", "INSIDE", "ACROSS", "THROUGH", "WITHIN", "OUTSIDE", "ALONG", "AROUND",
+    ]
+    static let determiners: Set<String> = [
+        "A", "AN", "THE", "ITS", "THEIR", "HIS", "HER", "OUR", "MY", "YOUR", "THIS", "THESE", "THOSE", "'S", "’S", "EACH", "EVERY",
+        "ANY", "SOME", "NO", "OF", "FIRST", "NEW", "LAST", "SUCH", "ANOTHER", "SAID", "FURTHER", "MORE", "LATEST", "RECENT",
+    ]
+    static let auxiliaries: Set<String> = [
+        "TO", "WILL", "WOULD", "SHALL", "CAN", "COULD", "MAY", "MIGHT", "MUST", "SHOULD", "DID", "DO", "DOES", "NOT", "NEVER", "ALSO",
+        "STILL", "JOINTLY", "AGAIN", "THEN", "ALREADY", "'LL", "HAVE", "HAS", "HAD", "BOTH", "ALL", "EVEN", "JUST", "FINALLY",
+    ]
+    static let pronouns: Set<String> = ["HE", "SHE", "THEY", "WE", "I", "IT", "WHO", "WHICH", "THAT", "YOU"]
+    static let beVerbs: Set<String> = ["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "'S", "GET", "GOT", "GETS"]
+    static let relatives: Set<String> = ["WHICH", "THAT", "WHO"]
+    static let negations: Set<String> = ["NOT", "NEVER", "NO", "NOR", "NEITHER", "CANNOT"]
+    static let hedges: Set<String> = ["MAY", "MIGHT", "COULD", "PROBABLY", "POSSIBLY", "PERHAPS", "UNLIKELY", "IF", "WHETHER"]
+    static let futures: Set<String> = ["WILL", "WOULD", "SHALL", "'LL", "SCHEDULED", "EXPECTED", "DUE", "PLANNED", "SET", "GOING"]
+    /// Words of wanting: "wants to attack" is a threat, "plans to visit" an intent to meet.
+    static let intents: Set<String> = [
+        "WANT", "WANTS", "WANTED", "INTEND", "INTENDS", "INTENDED", "PLAN", "PLANS", "PLANNED", "PLANNING", "HOPE", "HOPES", "HOPED",
+        "HOPING", "SEEK", "SEEKS", "SOUGHT", "SEEKING", "AIM", "AIMS", "AIMED", "AIMING", "WISH", "WISHES", "WISHED",
+    ]
+    /// Words of asking: in "urged Bree to help" or "calls for Russia and Japan to sign", the
+    /// help and the signing have not happened; the appeal is the event.
+    static let appeals: Set<String> = [
+        "CALL", "CALLS", "CALLED", "CALLING", "URGE", "URGES", "URGED", "URGING", "ASK", "ASKS", "ASKED", "ASKING", "PRESS", "PRESSED",
+        "PRESSES", "REQUEST", "REQUESTED", "DEMAND", "DEMANDS", "DEMANDED", "INVITE", "INVITED", "INVITES", "INVITATION", "TELL", "TOLD",
+        "ENCOURAGE", "ENCOURAGED", "APPEAL", "APPEALED", "APPEALS", "PERSUADE", "PERSUADED", "PERSUADING",
+    ]
+    /// Words that may stand between a subject and its verb: "Arnor on Thursday signed",
+    /// "Hashimoto will reportedly visit".
+    static let timeWords: Set<String> = [
+        "ON", "LAST", "THIS", "NEXT", "WEEK", "MONTH", "YEAR", "TODAY", "YESTERDAY", "TONIGHT", "EARLIER", "LATER", "MONDAY",
+        "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY", "JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE",
+        "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER", "NIGHT", "MORNING", "EVENING", "AFTERNOON", "ALSO",
+        "NOW", "RECENTLY", "SOON", "ONCE", "OFFICIALLY", "REPORTEDLY", "BOTH", "ALL", "EACH", "THEMSELVES", "ITSELF",
+    ]
+    /// Words that end a clause: subjects and objects are not looked for across them.
+    static let clauseEnds: Set<String> = [";", ":", ".", "BUT", "WHILE", "WHEREAS", "ALTHOUGH", "THOUGH", "BECAUSE"]
+
+    /// "the two sides", "both countries", "they": the document's pair of actors.
+    static let anaphors: [[String]] = [
+        ["THE", "TWO", "SIDES"], ["THE", "TWO", "COUNTRIES"], ["THE", "TWO", "NATIONS"], ["THE", "TWO", "GOVERNMENTS"],
+        ["THE", "TWO", "NEIGHBOURS"], ["THE", "TWO", "NEIGHBORS"], ["THE", "TWO", "LEADERS"], ["THE", "TWO", "STATES"],
+        ["BOTH", "SIDES"], ["BOTH", "COUNTRIES"], ["BOTH", "GOVERNMENTS"], ["THEY"],
+    ]
+
+    mutating func code() -> [CodedEvent] {
+        let tokens = document.tokens
+        guard !tokens.isEmpty else { return [] }
+        if Discards.contains(upper[...], any: dictionaries.discards.story) { return [] }
+        for (index, sentence) in document.sentences.enumerated() {
+            let range = sentence.tokens
+            if Discards.contains(upper[range], any: dictionaries.discards.sentence)
+                || dictionaries.discards.namesHistory(upper[range], documentYear: DatedCode.day(date).map { $0 / 10_000 })
+            {
+                continue
+            }
+            let groups = actorGroups(in: range)
+            codeVerbs(in: range, groups: groups, sentence: index)
+            codeNouns(in: range, groups: groups, sentence: index)
+        }
+        return events
+    }
+
+    // MARK: Actors
+
+    /// A span of tokens read as an actor or an agent.
+    struct Span {
+        var start: Int
+        var end: Int
+        var code: String?
+        var agent: Agent?
+        var name: String
+        /// Ends with an agent ("Japanese Foreign Minister"): a name right after it is the same
+        /// actor.
+        var titled = false
+    }
+
+    func name(_ start: Int, _ end: Int) -> String { document.text(document.tokens[start].start, document.tokens[end - 1].end) }
+
+    /// Actors and agents of a sentence, joined into noun phrases (`Japanese Foreign Minister`,
+    /// `soldiers from Gondor`) and compounds (`Russia and Japan`).
+    mutating func actorGroups(in range: Range<Int>) -> [ActorGroup] {
+        // Entity mentions by their first token.
+        var mentionAt: [Int: (end: Int, code: String?)] = [:]
+        let tokens = document.tokens
+        var tokenIndex = range.lowerBound
+        for mention in mentions where mention.start >= tokens[range.lowerBound].start && mention.end <= tokens[range.upperBound - 1].end {
+            while tokenIndex < range.upperBound && tokens[tokenIndex].start < mention.start { tokenIndex += 1 }
+            guard tokenIndex < range.upperBound, tokens[tokenIndex].start == mention.start else { continue }
+            var end = tokenIndex
+            while end < range.upperBound && tokens[end].end <= mention.end { end += 1 }
+            guard end > tokenIndex else { continue }
+            mentionAt[tokenIndex] = (end, mention.actorCode ?? mention.country)
+        }
+        var spans: [Span] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            if let table = dictionaries.actors, let hit = table.actors.longest(upper, from: index, limit: range.upperBound) {
+                let actor = table.entries[hit.value]
+                let code = actor.codes.code(on: date)
+                spans.append(Span(start: index, end: hit.end, code: code.flatMap { $0.isNull ? nil : $0.code }, agent: nil, name: name(index, hit.end)))
+                index = hit.end
+                continue
+            }
+            if let mention = mentionAt[index], mention.code != nil || dictionaries.agents.agents.longest(upper, from: index, limit: range.upperBound) == nil {
+                if mention.code != nil {
+                    spans.append(Span(start: index, end: mention.end, code: mention.code, agent: nil, name: name(index, mention.end)))
+                }
+                index = mention.end
+                continue
+            }
+            if let hit = dictionaries.agents.agents.longest(upper, from: index, limit: range.upperBound) {
+                spans.append(Span(start: index, end: hit.end, code: nil, agent: hit.value, name: name(index, hit.end)))
+                index = hit.end
+                continue
+            }
+            index += 1
+        }
+        return compose(spans, in: range)
+    }
+
+    /// Words that may stand between an actor and its agent: "Gondor's new", "Dagolath's first
+    /// Deputy".
+    func modifiers(_ from: Int, _ to: Int) -> Bool {
+        guard to - from <= 3 else { return false }
+        for index in from..<to {
+            let word = upper[index]
+            if word == "'S" || word == "’S" || word == "-" { continue }
+            if Coder.prepositions.contains(word) || word == "AND" || word == "," || Coder.pronouns.contains(word) { return false }
+            if document.tokens[index].kind != .word { return false }
+            if dictionaries.verbs.forms[word] != nil && !(Coder.determiners.contains(word)) && word.hasSuffix("ED") { return false }
+        }
+        return true
+    }
+
+    mutating func compose(_ input: [Span], in range: Range<Int>) -> [ActorGroup] {
+        var spans = input
+        // Agents with their actors: prefix agents (NGO~) before an actor, title + person,
+        // actor + agent ("Japanese Foreign Minister"), agent + of/from/in + actor.
+        var merged: [Span] = []
+        var index = 0
+        while index < spans.count {
+            var span = spans[index]
+            if let agent = span.agent {
+                let next = index + 1 < spans.count ? spans[index + 1] : nil
+                if let next, next.agent == nil, next.start == span.end, agent.prefix, let code = next.code {
+                    span = Span(start: span.start, end: next.end, code: agent.code + code, agent: nil, name: name(span.start, next.end))
+                    index += 2
+                    // An agent after it too: "MSF Arnor diplomat".
+                    if index < spans.count, let suffix = spans[index].agent, !suffix.prefix, spans[index].start == span.end {
+                        span = Span(start: span.start, end: spans[index].end, code: span.code! + suffix.code, agent: nil, name: name(span.start, spans[index].end))
+                        index += 1
+                    }
+                    merged.append(span)
+                    continue
+                }
+                if let previous = merged.last, previous.agent == nil, let code = previous.code, !agent.prefix, modifiers(previous.end, span.start) {
+                    merged[merged.count - 1] = Span(
+                        start: previous.start, end: span.end, code: Coder.append(code, agent.code), agent: nil, name: name(previous.start, span.end),
+                        titled: true)
+                    index += 1
+                    continue
+                }
+                if let next, next.agent == nil, let code = next.code, next.start == span.end {
+                    // "President Boris Yeltsin": a person's own code already has the role.
+                    let full = code.count > 3 ? code : Coder.append(code, agent.code)
+                    merged.append(Span(start: span.start, end: next.end, code: full, agent: nil, name: name(span.start, next.end)))
+                    index += 2
+                    continue
+                }
+                if let next, next.agent == nil, next.code != nil, next.start > span.end, next.start - span.end <= 2,
+                    ["OF", "FROM", "IN", "FOR"].contains(upper[span.end]), (next.start - span.end == 1 || upper[span.end + 1] == "THE")
+                {
+                    // "soldiers from Gondor", "ambassadors of Arnor, Osgiliath and Gondor":
+                    // the agent goes to each actor of a list that follows.
+                    var list = [next]
+                    var last = index + 1
+                    while last + 1 < spans.count, spans[last + 1].agent == nil, spans[last + 1].code != nil, Coder.joins(upper, spans[last].end, spans[last + 1].start) {
+                        last += 1
+                        list.append(spans[last])
+                    }
+                    for (position, item) in list.enumerated() {
+                        merged.append(Span(
+                            start: position == 0 ? span.start : item.start, end: item.end, code: Coder.append(item.code!, agent.code), agent: nil,
+                            name: item.name))
+                    }
+                    index = last + 1
+                    continue
+                }
+                // An agent alone: its country is unknown.
+                span.code = agent.prefix ? agent.code : "---" + agent.code
+                span.agent = nil
+                merged.append(span)
+                index += 1
+                continue
+            }
+            merged.append(span)
+            index += 1
+        }
+        // "Japanese Foreign Minister Masahiko Komura": one actor, with the person's code when
+        // the dictionaries know it more precisely.
+        spans = []
+        for span in merged where span.code != nil || span.agent == nil {
+            if let previous = spans.last, previous.titled, previous.end == span.start, let code = span.code {
+                let better = (previous.code?.count ?? 0) > code.count ? previous.code : code
+                spans[spans.count - 1] = Span(start: previous.start, end: span.end, code: better, agent: nil, name: name(previous.start, span.end))
+                continue
+            }
+            spans.append(span)
+        }
+
+        // Lists: "Russia and Japan", "Arnor, Osgiliath and Gondor", "Russian-Japanese".
+        var groups: [ActorGroup] = []
+        var position = 0
+        var anaphorStarts: [Int: Int] = [:]
+        for start in range {
+            for phrase in Coder.anaphors where start + phrase.count <= range.upperBound && upper[start..<(start + phrase.count)].elementsEqual(phrase) {
+                anaphorStarts[start] = start + phrase.count
+                break
+            }
+        }
+        var cursor = range.lowerBound
+        func flushAnaphors(before limit: Int) {
+            for start in anaphorStarts.keys.sorted() where start >= cursor && start < limit {
+                if let dyad {
+                    let members = dyad.map { ActorRef(code: $0.code.map(Coder.government), name: $0.name) }
+                    groups.append(ActorGroup(start: start, end: anaphorStarts[start]!, members: members, preposition: preposition(before: start), anaphor: true))
+                }
+                cursor = anaphorStarts[start]!
+            }
+        }
+        while position < spans.count {
+            var members = [ActorRef(code: spans[position].code, name: spans[position].name)]
+            let start = spans[position].start
+            var end = spans[position].end
+            while position + 1 < spans.count, Coder.joins(upper, end, spans[position + 1].start) {
+                position += 1
+                members.append(ActorRef(code: spans[position].code, name: spans[position].name))
+                end = spans[position].end
+            }
+            flushAnaphors(before: start)
+            let group = ActorGroup(start: start, end: end, members: members, preposition: preposition(before: start))
+            groups.append(group)
+            cursor = max(cursor, end)
+            let codes = members.compactMap(\.code)
+            if Set(codes.map { $0.prefix(3) }).count >= 2 {
+                var seen: Set<Substring> = []
+                dyad = members.filter { member in member.code.map { seen.insert($0.prefix(3)).inserted } ?? false }.prefix(2).map { $0 }
+            }
+            position += 1
+        }
+        flushAnaphors(before: range.upperBound)
+        return groups.sorted { $0.start < $1.start }
+    }
+
+    /// "The two sides" of talks between two states are their governments: a bare country
+    /// code gets GOV.
+    static func government(_ code: String) -> String {
+        code.count == 3 && code.allSatisfy(\.isLetter) ? code + "GOV" : code
+    }
+
+    /// The code of an actor with an agent added, unless it already ends with it.
+    static func append(_ code: String, _ agent: String) -> String { code.hasSuffix(agent) ? code : code + agent }
+
+    /// Whether the words from `end` to `next` join two actors into one list.
+    static func joins(_ upper: [String], _ end: Int, _ next: Int) -> Bool {
+        let between = upper[end..<next]
+        switch between.count {
+        case 1: return ["AND", ",", "-", "–", "/", "&"].contains(between.first!)
+        case 2: return between.elementsEqual([",", "AND"]) || between.elementsEqual(["AND", "THE"])
+        case 3: return between.elementsEqual([",", "AND", "THE"])
+        default: return false
+        }
+    }
+
+    /// The preposition before a phrase starting at `start` (over "the").
+    func preposition(before start: Int) -> String? {
+        var index = start - 1
+        if index >= 0, upper[index] == "THE" { index -= 1 }
+        guard index >= 0, Coder.prepositions.contains(upper[index]) else { return nil }
+        return upper[index]
+    }
+
+    // MARK: Verbs
+
+    /// A verb found in a sentence: its words, and every dictionary entry written that way (a
+    /// verb can be in several blocks).
+    struct VerbHit {
+        var start: Int
+        var end: Int
+        var forms: [VerbForm]
+        var form: VerbForm { forms[0] }
+    }
+
+    func verbs(in range: Range<Int>) -> [VerbHit] {
+        var hits: [VerbHit] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            var best: VerbHit?
+            for form in dictionaries.verbs.forms[upper[index]] ?? [] where index + form.words.count <= range.upperBound {
+                guard upper[index..<(index + form.words.count)].elementsEqual(form.words) else { continue }
+                if best == nil || form.words.count > best!.end - best!.start {
+                    best = VerbHit(start: index, end: index + form.words.count, forms: [form])
+                } else if form.words.count == best!.end - best!.start {
+                    best!.forms.append(form)
+                }
+            }
+            if let hit = best, isVerb(hit, in: range) {
+                hits.append(hit)
+                index = hit.end
+            } else {
+                index += 1
+            }
+        }
+        return hits
+    }
+
+    /// Whether a word that can be a verb is one here: "a visit", "the talks", "its attack"
+    /// are nouns; "to visit", "will visit", "Arnor visits" are verbs.
+    func isVerb(_ hit: VerbHit, in range: Range<Int>) -> Bool {
+        guard hit.start > range.lowerBound else { return !hit.form.bare && !hit.form.plural }
+        let previous = upper[hit.start - 1]
+        if Coder.determiners.contains(previous) { return false }
+        let word = upper[hit.start]
+        if word.hasSuffix("ING") && Coder.prepositions.contains(previous) && previous != "TO" { return false }
+        if hit.form.bare || hit.form.plural {
+            if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || previous.hasSuffix("LY") { return true }
+            // Right after an actor: "Arnor signs".
+            if document.tokens[hit.start - 1].kind == .word, previous.first.map({ _ in true }) ?? false {
+                let text = document.text(of: document.tokens[hit.start - 1])
+                if text.first?.isUppercase == true && !(hit.start - 1 == range.lowerBound) { return true }
+            }
+            return false
+        }
+        return true
+    }
+
+    /// Where a pattern's terms matched: the last word's end, and the actors its markers found.
+    struct PatternMatch {
+        var pattern: VerbPattern
+        var end: Int
+        var start: Int
+        var source: ActorGroup?
+        var target: ActorGroup?
+    }
+
+    func matches(_ term: PatternTerm, at index: Int, limit: Int) -> Int? {
+        switch term {
+        case .words(let words):
+            guard index + words.count <= limit, upper[index..<(index + words.count)].elementsEqual(words) else { return nil }
+            return index + words.count
+        case .synset(let name):
+            var best: Int?
+            for phrase in dictionaries.verbs.synsets[name] ?? [] where index + phrase.count <= limit {
+                if upper[index..<(index + phrase.count)].elementsEqual(phrase) { best = max(best ?? 0, index + phrase.count) }
+            }
+            return best
+        case .source, .target:
+            return nil
+        }
+    }
+
+    static let afterGap = 10
+    static let beforeGap = 4
+
+    func match(_ pattern: VerbPattern, hit: VerbHit, range: Range<Int>, groups: [ActorGroup]) -> PatternMatch? {
+        var result = PatternMatch(pattern: pattern, end: hit.end, start: hit.start)
+        var position = hit.end
+        for term in pattern.after {
+            switch term {
+            case .source, .target:
+                guard let group = groups.first(where: { $0.start >= position && $0.start - position <= Coder.afterGap }) else { return nil }
+                if term == .source { result.source = group } else { result.target = group }
+                position = group.end
+            default:
+                var found: Int?
+                var probe = position
+                while probe < range.upperBound && probe - position <= Coder.afterGap {
+                    if let end = matches(term, at: probe, limit: range.upperBound) {
+                        found = end
+                        break
+                    }
+                    if Coder.clauseEnds.contains(upper[probe]) || upper[probe] == "," { break }
+                    probe += 1
+                }
+                guard let end = found else { return nil }
+                position = end
+            }
+        }
+        result.end = position
+        var back = hit.start
+        for term in pattern.before.reversed() {
+            switch term {
+            case .source, .target:
+                guard let group = groups.last(where: { $0.end <= back && back - $0.end <= Coder.beforeGap }) else { return nil }
+                if term == .source { result.source = group } else { result.target = group }
+                back = group.start
+            default:
+                var found: Int?
+                var probe = back - 1
+                while probe >= range.lowerBound && back - probe <= Coder.beforeGap + 1 {
+                    if let end = matches(term, at: probe, limit: back), end <= back {
+                        found = probe
+                        break
+                    }
+                    if Coder.clauseEnds.contains(upper[probe]) { break }
+                    probe -= 1
+                }
+                guard let start = found else { return nil }
+                back = start
+            }
+        }
+        result.start = back
+        return result
+    }
+
+    mutating func codeVerbs(in range: Range<Int>, groups: [ActorGroup], sentence: Int) {
+        var codedInSentence = false
+        for hit in verbs(in: range) {
+            let infinitive = hit.start > range.lowerBound && upper[hit.start - 1] == "TO"
+            // A purpose clause after an event is part of it: "met Assad to discuss …".
+            if codedInSentence && infinitive { continue }
+            var best: PatternMatch?
+            var seenBlocks: Set<Int> = []
+            for form in hit.forms where seenBlocks.insert(form.block).inserted {
+                for pattern in dictionaries.verbs.blocks[form.block].patterns {
+                    guard let found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
+                    if best == nil || pattern.weight > best!.pattern.weight { best = found }
+                }
+            }
+            let code = best?.pattern.code ?? hit.form.code ?? dictionaries.verbs.blocks[hit.form.block].code
+            guard !code.isNone else { continue }
+            let phraseStart = best?.start ?? hit.start, phraseEnd = best?.end ?? hit.end
+
+            // Who: a passive's "by" phrase, a pattern's markers, else the subject and object.
+            var source = best?.source
+            var target = best?.target
+            var subject = self.subject(before: phraseStart, in: range, groups: groups)
+            // "Talks in Tokyo failed": the pattern names the event; its parties are the pair of
+            // actors the sentence names.
+            if subject == nil, let best, best.start < hit.start { subject = groups.first { $0.isPair } }
+            if hit.forms.contains(where: \.participle), source == nil, isPassive(hit, range: range), let agent = byPhrase(after: hit.end, range: range, groups: groups) {
+                source = agent
+                if target == nil { target = subject }
+                if target == nil { continue }
+            }
+            if source == nil { source = subject }
+            guard let source else { continue }
+            if target == nil {
+                target = groups.first { group in
+                    group.start >= phraseEnd && group.start - phraseEnd <= 12 && group.start != source.start && group.preposition != "BY"
+                        && !upper[phraseEnd..<group.start].contains(where: { Coder.clauseEnds.contains($0) || Coder.relatives.contains($0) })
+                }
+            }
+
+            // Negation, hedges, appeals, intent and future.
+            let windowStart = max(range.lowerBound, min(source.end, phraseStart), phraseStart - 12)
+            let window = upper[windowStart..<phraseStart]
+            let usedByPattern = best.map { $0.start..<hit.start } ?? hit.start..<hit.start
+            if window.indices.contains(where: { !usedByPattern.contains($0) && Coder.isNegation(upper[$0]) }) { continue }
+            if window.contains(where: Coder.hedges.contains) { continue }
+            let wantsTo = window.contains("TO")
+            if wantsTo && before(windowStart, in: range, contains: Coder.appeals) { continue }
+            var forward = code.forward
+            var reverse = code.reverse
+            if wantsTo && before(windowStart, in: range, contains: Coder.intents) {
+                forward = forward.map(Coder.intent)
+                reverse = nil
+            } else if window.contains(where: Coder.futures.contains) || (wantsTo && window.contains(where: Coder.beVerbs.contains)) {
+                // A visit that has not happened is an intent to visit (CAMEO 036).
+                if let code = forward, code.hasPrefix("042") || code.hasPrefix("043") {
+                    forward = "036"
+                    reverse = nil
+                }
+            }
+            let pairs: [(ActorRef, ActorRef)]
+            let sameParties = target.map { Set($0.members.compactMap { $0.code?.prefix(3) }) == Set(source.members.compactMap { $0.code?.prefix(3) }) } ?? false
+            if source.isPair && sameParties {
+                // "Russia and Japan failed to resolve differences between the two countries".
+                pairs = source.members.flatMap { from in source.members.map { (from, $0) } }
+            } else if let target, target.start != source.start {
+                pairs = source.members.flatMap { from in target.members.map { (from, $0) } }
+            } else if source.isPair {
+                pairs = source.members.flatMap { from in source.members.map { (from, $0) } }
+            } else {
+                continue
+            }
+            let start = document.tokens[phraseStart].start, end = document.tokens[phraseEnd - 1].end
+            var emitted = false
+            for (from, to) in pairs {
+                guard let fromCode = from.code, let toCode = to.code, fromCode != toCode else { continue }
+                if let forward { emitted = add(from, to, forward, sentence: sentence, start: start, end: end) || emitted }
+                if let reverse, target != nil, !sameParties { emitted = add(to, from, reverse, sentence: sentence, start: start, end: end) || emitted }
+            }
+            codedInSentence = codedInSentence || emitted
+        }
+    }
+
+    static func isNegation(_ word: String) -> Bool { negations.contains(word) || word.hasSuffix("N'T") || word.hasSuffix("N’T") }
+
+    /// Whether one of `words` comes shortly before a "to" that precedes the verb: "wants to
+    /// attack", "calls for Russia and Japan to sign".
+    func before(_ start: Int, in range: Range<Int>, contains words: Set<String>) -> Bool {
+        let from = max(range.lowerBound, start - 8)
+        let upTo = upper[start..<range.upperBound].firstIndex(of: "TO") ?? start
+        return upper[from..<upTo].contains(where: words.contains)
+    }
+
+    /// The intended form of an event: a visit or talks one means to hold is 036, help one
+    /// means to give is 033, an attack one means to make is a threat (138).
+    static func intent(_ code: String) -> String {
+        switch code.prefix(2) {
+        case "04": return "036"
+        case "05": return "030"
+        case "06": return "031"
+        case "07": return "033"
+        case "08": return "035"
+        case "14": return "133"
+        case "16": return "131"
+        case "17": return "137"
+        case "15", "18", "19", "20": return "138"
+        default: return code
+        }
+    }
+
+    /// The subject of a verb starting at `start`: walking back over auxiliaries, adverbs, time
+    /// phrases ("on Thursday") and one appositive between commas, the phrase reached must be an
+    /// actor that is not the object of a preposition ("in Tokyo"). After "which"/"who", the
+    /// phrase before that word. Anything else there (a noun: "relations between Russia and
+    /// Japan took …") means the subject is not an actor.
+    func subject(before start: Int, in range: Range<Int>, groups: [ActorGroup]) -> ActorGroup? {
+        var index = start - 1
+        var appositive = false
+        while index >= range.lowerBound {
+            let word = upper[index]
+            if Coder.auxiliaries.contains(word) || Coder.beVerbs.contains(word) || Coder.timeWords.contains(word) || Coder.isNegation(word)
+                || (word.hasSuffix("LY") && word.count > 3) || document.tokens[index].kind == .number
+            {
+                index -= 1
+                continue
+            }
+            if Coder.relatives.contains(word) {
+                var before = index - 1
+                if before >= range.lowerBound, upper[before] == "," { before -= 1 }
+                return groups.last { $0.end == before + 1 }
+            }
+            if let group = groups.last(where: { $0.end == index + 1 }) {
+                return group.preposition == nil ? group : nil
+            }
+            // ", its biggest trading partner," between the subject and the verb.
+            if word == ",", !appositive {
+                var open = index - 1
+                while open >= range.lowerBound, open > index - 10, upper[open] != "," { open -= 1 }
+                if open >= range.lowerBound, upper[open] == ",", open < index - 1 {
+                    appositive = true
+                    index = open - 1
+                    continue
+                }
+            }
+            return nil
+        }
+        return nil
+    }
+
+    /// A participle after a form of "be" ("was attacked by"), or straight before "by" ("one
+    /// proposed by Tokyo").
+    func isPassive(_ hit: VerbHit, range: Range<Int>) -> Bool {
+        if hit.end < range.upperBound && upper[hit.end] == "BY" { return true }
+        var index = hit.start - 1
+        var steps = 0
+        while index >= range.lowerBound && steps < 3 {
+            if Coder.beVerbs.contains(upper[index]) { return true }
+            if !(upper[index].hasSuffix("LY") || upper[index] == "NOT") { return false }
+            index -= 1
+            steps += 1
+        }
+        return false
+    }
+
+    func byPhrase(after end: Int, range: Range<Int>, groups: [ActorGroup]) -> ActorGroup? {
+        groups.first { $0.preposition == "BY" && $0.start > end && $0.start - end <= 4 }
+    }
+
+    // MARK: Nouns
+
+    /// Event nouns said of a pair of actors in the sentence: "talks between Russia and Japan",
+    /// "the two sides … economic cooperation".
+    mutating func codeNouns(in range: Range<Int>, groups: [ActorGroup], sentence: Int) {
+        guard let pair = groups.first(where: { $0.isPair }) else { return }
+        for (words, code) in dictionaries.nouns {
+            guard let forward = code.forward else { continue }
+            var index = range.lowerBound
+            while index + words.count <= range.upperBound {
+                defer { index += 1 }
+                guard upper[index..<(index + words.count)].elementsEqual(words) else { continue }
+                let before = upper[max(range.lowerBound, index - 3)..<index]
+                if before.contains(where: Coder.isNegation) || before.contains(where: Coder.hedges.contains) { continue }
+                let start = document.tokens[index].start, end = document.tokens[index + words.count - 1].end
+                // Talks and cooperation between states are their governments'.
+                let members = pair.members.map { ActorRef(code: $0.code.map(Coder.government), name: $0.name) }
+                for from in members {
+                    for to in members {
+                        guard let a = from.code, let b = to.code, a != b else { continue }
+                        _ = add(from, to, forward, sentence: sentence, start: start, end: end)
+                    }
+                }
+                break
+            }
+        }
+    }
+
+    /// Adds an event unless the sentence has it already.
+    mutating func add(_ from: ActorRef, _ to: ActorRef, _ code: String, sentence: Int, start: Int, end: Int) -> Bool {
+        guard let source = from.code, let target = to.code else { return false }
+        if events.contains(where: { $0.sentence == sentence && $0.source == source && $0.target == target && $0.code == code }) { return true }
+        let entry = dictionaries.codebook.entry(code)
+        events.append(CodedEvent(
+            source: source, target: target, sourceName: from.name, targetName: to.name, code: code, quadClass: entry.quadClass,
+            goldstein: entry.goldstein, sentence: sentence, start: start, end: end))
+        return true
+    }
+}

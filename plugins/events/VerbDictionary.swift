@@ -1,0 +1,346 @@
+import TidingsCore
+
+/// An event code as a verb dictionary writes it: `[042:043]` is a visit by the source and, in
+/// the other direction, the target receiving it; `[036]` has no reverse; `[---]` codes nothing;
+/// `[:026]` only the reverse.
+struct EventCode: Sendable, Equatable {
+    var forward: String?
+    var reverse: String?
+
+    static let none = EventCode(forward: nil, reverse: nil)
+
+    /// The inside of the brackets.
+    static func parse(_ text: Substring) -> EventCode {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmedWhitespace() }
+        func one(_ part: String?) -> String? {
+            guard let part, !part.isEmpty, part.contains(where: { $0 != "-" }) else { return nil }
+            return part.uppercased()
+        }
+        return EventCode(forward: one(parts.first), reverse: parts.count > 1 ? one(parts[1]) : nil)
+    }
+
+    var isNone: Bool { forward == nil && reverse == nil }
+}
+
+/// One element of a pattern.
+enum PatternTerm: Sendable, Equatable {
+    /// Words that must follow each other (`DIPLOMATIC_TIES`).
+    case words([String])
+    /// Any phrase of a synonym set (`&CURRENCY`).
+    case synset(String)
+    /// `$`: the source actor is here.
+    case source
+    /// `+`: the target actor is here.
+    case target
+}
+
+/// `- SAID * TO ATTEND [082]`: words before and after the verb (`*`), and the code.
+struct VerbPattern: Sendable {
+    var before: [PatternTerm]
+    var after: [PatternTerm]
+    var code: EventCode
+    /// How many words it needs: the more, the more specific.
+    var weight: Int
+    /// Where it came from, for explanations and tests.
+    var line: Int
+}
+
+/// A verb synonym block: `--- VISIT [042:043] ---`, its verbs and its patterns.
+struct VerbBlock: Sendable {
+    var name: String
+    var code: EventCode
+    var patterns: [VerbPattern]
+}
+
+/// One written form of a verb: "VISITED", or "MET WITH".
+struct VerbForm: Sendable {
+    var words: [String]
+    var block: Int
+    /// The verb's own code when its line gives one (`DETAIN [173]`), else the block's.
+    var code: EventCode?
+    /// A past participle (-ED or an irregular past form), for passives.
+    var participle: Bool
+    /// The bare form (VISIT), which is more often a noun than -ED or -ING forms are.
+    var bare: Bool
+    /// -S form (VISITS, TALKS), also often a noun.
+    var plural: Bool
+}
+
+/// A PETRARCH-2 verb dictionary (`CAMEO.2.0.txt`, `PETR.Validate.verbs.txt`): synonym sets
+/// (`&NAME` then `+PHRASE` lines), then blocks of synonymous verbs with their patterns.
+/// Regular verb forms (-S, -ED, -ING) are generated; irregular ones come in `{...}`.
+final class VerbDictionary: @unchecked Sendable {
+    private(set) var synsets: [String: [[String]]] = [:]
+    private(set) var blocks: [VerbBlock] = []
+    /// Forms by their first word.
+    private(set) var forms: [String: [VerbForm]] = [:]
+    private(set) var formCount = 0
+
+    init() {}
+
+    /// Reads one more verb file (a later file adds blocks and patterns to the earlier ones).
+    func load(_ text: String) {
+        var synset: (name: String, plurals: Bool)?
+        var block: Int?
+        var lineNumber = 0
+        for rawLine in PetrarchText.lines(text) {
+            lineNumber = rawLine.number
+            let line = rawLine.text
+            if line.isEmpty {
+                synset = nil
+                continue
+            }
+            if line.hasPrefix("---") {
+                synset = nil
+                let name = line.drop(while: { $0 == "-" || $0 == " " }).prefix { $0 != "[" && $0 != "-" }.trimmedWhitespace()
+                let code = PetrarchText.bracket(line).map(EventCode.parse) ?? .none
+                blocks.append(VerbBlock(name: name, code: code, patterns: []))
+                block = blocks.count - 1
+                continue
+            }
+            if line.hasPrefix("&") {
+                var name = String(line.prefix { !$0.isWhitespace })
+                let plurals = !name.hasSuffix("_")
+                while name.hasSuffix("_") { name.removeLast() }
+                synset = (name, plurals)
+                if synsets[name] == nil { synsets[name] = [] }
+                continue
+            }
+            if line.hasPrefix("+"), let current = synset {
+                var phrase = String(line.dropFirst()).trimmedWhitespace()
+                let noPlural = phrase.hasSuffix("_") || !current.plurals
+                while phrase.hasSuffix("_") { phrase.removeLast() }
+                let words = PetrarchText.words(phrase)
+                guard !words.isEmpty else { continue }
+                synsets[current.name, default: []].append(words)
+                if !noPlural, let last = words.last, last.count > 2, last.allSatisfy(\.isLetter) {
+                    synsets[current.name, default: []].append(Array(words.dropLast()) + [Inflection.plural(last)])
+                }
+                continue
+            }
+            guard let block else { continue }
+            if line.hasPrefix("-") {
+                if let pattern = VerbDictionary.pattern(line.dropFirst(), line: lineNumber) { blocks[block].patterns.append(pattern) }
+                continue
+            }
+            addVerb(line, block: block)
+        }
+        formCount = forms.values.reduce(0) { $0 + $1.count }
+    }
+
+    /// `MEET {MEETS MET MEETING} [040]`, `+MEET_WITH {+MET_WITH ...}`, `ASK [020]`,
+    /// `KLM_NOP_+RST [002]` (the `+` marks the word that is inflected).
+    private func addVerb(_ line: Substring, block: Int) {
+        var body = line
+        var code: EventCode?
+        if let open = body.firstIndex(of: "[") {
+            code = PetrarchText.bracket(body).map(EventCode.parse)
+            body = body[..<open]
+        }
+        var irregular: [String]?
+        if let open = body.firstIndex(of: "{") {
+            let close = body[open...].firstIndex(of: "}") ?? body.endIndex
+            irregular = body[body.index(after: open)..<close].split(whereSeparator: \.isWhitespace).map(String.init)
+            body = body[..<open]
+        }
+        let head = body.trimmedWhitespace()
+        guard !head.isEmpty else { return }
+        var words = PetrarchText.words(head.replacingPlus())
+        guard !words.isEmpty else { return }
+        // The inflected word: the one marked with "+" inside the phrase, else the first.
+        let parts = head.split(whereSeparator: { $0 == "_" || $0 == " " })
+        let verbIndex = parts.firstIndex(where: { $0.hasPrefix("+") && $0 != parts.first }).map { parts.distance(from: parts.startIndex, to: $0) } ?? 0
+        guard verbIndex < words.count else { return }
+        words = words.map { $0.uppercased() }
+        func add(_ phrase: [String], participle: Bool, bare: Bool, plural: Bool) {
+            guard let first = phrase.first else { return }
+            forms[first, default: []].append(VerbForm(words: phrase, block: block, code: code, participle: participle, bare: bare, plural: plural))
+        }
+        let base = words[verbIndex]
+        add(words, participle: false, bare: true, plural: false)
+        var seen: Set<String> = [base]
+        if let irregular {
+            // Listed forms, written whole (`+MET_WITH`) or as the verb word alone (`MET`).
+            for form in irregular {
+                let formWords = PetrarchText.words(form.replacingPlus())
+                guard !formWords.isEmpty else { continue }
+                var phrase = words
+                if formWords.count == words.count { phrase = formWords } else { phrase[verbIndex] = formWords[0] }
+                let word = phrase[verbIndex]
+                guard seen.insert(word).inserted else { continue }
+                add(phrase, participle: !word.hasSuffix("ING") && !(word.hasSuffix("S") && !base.hasSuffix("S")), bare: false, plural: word.hasSuffix("S") && !word.hasSuffix("SS"))
+            }
+        }
+        // Regular forms too, unless the braces are empty (`{}`: no other forms).
+        if irregular == nil || irregular?.isEmpty == false, base.count > 1, base.allSatisfy({ $0.isLetter }) {
+            for (form, participle, plural) in Inflection.verbForms(base) where seen.insert(form).inserted {
+                var phrase = words
+                phrase[verbIndex] = form
+                add(phrase, participle: participle, bare: false, plural: plural)
+            }
+        }
+    }
+
+    /// A pattern line after its `-`: `SAID * TO ATTEND [082] # comment`.
+    static func pattern(_ text: Substring, line: Int) -> VerbPattern? {
+        guard let open = text.lastIndex(of: "["), let code = PetrarchText.bracket(text[open...]).map(EventCode.parse) else { return nil }
+        var body = text[..<open]
+        // Junk between the phrase and the code (`VENTURE (WITH VISIT) VISIT)[042:043]`) is ignored.
+        if let close = body.lastIndex(of: ")"), body[body.index(after: close)...].contains(where: { !$0.isWhitespace }) {
+            body = body[...close]
+        }
+        var before: [PatternTerm] = []
+        var after: [PatternTerm] = []
+        var sawVerb = false
+        var weight = 0
+        for raw in body.split(whereSeparator: \.isWhitespace) {
+            let token = raw.filter { !"(){}".contains($0) }
+            guard !token.isEmpty else { continue }
+            var term: PatternTerm?
+            switch token {
+            case "*", "**":
+                sawVerb = true
+                continue
+            case "$": term = .source
+            case "+": term = .target
+            case "^", "%": continue  // "skip a phrase" and "compound": no words to match
+            default:
+                if token.hasPrefix("&") {
+                    var name = token
+                    while name.hasSuffix("_") { name.removeLast() }
+                    term = .synset(name)
+                    weight += 1
+                } else {
+                    // `IN_*` and `*_OUT`: a word joined to the verb; `$_TROOP`: marker and word.
+                    var words: [String] = []
+                    var pieces = token.split(separator: "_", omittingEmptySubsequences: true)
+                    if pieces.contains("*") {
+                        let star = pieces.firstIndex(of: "*")!
+                        for piece in pieces[..<star] { before.append(.words(PetrarchText.words(String(piece)))) }
+                        weight += star
+                        sawVerb = true
+                        pieces = Array(pieces[(star + 1)...])
+                        if pieces.isEmpty { continue }
+                    }
+                    for piece in pieces {
+                        if piece == "$" || piece == "+" {
+                            if !words.isEmpty { (sawVerb ? { after.append(.words(words)) } : { before.append(.words(words)) })() }
+                            words = []
+                            (sawVerb ? { after.append(piece == "$" ? .source : .target) } : { before.append(piece == "$" ? .source : .target) })()
+                            continue
+                        }
+                        words.append(contentsOf: PetrarchText.words(String(piece.replacingPlus())))
+                    }
+                    guard !words.isEmpty else { continue }
+                    weight += words.count
+                    term = .words(words)
+                }
+            }
+            if let term { if sawVerb { after.append(term) } else { before.append(term) } }
+        }
+        guard sawVerb else { return nil }
+        return VerbPattern(before: before, after: after, code: code, weight: weight, line: line)
+    }
+}
+
+/// Regular English inflections, as PETRARCH generates them.
+enum Inflection {
+    /// -S, -ED and -ING forms of a verb, each with (participle, plural) flags.
+    static func verbForms(_ base: String) -> [(String, Bool, Bool)] {
+        let vowels: Set<Character> = ["A", "E", "I", "O", "U"]
+        var out: [(String, Bool, Bool)] = []
+        let last = base.last!
+        let beforeLast = base.dropLast().last
+        if last == "E" {
+            out.append((base + "S", false, true))
+            out.append((base + "D", true, false))
+            out.append((base.hasSuffix("EE") ? base + "ING" : String(base.dropLast()) + "ING", false, false))
+        } else if last == "Y", let beforeLast, !vowels.contains(beforeLast) {
+            let stem = String(base.dropLast())
+            out.append((stem + "IES", false, true))
+            out.append((stem + "IED", true, false))
+            out.append((base + "ING", false, false))
+        } else if base.hasSuffix("S") || base.hasSuffix("SH") || base.hasSuffix("CH") || base.hasSuffix("X") || base.hasSuffix("Z") {
+            out.append((base + "ES", false, true))
+            out.append((base + "ED", true, false))
+            out.append((base + "ING", false, false))
+        } else {
+            out.append((base + "S", false, true))
+            out.append((base + "ED", true, false))
+            out.append((base + "ING", false, false))
+            // A short word ending consonant-vowel-consonant doubles its last letter: PLANNED.
+            if let beforeLast, vowels.contains(beforeLast), !vowels.contains(last), !"WXY".contains(last), base.count <= 5,
+                let third = base.dropLast(2).last, !vowels.contains(third)
+            {
+                out.append((base + String(last) + "ED", true, false))
+                out.append((base + String(last) + "ING", false, false))
+            }
+        }
+        return out
+    }
+
+    /// A regular plural: -S, -IES after a consonant and Y, -ES after SS, SH, CH, X.
+    static func plural(_ word: String) -> String {
+        if word.hasSuffix("Y"), let before = word.dropLast().last, !"AEIOU".contains(before) { return String(word.dropLast()) + "IES" }
+        if word.hasSuffix("SS") || word.hasSuffix("SH") || word.hasSuffix("CH") || word.hasSuffix("X") { return word + "ES" }
+        return word + "S"
+    }
+}
+
+/// Reading PETRARCH text files: comments (`#`, `;` and `<!-- ... -->`, also over several
+/// lines), words of phrases (`_` or space between them).
+enum PetrarchText {
+    struct Line { var number: Int; var text: Substring }
+
+    /// Lines without comments, trimmed, numbered from 1. Empty lines are kept (they end
+    /// synonym sets).
+    static func lines(_ text: String) -> [Line] {
+        var out: [Line] = []
+        var inComment = false
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = Substring(raw)
+            var kept = ""
+            while !line.isEmpty {
+                if inComment {
+                    guard let end = line.firstRange(of: "-->") else { line = ""; break }
+                    line = line[end.upperBound...]
+                    inComment = false
+                } else if let start = line.firstRange(of: "<!--") {
+                    kept += line[..<start.lowerBound]
+                    line = line[start.upperBound...]
+                    inComment = true
+                } else {
+                    kept += line
+                    line = ""
+                }
+            }
+            var body = Substring(kept)
+            if let hash = body.firstIndex(of: "#") { body = body[..<hash] }
+            if let semicolon = body.firstIndex(of: ";") { body = body[..<semicolon] }
+            // A line of only a comment is not a blank line.
+            let trimmed = Substring(body.trimmedWhitespace())
+            if trimmed.isEmpty && raw.trimmedWhitespace().isEmpty == false { continue }
+            out.append(Line(number: index + 1, text: trimmed))
+        }
+        return out
+    }
+
+    /// The inside of the first `[...]` in a line.
+    static func bracket(_ line: Substring) -> Substring? {
+        guard let open = line.firstIndex(of: "[") else { return nil }
+        let rest = line[line.index(after: open)...]
+        guard let close = rest.firstIndex(of: "]") else { return rest }
+        return rest[..<close]
+    }
+
+    /// Upper-case words of a phrase: `DIPLOMATIC_TIES`, `Manchester United`. Split as the
+    /// document tokenizer splits text, so "N'T" and "'S" stay as it writes them.
+    static func words(_ phrase: String) -> [String] {
+        phrase.uppercased().split(whereSeparator: { $0 == "_" || $0 == " " || $0 == "\t" }).map(String.init)
+    }
+}
+
+extension StringProtocol {
+    /// Without the `+` markers PETRARCH puts in phrases.
+    func replacingPlus() -> String { String(filter { $0 != "+" }) }
+}
