@@ -18,9 +18,10 @@ final class ActorDictionary: @unchecked Sendable {
         var canonical: String { ActorDictionary.canonical(head, acronym: kind == .organisation) }
         var kind: Kind
         var codes: [DatedCode]
-        /// The country code (first three letters of a country-level code).
-        var country: String? {
-            guard let code = codes.first?.code, code.count >= 3, !code.hasPrefix("IGO"), !code.hasPrefix("NGO"), !code.hasPrefix("MNC") else { return nil }
+        /// The country code on a date: the first three letters of the code then (Georgia was
+        /// USRGEO before 1991 and GEO since), none for international and non-state codes.
+        func country(on date: String?) -> String? {
+            guard let code = codes.code(on: date)?.code, code.count >= 3, !code.hasPrefix("IGO"), !code.hasPrefix("NGO"), !code.hasPrefix("MNC") else { return nil }
             return String(code.prefix(3))
         }
 
@@ -53,7 +54,7 @@ final class ActorDictionary: @unchecked Sendable {
     /// The canonical name of an actor: a country's common name, else its dictionary head.
     func name(of index: Int) -> String {
         let actor = actors[index]
-        if actor.kind == .country, let code = actor.codes.first?.code, let common = ActorDictionary.commonNames[code] { return common }
+        if actor.kind == .country, let code = actor.codes.code(on: nil)?.code, let common = ActorDictionary.commonNames[code] { return common }
         return actor.canonical
     }
 

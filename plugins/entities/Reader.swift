@@ -78,7 +78,7 @@ struct Reader {
             let match = dictionary.longestMatch(upper, from: index, kinds: [.nationality, .country], accept: { $0 < range.upperBound && isCapitalized($0) }),
             match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents, extraFirstWords: agentFirstWords) != nil
         {
-            country = dictionary.actors[match.actor].country
+            country = dictionary.actors[match.actor].country(on: document.date)
             emit(start: index, end: match.end, label: match.kind == .nationality ? "NORP" : "GPE",
                  canonical: match.kind == .nationality ? texts[index..<match.end].joined(separator: " ") : dictionary.name(of: match.actor),
                  country: country, actor: country, role: nil, sentence: sentence)
@@ -132,7 +132,7 @@ struct Reader {
         let actor = fromTitle ?? person?.code(on: document.date)
         emit(
             start: nameStart, end: nameEnd, label: "PER", canonical: person?.canonical ?? texts[nameStart..<nameEnd].joined(separator: " "),
-            country: country ?? person?.country, actor: actor, role: role, sentence: sentence)
+            country: country ?? person?.country(on: document.date), actor: actor, role: role, sentence: sentence)
         return nameEnd
     }
 
@@ -164,7 +164,7 @@ struct Reader {
             let second = dictionary.longestMatch(upper, from: end + 1, accept: { $0 < range.upperBound }), second.kind == .nationality
         {
             end = second.end
-            emit(start: index, end: end, label: "NORP", canonical: texts[index..<end].joined(), country: actor.country, actor: nil,
+            emit(start: index, end: end, label: "NORP", canonical: texts[index..<end].joined(), country: actor.country(on: document.date), actor: nil,
                  role: nil, sentence: sentence)
             return end
         }
@@ -175,25 +175,25 @@ struct Reader {
         {
             let second = (end: secondEnd, actor: match.actor, kind: ActorDictionary.Kind.nationality)
             emit(start: index, end: second.end, label: "NORP", canonical: texts[index..<second.end].joined(separator: " "),
-                 country: actor.country, actor: actor.country, role: nil, sentence: sentence)
+                 country: actor.country(on: document.date), actor: actor.country(on: document.date), role: nil, sentence: sentence)
             return second.end
         }
         if match.kind == .nationality, end < range.upperBound, isCapitalized(end), Titles.groups.contains(upper[end]) {
             emit(start: index, end: end + 1, label: "NORP", canonical: texts[index...end].joined(separator: " "),
-                 country: actor.country, actor: actor.country, role: nil, sentence: sentence)
+                 country: actor.country(on: document.date), actor: actor.country(on: document.date), role: nil, sentence: sentence)
             return end + 1
         }
         // An organisation's name may go on: "United Nations Security Council".
         if match.kind == .organisation, end < range.upperBound, isCapitalized(end), let organisation = organisationRun(from: end, in: range) {
             emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
-                 country: actor.country, actor: actor.code(on: document.date), role: nil, sentence: sentence)
+                 country: actor.country(on: document.date), actor: actor.code(on: document.date), role: nil, sentence: sentence)
             return organisation
         }
         // A leader's name may go on: "Abu Musab al-Zarqawi".
         if match.kind == .person, end + 1 < range.upperBound, Titles.nameParticles.contains(upper[end]) {
             let after = texts[end + 1] == "-" && touching(end, end + 1) ? end + 2 : end + 1
             if after < range.upperBound, isCapitalized(after) {
-                emit(start: index, end: after + 1, label: "PER", canonical: texts[index...after].joined(separator: " "), country: actor.country,
+                emit(start: index, end: after + 1, label: "PER", canonical: texts[index...after].joined(separator: " "), country: actor.country(on: document.date),
                      actor: actor.code(on: document.date), role: nil, sentence: sentence)
                 return after + 1
             }
@@ -202,7 +202,7 @@ struct Reader {
         if match.kind == .nationality || match.kind == .place || match.kind == .country, end < range.upperBound, isCapitalized(end),
             Titles.eventNouns.contains(upper[end])
         {
-            emit(start: index, end: end + 1, label: "MISC", canonical: texts[index...end].joined(separator: " "), country: actor.country,
+            emit(start: index, end: end + 1, label: "MISC", canonical: texts[index...end].joined(separator: " "), country: actor.country(on: document.date),
                  actor: nil, role: nil, sentence: sentence)
             return end + 1
         }
@@ -212,7 +212,7 @@ struct Reader {
             let organisation = organisationRun(from: end, in: range), organisation > end
         {
             emit(start: index, end: organisation, label: "ORG", canonical: texts[index..<organisation].joined(separator: " "),
-                 country: actor.country, actor: actor.country.map { $0 + "GOV" }, role: nil, sentence: sentence)
+                 country: actor.country(on: document.date), actor: actor.country(on: document.date).map { $0 + "GOV" }, role: nil, sentence: sentence)
             return organisation
         }
         let canonical: String
@@ -221,8 +221,8 @@ struct Reader {
         case .place: canonical = ActorDictionary.canonical(upper[index..<end].joined(separator: "_"))
         default: canonical = dictionary.name(of: match.actor)
         }
-        emit(start: index, end: end, label: label, canonical: canonical, country: actor.country,
-             actor: match.kind == .nationality ? actor.country : actor.code(on: document.date), role: nil, sentence: sentence)
+        emit(start: index, end: end, label: label, canonical: canonical, country: actor.country(on: document.date),
+             actor: match.kind == .nationality ? actor.country(on: document.date) : actor.code(on: document.date), role: nil, sentence: sentence)
         return end
     }
 
@@ -340,7 +340,7 @@ struct Reader {
             let person = dictionary.actors[index]
             label = "PER"
             canonical = person.canonical
-            known = EntityMention(start: 0, end: 0, text: "", label: "PER", canonical: person.canonical, country: person.country,
+            known = EntityMention(start: 0, end: 0, text: "", label: "PER", canonical: person.canonical, country: person.country(on: document.date),
                                   actorCode: person.code(on: document.date))
         } else if words.count == 1, texts[start].count >= 2, texts[start].count <= 6, texts[start] == upper[start],
             texts[start].allSatisfy({ $0.isLetter }), !Titles.notAcronyms.contains(words[0])

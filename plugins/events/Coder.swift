@@ -44,6 +44,9 @@ struct Coder {
     let date: String?
     /// The pair of actors the document is about, once it names two together.
     var dyad: [ActorRef]?
+    /// Token indices where the current sentence's verbs start ("agreed to lift"): pattern gaps
+    /// do not run over another verb, and subjects are looked for across "agreed to".
+    var verbStarts: Set<Int> = []
     var events: [CodedEvent] = []
 
     init(dictionaries: Dictionaries, document: AnalyzedDocument, mentions: [EntityMention]) {
@@ -70,6 +73,8 @@ struct Coder {
     static let beVerbs: Set<String> = ["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "'S", "GET", "GOT", "GETS"]
     static let relatives: Set<String> = ["WHICH", "THAT", "WHO"]
     static let negations: Set<String> = ["NOT", "NEVER", "NO", "NOR", "NEITHER", "CANNOT"]
+    /// "failed to resolve", "refused to meet", "were unable to reconcile": the act did not happen.
+    static let failures: Set<String> = ["FAIL", "FAILS", "FAILED", "REFUSE", "REFUSES", "REFUSED", "DECLINE", "DECLINES", "DECLINED", "UNABLE"]
     static let hedges: Set<String> = ["MAY", "MIGHT", "COULD", "PROBABLY", "POSSIBLY", "PERHAPS", "UNLIKELY", "IF", "WHETHER"]
     static let futures: Set<String> = ["WILL", "WOULD", "SHALL", "'LL", "SCHEDULED", "EXPECTED", "DUE", "PLANNED", "SET", "GOING"]
     /// Words of wanting: "wants to attack" is a threat, "plans to visit" an intent to meet.
@@ -83,6 +88,12 @@ struct Coder {
         "CALL", "CALLS", "CALLED", "CALLING", "URGE", "URGES", "URGED", "URGING", "ASK", "ASKS", "ASKED", "ASKING", "PRESS", "PRESSED",
         "PRESSES", "REQUEST", "REQUESTED", "DEMAND", "DEMANDS", "DEMANDED", "INVITE", "INVITED", "INVITES", "INVITATION", "TELL", "TOLD",
         "ENCOURAGE", "ENCOURAGED", "APPEAL", "APPEALED", "APPEALS", "PERSUADE", "PERSUADED", "PERSUADING",
+    ]
+    /// "is about to", "were unable to", "is set to": words between a subject and "to" + verb.
+    static let beforeTo: Set<String> = [
+        "ABOUT", "ABLE", "UNABLE", "SET", "GOING", "READY", "EXPECTED", "SCHEDULED", "DUE", "LIKELY", "UNLIKELY", "PREPARED", "WILLING",
+        "DETERMINED", "EAGER", "KEEN", "RELUCTANT", "SURE", "CERTAIN", "SUPPOSED", "TRYING", "TRIED", "SEEKING", "MOVING", "WORKING",
+        "PREPARING", "FORCED", "BOUND", "POISED",
     ]
     /// Words that may stand between a subject and its verb: "Arnor on Thursday signed",
     /// "Hashimoto will reportedly visit".
@@ -383,7 +394,7 @@ struct Coder {
         let word = upper[hit.start]
         if word.hasSuffix("ING") && Coder.prepositions.contains(previous) && previous != "TO" { return false }
         if hit.form.bare || hit.form.plural {
-            if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || previous.hasSuffix("LY") { return true }
+            if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || isAdverb(previous) { return true }
             // Right after an actor: "Arnor signs".
             if document.tokens[hit.start - 1].kind == .word, previous.first.map({ _ in true }) ?? false {
                 let text = document.text(of: document.tokens[hit.start - 1])
@@ -439,7 +450,7 @@ struct Coder {
                         found = end
                         break
                     }
-                    if Coder.clauseEnds.contains(upper[probe]) || upper[probe] == "," { break }
+                    if Coder.clauseEnds.contains(upper[probe]) || upper[probe] == "," || (probe > hit.end && verbStarts.contains(probe)) { break }
                     probe += 1
                 }
                 guard let end = found else { return nil }
@@ -475,20 +486,33 @@ struct Coder {
 
     mutating func codeVerbs(in range: Range<Int>, groups: [ActorGroup], sentence: Int) {
         var codedInSentence = false
-        for hit in verbs(in: range) {
+        let hits = verbs(in: range)
+        verbStarts = Set(hits.map(\.start))
+        for hit in hits {
             let infinitive = hit.start > range.lowerBound && upper[hit.start - 1] == "TO"
+            // "agreed to lift the sanctions", "pledged to expel": the second verb is the event.
+            // Appeals stay ("urged Bree to help"): the first verb is the event.
+            if hit.end + 1 < range.upperBound, upper[hit.end] == "TO", verbStarts.contains(hit.end + 1),
+                !upper[hit.start..<hit.end].contains(where: Coder.appeals.contains)
+            {
+                skip(hit, "a verb before \"to\" + verb: the second is the event"); continue
+            }
             // A purpose clause after an event is part of it: "met Assad to discuss …".
-            if codedInSentence && infinitive { continue }
+            if codedInSentence && infinitive { skip(hit, "purpose clause after an event"); continue }
             var best: PatternMatch?
             var seenBlocks: Set<Int> = []
             for form in hit.forms where seenBlocks.insert(form.block).inserted {
                 for pattern in dictionaries.verbs.blocks[form.block].patterns {
                     guard let found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
-                    if best == nil || pattern.weight > best!.pattern.weight { best = found }
+                    if best == nil || pattern.weight > best!.pattern.weight
+                        || (pattern.weight == best!.pattern.weight && pattern.writtenFor.contains(form.base) && !best!.pattern.writtenFor.contains(form.base))
+                    {
+                        best = found
+                    }
                 }
             }
             let code = best?.pattern.code ?? hit.form.code ?? dictionaries.verbs.blocks[hit.form.block].code
-            guard !code.isNone else { continue }
+            guard !code.isNone else { skip(hit, "no code"); continue }
             let phraseStart = best?.start ?? hit.start, phraseEnd = best?.end ?? hit.end
 
             // Who: a passive's "by" phrase, a pattern's markers, else the subject and object.
@@ -501,10 +525,10 @@ struct Coder {
             if hit.forms.contains(where: \.participle), source == nil, isPassive(hit, range: range), let agent = byPhrase(after: hit.end, range: range, groups: groups) {
                 source = agent
                 if target == nil { target = subject }
-                if target == nil { continue }
+                if target == nil { skip(hit, "passive without a target"); continue }
             }
             if source == nil { source = subject }
-            guard let source else { continue }
+            guard let source else { skip(hit, "no source"); continue }
             if target == nil {
                 target = groups.first { group in
                     group.start >= phraseEnd && group.start - phraseEnd <= 12 && group.start != source.start && group.preposition != "BY"
@@ -516,10 +540,13 @@ struct Coder {
             let windowStart = max(range.lowerBound, min(source.end, phraseStart), phraseStart - 12)
             let window = upper[windowStart..<phraseStart]
             let usedByPattern = best.map { $0.start..<hit.start } ?? hit.start..<hit.start
-            if window.indices.contains(where: { !usedByPattern.contains($0) && Coder.isNegation(upper[$0]) }) { continue }
-            if window.contains(where: Coder.hedges.contains) { continue }
+            if window.indices.contains(where: {
+                !usedByPattern.contains($0)
+                    && (Coder.isNegation(upper[$0]) || (Coder.failures.contains(upper[$0]) && $0 + 1 < phraseStart && upper[$0 + 1] == "TO"))
+            }) { skip(hit, "negated"); continue }
+            if window.contains(where: Coder.hedges.contains) { skip(hit, "hedged"); continue }
             let wantsTo = window.contains("TO")
-            if wantsTo && before(windowStart, in: range, contains: Coder.appeals) { continue }
+            if wantsTo && before(windowStart, in: range, contains: Coder.appeals) { skip(hit, "asked for, not done"); continue }
             var forward = code.forward
             var reverse = code.reverse
             if wantsTo && before(windowStart, in: range, contains: Coder.intents) {
@@ -552,7 +579,22 @@ struct Coder {
                 if let reverse, target != nil, !sameParties { emitted = add(to, from, reverse, sentence: sentence, start: start, end: end) || emitted }
             }
             codedInSentence = codedInSentence || emitted
+            if Coder.tracing {
+                let blockName = dictionaries.verbs.blocks[(best.map { p in hit.forms.first { f in dictionaries.verbs.blocks[f.block].patterns.contains { $0.line == p.pattern.line } }?.block } ?? nil) ?? hit.form.block].name
+                Trace.write("events", "sentence \(sentence): \(upper[hit.start..<hit.end].joined(separator: " ")) [\(blockName)] pattern line \(best?.pattern.line ?? 0) code \(forward ?? "-"):\(reverse ?? "-") source \(source.members.map { $0.code ?? "?" }) target \(target?.members.map { $0.code ?? "?" } ?? [])")
+            }
         }
+    }
+
+    static let tracing = Trace.isOn("events")
+
+    func skip(_ hit: VerbHit, _ reason: String) {
+        if Coder.tracing { Trace.write("events", "\(upper[hit.start..<hit.end].joined(separator: " ")): not coded, \(reason)") }
+    }
+
+    /// "reportedly", "jointly"; not "supply" or "rally", which the verb dictionary knows.
+    func isAdverb(_ word: String) -> Bool {
+        word.count > 4 && word.hasSuffix("LY") && dictionaries.verbs.forms[word] == nil
     }
 
     static func isNegation(_ word: String) -> Bool { negations.contains(word) || word.hasSuffix("N'T") || word.hasSuffix("N’T") }
@@ -593,7 +635,9 @@ struct Coder {
         while index >= range.lowerBound {
             let word = upper[index]
             if Coder.auxiliaries.contains(word) || Coder.beVerbs.contains(word) || Coder.timeWords.contains(word) || Coder.isNegation(word)
-                || (word.hasSuffix("LY") && word.count > 3) || document.tokens[index].kind == .number
+                || isAdverb(word) || document.tokens[index].kind == .number
+                || (index + 1 < range.upperBound && upper[index + 1] == "TO"
+                    && (verbStarts.contains(index) || Coder.intents.contains(word) || Coder.beforeTo.contains(word)))
             {
                 index -= 1
                 continue
@@ -629,7 +673,7 @@ struct Coder {
         var steps = 0
         while index >= range.lowerBound && steps < 3 {
             if Coder.beVerbs.contains(upper[index]) { return true }
-            if !(upper[index].hasSuffix("LY") || upper[index] == "NOT") { return false }
+            if !(isAdverb(upper[index]) || upper[index] == "NOT") { return false }
             index -= 1
             steps += 1
         }

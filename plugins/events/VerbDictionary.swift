@@ -43,6 +43,9 @@ struct VerbPattern: Sendable {
     var weight: Int
     /// Where it came from, for explanations and tests.
     var line: Int
+    /// The verbs its comment names (CAMEO.2.0 writes the verb each pattern came from): among
+    /// equally specific patterns, one written for the verb at hand wins.
+    var writtenFor: Set<String> = []
 }
 
 /// A verb synonym block: `--- VISIT [042:043] ---`, its verbs and its patterns.
@@ -55,6 +58,8 @@ struct VerbBlock: Sendable {
 /// One written form of a verb: "VISITED", or "MET WITH".
 struct VerbForm: Sendable {
     var words: [String]
+    /// The bare form it was made from ("VISIT" for "VISITED").
+    var base: String
     var block: Int
     /// The verb's own code when its line gives one (`DETAIN [173]`), else the block's.
     var code: EventCode?
@@ -120,7 +125,11 @@ final class VerbDictionary: @unchecked Sendable {
             }
             guard let block else { continue }
             if line.hasPrefix("-") {
-                if let pattern = VerbDictionary.pattern(line.dropFirst(), line: lineNumber) { blocks[block].patterns.append(pattern) }
+                if var pattern = VerbDictionary.pattern(line.dropFirst(), line: lineNumber) {
+                    // "# RATIFY" or "# DELAY , POSTPONE": the verbs the pattern was written for.
+                    pattern.writtenFor = Set(rawLine.comment.split(separator: ",").compactMap { $0.split(whereSeparator: \.isWhitespace).first.map { String($0).uppercased() } })
+                    blocks[block].patterns.append(pattern)
+                }
                 continue
             }
             addVerb(line, block: block)
@@ -154,7 +163,7 @@ final class VerbDictionary: @unchecked Sendable {
         words = words.map { $0.uppercased() }
         func add(_ phrase: [String], participle: Bool, bare: Bool, plural: Bool) {
             guard let first = phrase.first else { return }
-            forms[first, default: []].append(VerbForm(words: phrase, block: block, code: code, participle: participle, bare: bare, plural: plural))
+            forms[first, default: []].append(VerbForm(words: phrase, base: words.joined(separator: "_"), block: block, code: code, participle: participle, bare: bare, plural: plural))
         }
         let base = words[verbIndex]
         add(words, participle: false, bare: true, plural: false)
@@ -290,7 +299,12 @@ enum Inflection {
 /// Reading PETRARCH text files: comments (`#`, `;` and `<!-- ... -->`, also over several
 /// lines), words of phrases (`_` or space between them).
 enum PetrarchText {
-    struct Line { var number: Int; var text: Substring }
+    struct Line {
+        var number: Int
+        var text: Substring
+        /// What followed `#`: in verb files, the verbs a pattern was written for.
+        var comment: Substring = ""
+    }
 
     /// Lines without comments, trimmed, numbered from 1. Empty lines are kept (they end
     /// synonym sets).
@@ -315,12 +329,16 @@ enum PetrarchText {
                 }
             }
             var body = Substring(kept)
-            if let hash = body.firstIndex(of: "#") { body = body[..<hash] }
+            var comment: Substring = ""
+            if let hash = body.firstIndex(of: "#") {
+                comment = body[body.index(after: hash)...]
+                body = body[..<hash]
+            }
             if let semicolon = body.firstIndex(of: ";") { body = body[..<semicolon] }
             // A line of only a comment is not a blank line.
             let trimmed = Substring(body.trimmedWhitespace())
             if trimmed.isEmpty && raw.trimmedWhitespace().isEmpty == false { continue }
-            out.append(Line(number: index + 1, text: trimmed))
+            out.append(Line(number: index + 1, text: trimmed, comment: comment))
         }
         return out
     }
