@@ -105,6 +105,9 @@ struct Coder {
     ]
     /// Words that end a clause: subjects and objects are not looked for across them.
     static let clauseEnds: Set<String> = [";", ":", ".", "BUT", "WHILE", "WHEREAS", "ALTHOUGH", "THOUGH", "BECAUSE"]
+    /// Words after which an object is no longer the verb's: "delayed their meeting after a
+    /// hafling was reported on the pass of Cirith Ungol".
+    static let objectEnds: Set<String> = [",", "AFTER", "WHEN", "UNTIL", "SINCE", "BECAUSE", "IF", "UNLESS", "AS", "THAT", "WHICH", "WHO", "WHERE"]
 
     /// "the two sides", "both countries", "they": the document's pair of actors.
     static let anaphors: [[String]] = [
@@ -192,10 +195,12 @@ struct Coder {
     /// Words that may stand between an actor and its agent: "Gondor's new", "Dagolath's first
     /// Deputy".
     func modifiers(_ from: Int, _ to: Int) -> Bool {
-        guard to - from <= 3 else { return false }
+        guard to - from <= 5 else { return false }
         for index in from..<to {
             let word = upper[index]
             if word == "'S" || word == "’S" || word == "-" { continue }
+            // "Ithilen's awful and evil minister": "and" between two adjectives.
+            if word == "AND", index > from, index + 1 < to, document.text(of: document.tokens[index - 1]).first?.isLowercase == true { continue }
             if Coder.prepositions.contains(word) || word == "AND" || word == "," || Coder.pronouns.contains(word) { return false }
             if document.tokens[index].kind != .word { return false }
             if dictionaries.verbs.forms[word] != nil && !(Coder.determiners.contains(word)) && word.hasSuffix("ED") { return false }
@@ -245,7 +250,7 @@ struct Coder {
                     // the agent goes to each actor of a list that follows.
                     var list = [next]
                     var last = index + 1
-                    while last + 1 < spans.count, spans[last + 1].agent == nil, spans[last + 1].code != nil, Coder.joins(upper, spans[last].end, spans[last + 1].start) {
+                    while last + 1 < spans.count, spans[last + 1].agent == nil, spans[last + 1].code != nil, joins(spans[last].end, spans[last + 1].start) {
                         last += 1
                         list.append(spans[last])
                     }
@@ -300,12 +305,17 @@ struct Coder {
             }
         }
         while position < spans.count {
-            var members = [ActorRef(code: spans[position].code, name: spans[position].name)]
+            // "THE_SHIRE [FRO/BIL/SAM]": one name for several actors.
+            func refs(_ span: Span) -> [ActorRef] {
+                guard let code = span.code, code.contains("/") else { return [ActorRef(code: span.code, name: span.name)] }
+                return code.split(separator: "/").map { ActorRef(code: String($0), name: span.name) }
+            }
+            var members = refs(spans[position])
             let start = spans[position].start
             var end = spans[position].end
-            while position + 1 < spans.count, Coder.joins(upper, end, spans[position + 1].start) {
+            while position + 1 < spans.count, joins(end, spans[position + 1].start) {
                 position += 1
-                members.append(ActorRef(code: spans[position].code, name: spans[position].name))
+                members.append(contentsOf: refs(spans[position]))
                 end = spans[position].end
             }
             flushAnaphors(before: start)
@@ -332,15 +342,35 @@ struct Coder {
     /// The code of an actor with an agent added, unless it already ends with it.
     static func append(_ code: String, _ agent: String) -> String { code.hasSuffix(agent) ? code : code + agent }
 
-    /// Whether the words from `end` to `next` join two actors into one list.
-    static func joins(_ upper: [String], _ end: Int, _ next: Int) -> Bool {
-        let between = upper[end..<next]
-        switch between.count {
-        case 1: return ["AND", ",", "-", "–", "/", "&"].contains(between.first!)
-        case 2: return between.elementsEqual([",", "AND"]) || between.elementsEqual(["AND", "THE"])
-        case 3: return between.elementsEqual([",", "AND", "THE"])
-        default: return false
+    /// Whether the words from `end` to `next` join two actors into one list: "and", "or",
+    /// "nor", a comma or a hyphen, then "the" and up to two lower-case words ("Fornost and the
+    /// evil awful Gondor").
+    func joins(_ end: Int, _ next: Int) -> Bool {
+        guard next > end else { return false }
+        var index = end
+        let first = upper[index]
+        if first == "-" || first == "–" || first == "/" || first == "&" { return next == end + 1 }
+        var joined = false
+        if first == "," {
+            joined = true
+            index += 1
         }
+        if index < next, ["AND", "OR", "NOR"].contains(upper[index]) {
+            joined = true
+            index += 1
+        }
+        guard joined else { return false }
+        if index < next, upper[index] == "THE" { index += 1 }
+        var adjectives = 0
+        while index < next {
+            let text = document.text(of: document.tokens[index])
+            guard document.tokens[index].kind == .word, text.first?.isLowercase == true || text.first?.isUppercase == true && index == end + 1 else { return false }
+            guard !Coder.prepositions.contains(upper[index]), dictionaries.verbs.forms[upper[index]] == nil || upper[index].hasSuffix("ED") == false else { return false }
+            adjectives += 1
+            if adjectives > 2 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The preposition before a phrase starting at `start` (over "the").
@@ -488,6 +518,7 @@ struct Coder {
         var codedInSentence = false
         let hits = verbs(in: range)
         verbStarts = Set(hits.map(\.start))
+        var lastSubject: ActorGroup?
         for hit in hits {
             let infinitive = hit.start > range.lowerBound && upper[hit.start - 1] == "TO"
             // "agreed to lift the sanctions", "pledged to expel": the second verb is the event.
@@ -519,6 +550,8 @@ struct Coder {
             var source = best?.source
             var target = best?.target
             var subject = self.subject(before: phraseStart, in: range, groups: groups)
+            // "condemned an attack … and promised aid": the subject of the verb before.
+            if subject == nil, coordinated(phraseStart, in: range) { subject = lastSubject }
             // "Talks in Tokyo failed": the pattern names the event; its parties are the pair of
             // actors the sentence names.
             if subject == nil, let best, best.start < hit.start { subject = groups.first { $0.isPair } }
@@ -528,11 +561,13 @@ struct Coder {
                 if target == nil { skip(hit, "passive without a target"); continue }
             }
             if source == nil { source = subject }
+            if let subject { lastSubject = subject }
             guard let source else { skip(hit, "no source"); continue }
             if target == nil {
+                let passive = hit.forms.contains(where: \.participle) && isPassive(hit, range: range)
                 target = groups.first { group in
-                    group.start >= phraseEnd && group.start - phraseEnd <= 12 && group.start != source.start && group.preposition != "BY"
-                        && !upper[phraseEnd..<group.start].contains(where: { Coder.clauseEnds.contains($0) || Coder.relatives.contains($0) })
+                    group.start >= phraseEnd && group.start - phraseEnd <= 12 && group.start != source.start && !(passive && group.preposition == "BY")
+                        && !upper[phraseEnd..<group.start].contains(where: { Coder.clauseEnds.contains($0) || Coder.objectEnds.contains($0) })
                 }
             }
 
@@ -667,6 +702,13 @@ struct Coder {
 
     /// A participle after a form of "be" ("was attacked by"), or straight before "by" ("one
     /// proposed by Tokyo").
+    /// Whether "and" (over adverbs and auxiliaries) comes just before `start`.
+    func coordinated(_ start: Int, in range: Range<Int>) -> Bool {
+        var index = start - 1
+        while index >= range.lowerBound, Coder.auxiliaries.contains(upper[index]) || isAdverb(upper[index]) { index -= 1 }
+        return index >= range.lowerBound && upper[index] == "AND"
+    }
+
     func isPassive(_ hit: VerbHit, range: Range<Int>) -> Bool {
         if hit.end < range.upperBound && upper[hit.end] == "BY" { return true }
         var index = hit.start - 1

@@ -354,7 +354,16 @@ enum PetrarchText {
     /// Upper-case words of a phrase: `DIPLOMATIC_TIES`, `Manchester United`. Split as the
     /// document tokenizer splits text, so "N'T" and "'S" stay as it writes them.
     static func words(_ phrase: String) -> [String] {
-        phrase.uppercased().split(whereSeparator: { $0 == "_" || $0 == " " || $0 == "\t" }).map(String.init)
+        var words: [String] = []
+        for word in phrase.uppercased().split(whereSeparator: { $0 == "_" || $0 == " " || $0 == "\t" }) {
+            // TreeBank splits "didn't" as DID N'T; the document tokenizer keeps DIDN'T whole.
+            if (word == "N'T" || word == "N’T"), let last = words.popLast() {
+                words.append(last + word)
+            } else {
+                words.append(String(word))
+            }
+        }
+        return words
     }
 }
 

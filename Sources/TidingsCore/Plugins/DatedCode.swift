@@ -26,7 +26,8 @@ public struct DatedCode: Sendable, Equatable {
         var code = DatedCode(code: String(first).uppercased())
         guard code.code.first?.isLetter == true || code.isNull else { return nil }
         if parts.count > 1 {
-            let range = parts[1]
+            // "< 950601" and "19950601 - 19990815" are written with spaces too.
+            let range = Substring(parts[1...].joined())
             if range.hasPrefix(">"), let from = day(digits: range.dropFirst()) {
                 code.from = from
                 code.dated = true
