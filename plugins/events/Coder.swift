@@ -67,7 +67,7 @@ struct Coder {
     ]
     static let auxiliaries: Set<String> = [
         "TO", "WILL", "WOULD", "SHALL", "CAN", "COULD", "MAY", "MIGHT", "MUST", "SHOULD", "DID", "DO", "DOES", "NOT", "NEVER", "ALSO",
-        "STILL", "JOINTLY", "AGAIN", "THEN", "ALREADY", "'LL", "HAVE", "HAS", "HAD", "BOTH", "ALL", "EVEN", "JUST", "FINALLY",
+        "STILL", "JOINTLY", "AGAIN", "THEN", "ALREADY", "'LL", "HAVE", "HAS", "HAD", "BOTH", "ALL", "EVEN", "JUST", "FINALLY", "EVER",
     ]
     static let pronouns: Set<String> = ["HE", "SHE", "THEY", "WE", "I", "IT", "WHO", "WHICH", "THAT", "YOU"]
     static let beVerbs: Set<String> = ["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "'S", "GET", "GOT", "GETS"]
@@ -146,6 +146,10 @@ struct Coder {
         /// Ends with an agent ("Japanese Foreign Minister"): a name right after it is the same
         /// actor.
         var titled = false
+        /// The actor's code before an agent was added ("DNK" in "Danish media").
+        var base: String?
+        /// An agent with no actor (yet): "lawmakers" in "lawmakers and officials in Fornost".
+        var lone: Agent?
     }
 
     func name(_ start: Int, _ end: Int) -> String { document.text(document.tokens[start].start, document.tokens[end - 1].end) }
@@ -157,7 +161,9 @@ struct Coder {
         var mentionAt: [Int: (end: Int, code: String?)] = [:]
         let tokens = document.tokens
         var tokenIndex = range.lowerBound
-        for mention in mentions where mention.start >= tokens[range.lowerBound].start && mention.end <= tokens[range.upperBound - 1].end {
+        // A folder with its own actors defines the actors; the entity plugin's (Phoenix) codes
+        // would mix two vocabularies.
+        for mention in mentions where dictionaries.actors == nil && mention.start >= tokens[range.lowerBound].start && mention.end <= tokens[range.upperBound - 1].end {
             while tokenIndex < range.upperBound && tokens[tokenIndex].start < mention.start { tokenIndex += 1 }
             guard tokenIndex < range.upperBound, tokens[tokenIndex].start == mention.start else { continue }
             var end = tokenIndex
@@ -232,7 +238,7 @@ struct Coder {
                 if let previous = merged.last, previous.agent == nil, let code = previous.code, !agent.prefix, modifiers(previous.end, span.start) {
                     merged[merged.count - 1] = Span(
                         start: previous.start, end: span.end, code: Coder.append(code, agent.code), agent: nil, name: name(previous.start, span.end),
-                        titled: true)
+                        titled: true, base: code)
                     index += 1
                     continue
                 }
@@ -247,7 +253,15 @@ struct Coder {
                     ["OF", "FROM", "IN", "FOR"].contains(upper[span.end]), (next.start - span.end == 1 || upper[span.end + 1] == "THE")
                 {
                     // "soldiers from Gondor", "ambassadors of Arnor, Osgiliath and Gondor":
-                    // the agent goes to each actor of a list that follows.
+                    // the agent goes to each actor of a list that follows, and so do agents
+                    // listed before it ("lawmakers and officials in Fornost and Gondor").
+                    var agents = [agent]
+                    var firstStart = span.start
+                    while let last = merged.last, let other = last.lone, joins(last.end, firstStart) {
+                        agents.insert(other, at: 0)
+                        firstStart = last.start
+                        merged.removeLast()
+                    }
                     var list = [next]
                     var last = index + 1
                     while last + 1 < spans.count, spans[last + 1].agent == nil, spans[last + 1].code != nil, joins(spans[last].end, spans[last + 1].start) {
@@ -255,16 +269,25 @@ struct Coder {
                         list.append(spans[last])
                     }
                     for (position, item) in list.enumerated() {
-                        merged.append(Span(
-                            start: position == 0 ? span.start : item.start, end: item.end, code: Coder.append(item.code!, agent.code), agent: nil,
-                            name: item.name))
+                        for each in agents {
+                            merged.append(Span(
+                                start: position == 0 ? firstStart : item.start, end: item.end, code: Coder.append(item.code!, each.code), agent: nil,
+                                name: item.name))
+                        }
                     }
                     index = last + 1
+                    continue
+                }
+                // "Danish media and government": the actor of the agent before it.
+                if let previous = merged.last, let base = previous.base, !agent.prefix, joins(previous.end, span.start) {
+                    merged.append(Span(start: span.start, end: span.end, code: Coder.append(base, agent.code), agent: nil, name: span.name, base: base))
+                    index += 1
                     continue
                 }
                 // An agent alone: its country is unknown.
                 span.code = agent.prefix ? agent.code : "---" + agent.code
                 span.agent = nil
+                span.lone = agent
                 merged.append(span)
                 index += 1
                 continue
@@ -424,7 +447,7 @@ struct Coder {
         let word = upper[hit.start]
         if word.hasSuffix("ING") && Coder.prepositions.contains(previous) && previous != "TO" { return false }
         if hit.form.bare || hit.form.plural {
-            if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || isAdverb(previous) { return true }
+            if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || isAdverb(previous) || Coder.isNegation(previous) { return true }
             // Right after an actor: "Arnor signs".
             if document.tokens[hit.start - 1].kind == .word, previous.first.map({ _ in true }) ?? false {
                 let text = document.text(of: document.tokens[hit.start - 1])
@@ -455,7 +478,7 @@ struct Coder {
                 if upper[index..<(index + phrase.count)].elementsEqual(phrase) { best = max(best ?? 0, index + phrase.count) }
             }
             return best
-        case .source, .target:
+        case .source, .target, .skip:
             return nil
         }
     }
@@ -468,6 +491,13 @@ struct Coder {
         var position = hit.end
         for term in pattern.after {
             switch term {
+            case .skip:
+                // Over the next actor if one starts here, else over one word.
+                if let group = groups.first(where: { $0.start >= position && $0.start - position <= 2 }) {
+                    position = group.end
+                } else if position < range.upperBound {
+                    position += 1
+                }
             case .source, .target:
                 guard let group = groups.first(where: { $0.start >= position && $0.start - position <= Coder.afterGap }) else { return nil }
                 if term == .source { result.source = group } else { result.target = group }
@@ -491,6 +521,8 @@ struct Coder {
         var back = hit.start
         for term in pattern.before.reversed() {
             switch term {
+            case .skip:
+                if let group = groups.last(where: { $0.end <= back && back - $0.end <= 2 }) { back = group.start } else if back > range.lowerBound { back -= 1 }
             case .source, .target:
                 guard let group = groups.last(where: { $0.end <= back && back - $0.end <= Coder.beforeGap }) else { return nil }
                 if term == .source { result.source = group } else { result.target = group }

@@ -32,6 +32,8 @@ enum PatternTerm: Sendable, Equatable {
     case source
     /// `+`: the target actor is here.
     case target
+    /// `^`: a phrase to pass over ("celebrated Iftar in ^ +": the place, then the target).
+    case skip
 }
 
 /// `- SAID * TO ATTEND [082]`: words before and after the verb (`*`), and the code.
@@ -212,7 +214,8 @@ final class VerbDictionary: @unchecked Sendable {
                 continue
             case "$": term = .source
             case "+": term = .target
-            case "^", "%": continue  // "skip a phrase" and "compound": no words to match
+            case "^": term = .skip
+            case "%": continue  // "compound": no words to match
             default:
                 if token.hasPrefix("&") {
                     var name = token

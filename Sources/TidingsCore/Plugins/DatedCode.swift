@@ -72,10 +72,11 @@ public struct DatedCode: Sendable, Equatable {
 }
 
 extension Array where Element == DatedCode {
-    /// The code for a document date: the last dated code that covers it, else the undated one,
-    /// else (no date, or no range covers it) the last code listed.
+    /// The code for a document date: the first dated code that covers it (as PETRARCH reads
+    /// them, in order), else the undated one, else (no date, or no range covers it) the last
+    /// code listed.
     public func code(on date: String?) -> DatedCode? {
-        if let day = DatedCode.day(date), let hit = last(where: { $0.dated && $0.from <= day && day <= $0.until }) { return hit }
+        if let day = DatedCode.day(date), let hit = first(where: { $0.dated && $0.from <= day && day <= $0.until }) { return hit }
         return first(where: { !$0.dated }) ?? last
     }
 }
