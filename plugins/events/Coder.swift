@@ -72,11 +72,19 @@ struct Coder {
     static let pronouns: Set<String> = ["HE", "SHE", "THEY", "WE", "I", "IT", "WHO", "WHICH", "THAT", "YOU"]
     static let beVerbs: Set<String> = ["IS", "ARE", "WAS", "WERE", "BE", "BEEN", "BEING", "'S", "GET", "GOT", "GETS"]
     static let relatives: Set<String> = ["WHICH", "THAT", "WHO"]
+    /// "hundreds of UN troops": the actor after "of" is the subject.
+    static let quantities: Set<String> = [
+        "HUNDREDS", "THOUSANDS", "DOZENS", "SCORES", "TENS", "MILLIONS", "SOME", "MANY", "MOST", "ALL", "SEVERAL", "GROUP", "GROUPS",
+        "NUMBER", "MEMBERS", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "BOTH", "EACH", "NONE",
+        "UNIT", "UNITS", "TEAM", "TEAMS", "CONTINGENT", "BATCH", "BAND", "BUNCH",
+    ]
     static let negations: Set<String> = ["NOT", "NEVER", "NO", "NOR", "NEITHER", "CANNOT"]
     /// "failed to resolve", "refused to meet", "were unable to reconcile": the act did not happen.
     static let failures: Set<String> = ["FAIL", "FAILS", "FAILED", "REFUSE", "REFUSES", "REFUSED", "DECLINE", "DECLINES", "DECLINED", "UNABLE"]
     static let hedges: Set<String> = ["MAY", "MIGHT", "COULD", "PROBABLY", "POSSIBLY", "PERHAPS", "UNLIKELY", "IF", "WHETHER"]
-    static let futures: Set<String> = ["WILL", "WOULD", "SHALL", "'LL", "SCHEDULED", "EXPECTED", "DUE", "PLANNED", "SET", "GOING"]
+    /// "will visit": the one future PETRARCH does not change but CAMEO does (036 covers
+    /// "will visit"); "is scheduled to attend" stays a visit, as PETRARCH codes it.
+    static let futures: Set<String> = ["WILL", "WOULD", "SHALL", "'LL"]
     /// Words of wanting: "wants to attack" is a threat, "plans to visit" an intent to meet.
     static let intents: Set<String> = [
         "WANT", "WANTS", "WANTED", "INTEND", "INTENDS", "INTENDED", "PLAN", "PLANS", "PLANNED", "PLANNING", "HOPE", "HOPES", "HOPED",
@@ -249,8 +257,9 @@ struct Coder {
                     index += 2
                     continue
                 }
-                if let next, next.agent == nil, next.code != nil, next.start > span.end, next.start - span.end <= 2,
-                    ["OF", "FROM", "IN", "FOR"].contains(upper[span.end]), (next.start - span.end == 1 || upper[span.end + 1] == "THE")
+                if let next, next.agent == nil, next.code != nil, next.start > span.end, next.start - span.end <= 4,
+                    ["OF", "FROM", "IN", "FOR"].contains(upper[span.end]),
+                    next.start - span.end == 1 || (upper[span.end + 1] == "THE" || upper[span.end + 1] == "A") && modifiers(span.end + 2, next.start)
                 {
                     // "soldiers from Gondor", "ambassadors of Arnor, Osgiliath and Gondor":
                     // the agent goes to each actor of a list that follows, and so do agents
@@ -415,7 +424,7 @@ struct Coder {
         var form: VerbForm { forms[0] }
     }
 
-    func verbs(in range: Range<Int>) -> [VerbHit] {
+    func verbs(in range: Range<Int>, groups: [ActorGroup]) -> [VerbHit] {
         var hits: [VerbHit] = []
         var index = range.lowerBound
         while index < range.upperBound {
@@ -428,7 +437,7 @@ struct Coder {
                     best!.forms.append(form)
                 }
             }
-            if let hit = best, isVerb(hit, in: range) {
+            if let hit = best, isVerb(hit, in: range, groups: groups) {
                 hits.append(hit)
                 index = hit.end
             } else {
@@ -440,7 +449,7 @@ struct Coder {
 
     /// Whether a word that can be a verb is one here: "a visit", "the talks", "its attack"
     /// are nouns; "to visit", "will visit", "Arnor visits" are verbs.
-    func isVerb(_ hit: VerbHit, in range: Range<Int>) -> Bool {
+    func isVerb(_ hit: VerbHit, in range: Range<Int>, groups: [ActorGroup]) -> Bool {
         guard hit.start > range.lowerBound else { return !hit.form.bare && !hit.form.plural }
         let previous = upper[hit.start - 1]
         if Coder.determiners.contains(previous) { return false }
@@ -448,12 +457,15 @@ struct Coder {
         if word.hasSuffix("ING") && Coder.prepositions.contains(previous) && previous != "TO" { return false }
         if hit.form.bare || hit.form.plural {
             if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || isAdverb(previous) || Coder.isNegation(previous) { return true }
-            // Right after an actor: "Arnor signs".
-            if document.tokens[hit.start - 1].kind == .word, previous.first.map({ _ in true }) ?? false {
-                let text = document.text(of: document.tokens[hit.start - 1])
-                if text.first?.isUppercase == true && !(hit.start - 1 == range.lowerBound) { return true }
+            // Right after a name: "Iran rejects" (an -S form); a bare form only after a plural
+            // subject ("Russia and Japan sign"), else it is a noun ("Islamic State target").
+            if document.tokens[hit.start - 1].kind == .word, hit.start - 1 > range.lowerBound,
+                document.text(of: document.tokens[hit.start - 1]).first?.isUppercase == true
+            {
+                if hit.form.plural { return true }
+                return groups.last(where: { $0.end == hit.start })?.members.count ?? 0 >= 2
             }
-            return false
+            return previous == "THEY" || previous == "WE" || previous == "I" || previous == "YOU"
         }
         return true
     }
@@ -467,7 +479,7 @@ struct Coder {
         var target: ActorGroup?
     }
 
-    func matches(_ term: PatternTerm, at index: Int, limit: Int) -> Int? {
+    func matches(_ term: PatternTerm.Kind, at index: Int, limit: Int) -> Int? {
         switch term {
         case .words(let words):
             guard index + words.count <= limit, upper[index..<(index + words.count)].elementsEqual(words) else { return nil }
@@ -486,11 +498,13 @@ struct Coder {
     static let afterGap = 10
     static let beforeGap = 4
 
+    /// Matches a pattern's words after the verb (left to right, each within a few words of
+    /// the last, not past a comma or another verb) and before it (right to left).
     func match(_ pattern: VerbPattern, hit: VerbHit, range: Range<Int>, groups: [ActorGroup]) -> PatternMatch? {
         var result = PatternMatch(pattern: pattern, end: hit.end, start: hit.start)
         var position = hit.end
         for term in pattern.after {
-            switch term {
+            switch term.kind {
             case .skip:
                 // Over the next actor if one starts here, else over one word.
                 if let group = groups.first(where: { $0.start >= position && $0.start - position <= 2 }) {
@@ -499,14 +513,14 @@ struct Coder {
                     position += 1
                 }
             case .source, .target:
-                guard let group = groups.first(where: { $0.start >= position && $0.start - position <= Coder.afterGap }) else { return nil }
-                if term == .source { result.source = group } else { result.target = group }
+                guard let group = groups.first(where: { $0.start >= position && $0.start - position <= (term.joined ? 0 : Coder.afterGap) }) else { return nil }
+                if term.kind == .source { result.source = group } else { result.target = group }
                 position = group.end
             default:
                 var found: Int?
                 var probe = position
-                while probe < range.upperBound && probe - position <= Coder.afterGap {
-                    if let end = matches(term, at: probe, limit: range.upperBound) {
+                while probe < range.upperBound && probe - position <= (term.joined ? 0 : Coder.afterGap) {
+                    if let end = matches(term.kind, at: probe, limit: range.upperBound) {
                         found = end
                         break
                     }
@@ -519,19 +533,21 @@ struct Coder {
         }
         result.end = position
         var back = hit.start
+        var touching = pattern.beforeTouchesVerb
         for term in pattern.before.reversed() {
-            switch term {
+            let gap = touching ? 0 : Coder.beforeGap
+            switch term.kind {
             case .skip:
                 if let group = groups.last(where: { $0.end <= back && back - $0.end <= 2 }) { back = group.start } else if back > range.lowerBound { back -= 1 }
             case .source, .target:
-                guard let group = groups.last(where: { $0.end <= back && back - $0.end <= Coder.beforeGap }) else { return nil }
-                if term == .source { result.source = group } else { result.target = group }
+                guard let group = groups.last(where: { $0.end <= back && back - $0.end <= gap }) else { return nil }
+                if term.kind == .source { result.source = group } else { result.target = group }
                 back = group.start
             default:
                 var found: Int?
                 var probe = back - 1
-                while probe >= range.lowerBound && back - probe <= Coder.beforeGap + 1 {
-                    if let end = matches(term, at: probe, limit: back), end <= back {
+                while probe >= range.lowerBound && back - probe <= gap + 1 {
+                    if let end = matches(term.kind, at: probe, limit: back), end == back || (!touching && end <= back) {
                         found = probe
                         break
                     }
@@ -541,6 +557,7 @@ struct Coder {
                 guard let start = found else { return nil }
                 back = start
             }
+            touching = term.joined
         }
         result.start = back
         return result
@@ -548,8 +565,16 @@ struct Coder {
 
     mutating func codeVerbs(in range: Range<Int>, groups: [ActorGroup], sentence: Int) {
         var codedInSentence = false
-        let hits = verbs(in: range)
+        let hits = verbs(in: range, groups: groups)
         verbStarts = Set(hits.map(\.start))
+        // Verbs with their own subject or "to": an object is not looked for past them ("said he
+        // would not provide support to Israel"); participles ("roads leading into Mordor") do not
+        // count.
+        let finiteVerbStarts = Set(hits.filter { hit in
+            guard hit.start > range.lowerBound else { return false }
+            let previous = upper[hit.start - 1]
+            return Coder.auxiliaries.contains(previous) || Coder.isNegation(previous) || Coder.pronouns.contains(previous)
+        }.map(\.start))
         var lastSubject: ActorGroup?
         for hit in hits {
             let infinitive = hit.start > range.lowerBound && upper[hit.start - 1] == "TO"
@@ -598,8 +623,9 @@ struct Coder {
             if target == nil {
                 let passive = hit.forms.contains(where: \.participle) && isPassive(hit, range: range)
                 target = groups.first { group in
-                    group.start >= phraseEnd && group.start - phraseEnd <= 12 && group.start != source.start && !(passive && group.preposition == "BY")
-                        && !upper[phraseEnd..<group.start].contains(where: { Coder.clauseEnds.contains($0) || Coder.objectEnds.contains($0) })
+                    group.start >= hit.end && group.start - hit.end <= 12 && group.start != source.start && !(passive && group.preposition == "BY")
+                        && !upper[hit.end..<group.start].contains(where: { Coder.clauseEnds.contains($0) || Coder.objectEnds.contains($0) })
+                        && !(hit.end..<group.start).contains(where: { finiteVerbStarts.contains($0) })
                 }
             }
 
@@ -619,7 +645,7 @@ struct Coder {
             if wantsTo && before(windowStart, in: range, contains: Coder.intents) {
                 forward = forward.map(Coder.intent)
                 reverse = nil
-            } else if window.contains(where: Coder.futures.contains) || (wantsTo && window.contains(where: Coder.beVerbs.contains)) {
+            } else if window.contains(where: Coder.futures.contains) {
                 // A visit that has not happened is an intent to visit (CAMEO 036).
                 if let code = forward, code.hasPrefix("042") || code.hasPrefix("043") {
                     forward = "036"
@@ -641,7 +667,7 @@ struct Coder {
             let start = document.tokens[phraseStart].start, end = document.tokens[phraseEnd - 1].end
             var emitted = false
             for (from, to) in pairs {
-                guard let fromCode = from.code, let toCode = to.code, fromCode != toCode else { continue }
+                guard let fromCode = from.code, let toCode = to.code, fromCode != toCode, !Coder.sameCountry(fromCode, toCode) else { continue }
                 if let forward { emitted = add(from, to, forward, sentence: sentence, start: start, end: end) || emitted }
                 if let reverse, target != nil, !sameParties { emitted = add(to, from, reverse, sentence: sentence, start: start, end: end) || emitted }
             }
@@ -662,6 +688,11 @@ struct Coder {
     /// "reportedly", "jointly"; not "supply" or "rally", which the verb dictionary knows.
     func isAdverb(_ word: String) -> Bool {
         word.count > 4 && word.hasSuffix("LY") && dictionaries.verbs.forms[word] == nil
+    }
+
+    /// RUS and RUSGOV: a country and its own government are not two parties to an event.
+    static func sameCountry(_ a: String, _ b: String) -> Bool {
+        (a.count == 3 || b.count == 3) && a.prefix(3) == b.prefix(3)
     }
 
     static func isNegation(_ word: String) -> Bool { negations.contains(word) || word.hasSuffix("N'T") || word.hasSuffix("N’T") }
@@ -699,6 +730,8 @@ struct Coder {
     func subject(before start: Int, in range: Range<Int>, groups: [ActorGroup]) -> ActorGroup? {
         var index = start - 1
         var appositive = false
+        var passedPhrase = false
+        var passedNoun = false
         while index >= range.lowerBound {
             let word = upper[index]
             if Coder.auxiliaries.contains(word) || Coder.beVerbs.contains(word) || Coder.timeWords.contains(word) || Coder.isNegation(word)
@@ -715,7 +748,32 @@ struct Coder {
                 return groups.last { $0.end == before + 1 }
             }
             if let group = groups.last(where: { $0.end == index + 1 }) {
-                return group.preposition == nil ? group : nil
+                guard let preposition = group.preposition else { return group }
+                // "hundreds of UN troops".
+                var prepositionIndex = group.start - 1
+                if upper[prepositionIndex] == "THE" { prepositionIndex -= 1 }
+                if preposition == "OF", prepositionIndex > range.lowerBound, Coder.quantities.contains(upper[prepositionIndex - 1]) { return group }
+                // "The US commander in Iraq, …, held talks": over the place to the head.
+                if ["IN", "OF", "FROM", "AT", "FOR"].contains(preposition), !passedPhrase {
+                    passedPhrase = true
+                    index = prepositionIndex - 1
+                    continue
+                }
+                return nil
+            }
+            // "The US State department", "the Russian building": an actor before a head noun.
+            if !passedNoun, document.tokens[index].kind == .word, !Coder.prepositions.contains(word), !Coder.determiners.contains(word),
+                !verbStarts.contains(index), !Coder.pronouns.contains(word), word != "AND", word != "OR"
+            {
+                for back in 1...2 where index - back >= range.lowerBound {
+                    if let group = groups.last(where: { $0.end == index - back + 1 }), group.preposition == nil {
+                        let between = upper[(index - back + 1)...index]
+                        if between.allSatisfy({ !Coder.prepositions.contains($0) && !Coder.determiners.contains($0) && $0 != "," && $0 != "AND" }) {
+                            return group
+                        }
+                    }
+                }
+                passedNoun = true
             }
             // ", its biggest trading partner," between the subject and the verb.
             if word == ",", !appositive {

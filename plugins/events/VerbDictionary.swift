@@ -22,18 +22,25 @@ struct EventCode: Sendable, Equatable {
     var isNone: Bool { forward == nil && reverse == nil }
 }
 
-/// One element of a pattern.
-enum PatternTerm: Sendable, Equatable {
-    /// Words that must follow each other (`DIPLOMATIC_TIES`).
-    case words([String])
-    /// Any phrase of a synonym set (`&CURRENCY`).
-    case synset(String)
-    /// `$`: the source actor is here.
-    case source
-    /// `+`: the target actor is here.
-    case target
-    /// `^`: a phrase to pass over ("celebrated Iftar in ^ +": the place, then the target).
-    case skip
+/// One element of a pattern, and whether it must touch the element before it (PETRARCH's
+/// `_`: `NEW_&TIETYPES_RELATIONS` is three words in a row; a space lets other words in).
+struct PatternTerm: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
+        /// Words that must follow each other (`DIPLOMATIC_TIES`).
+        case words([String])
+        /// Any phrase of a synonym set (`&CURRENCY`).
+        case synset(String)
+        /// `$`: the source actor is here.
+        case source
+        /// `+`: the target actor is here.
+        case target
+        /// `^`: a phrase to pass over ("celebrated Iftar in ^ +": the place, then the target).
+        case skip
+    }
+
+    var kind: Kind
+    /// Starts right where the element before it (a term, or the verb) ends.
+    var joined: Bool = false
 }
 
 /// `- SAID * TO ATTEND [082]`: words before and after the verb (`*`), and the code.
@@ -45,6 +52,8 @@ struct VerbPattern: Sendable {
     var weight: Int
     /// Where it came from, for explanations and tests.
     var line: Int
+    /// `IN_*`: the last word before the verb touches it.
+    var beforeTouchesVerb = false
     /// The verbs its comment names (CAMEO.2.0 writes the verb each pattern came from): among
     /// equally specific patterns, one written for the verb at hand wins.
     var writtenFor: Set<String> = []
@@ -200,58 +209,66 @@ final class VerbDictionary: @unchecked Sendable {
         if let close = body.lastIndex(of: ")"), body[body.index(after: close)...].contains(where: { !$0.isWhitespace }) {
             body = body[...close]
         }
+        // Pieces in reading order, each knowing whether `_` tied it to the one before.
+        var pieces: [(text: String, joined: Bool)] = []
+        for raw in body.split(whereSeparator: \.isWhitespace) {
+            let token = raw.filter { !"(){}".contains($0) }
+            for (index, piece) in token.split(separator: "_", omittingEmptySubsequences: true).enumerated() {
+                pieces.append((String(piece), index > 0))
+            }
+        }
         var before: [PatternTerm] = []
         var after: [PatternTerm] = []
         var sawVerb = false
         var weight = 0
-        for raw in body.split(whereSeparator: \.isWhitespace) {
-            let token = raw.filter { !"(){}".contains($0) }
-            guard !token.isEmpty else { continue }
-            var term: PatternTerm?
-            switch token {
-            case "*", "**":
-                sawVerb = true
-                continue
-            case "$": term = .source
-            case "+": term = .target
-            case "^": term = .skip
-            case "%": continue  // "compound": no words to match
-            default:
-                if token.hasPrefix("&") {
-                    var name = token
-                    while name.hasSuffix("_") { name.removeLast() }
-                    term = .synset(name)
-                    weight += 1
-                } else {
-                    // `IN_*` and `*_OUT`: a word joined to the verb; `$_TROOP`: marker and word.
-                    var words: [String] = []
-                    var pieces = token.split(separator: "_", omittingEmptySubsequences: true)
-                    if pieces.contains("*") {
-                        let star = pieces.firstIndex(of: "*")!
-                        for piece in pieces[..<star] { before.append(.words(PetrarchText.words(String(piece)))) }
-                        weight += star
-                        sawVerb = true
-                        pieces = Array(pieces[(star + 1)...])
-                        if pieces.isEmpty { continue }
-                    }
-                    for piece in pieces {
-                        if piece == "$" || piece == "+" {
-                            if !words.isEmpty { (sawVerb ? { after.append(.words(words)) } : { before.append(.words(words)) })() }
-                            words = []
-                            (sawVerb ? { after.append(piece == "$" ? .source : .target) } : { before.append(piece == "$" ? .source : .target) })()
-                            continue
-                        }
-                        words.append(contentsOf: PetrarchText.words(String(piece.replacingPlus())))
-                    }
-                    guard !words.isEmpty else { continue }
-                    weight += words.count
-                    term = .words(words)
+        var pendingJoin = false
+        var beforeTouchesVerb = false
+        func add(_ kind: PatternTerm.Kind, joined: Bool) {
+            // Words tied to the words before them extend that term.
+            if case .words(let more) = kind, joined {
+                if sawVerb, let last = after.last, case .words(let words) = last.kind, !after.isEmpty {
+                    after[after.count - 1].kind = .words(words + more)
+                    return
+                }
+                if !sawVerb, let last = before.last, case .words(let words) = last.kind {
+                    before[before.count - 1].kind = .words(words + more)
+                    return
                 }
             }
-            if let term { if sawVerb { after.append(term) } else { before.append(term) } }
+            let term = PatternTerm(kind: kind, joined: joined)
+            if sawVerb { after.append(term) } else { before.append(term) }
+        }
+        for (index, piece) in pieces.enumerated() {
+            let joined = piece.joined || pendingJoin
+            pendingJoin = false
+            switch piece.text {
+            case "*", "**":
+                sawVerb = true
+                // `IN_*`: the word before touches the verb; `*_OUT`: the word after does.
+                if piece.joined, !before.isEmpty { beforeTouchesVerb = true }
+                if index + 1 < pieces.count, pieces[index + 1].joined { pendingJoin = true }
+            case "$": add(.source, joined: joined)
+            case "+": add(.target, joined: joined)
+            case "^": add(.skip, joined: joined)
+            case "%": continue  // "compound": no words to match
+            default:
+                if piece.text.hasPrefix("&") {
+                    var name = piece.text
+                    while name.hasSuffix("_") { name.removeLast() }
+                    add(.synset(name), joined: joined)
+                    weight += 1
+                } else {
+                    let words = PetrarchText.words(piece.text.replacingPlus())
+                    guard !words.isEmpty else { continue }
+                    // A word tied to the verb starts a new term even when joined.
+                    let touchesVerb = sawVerb && after.isEmpty
+                    if touchesVerb { after.append(PatternTerm(kind: .words(words), joined: joined)) } else { add(.words(words), joined: joined) }
+                    weight += words.count
+                }
+            }
         }
         guard sawVerb else { return nil }
-        return VerbPattern(before: before, after: after, code: code, weight: weight, line: line)
+        return VerbPattern(before: before, after: after, code: code, weight: weight, line: line, beforeTouchesVerb: beforeTouchesVerb)
     }
 }
 
