@@ -136,6 +136,11 @@ struct Coder {
                 continue
             }
             let groups = actorGroups(in: range)
+            if Coder.tracing {
+                Trace.write("events", "sentence \(index) actors: " + groups.map { group in
+                    "[\(name(group.start, group.end)) = \(group.members.map { $0.code ?? "?" }.joined(separator: "+"))\(group.preposition.map { " after " + $0 } ?? "")]"
+                }.joined(separator: " "))
+            }
             codeVerbs(in: range, groups: groups, sentence: index)
             codeNouns(in: range, groups: groups, sentence: index)
         }
@@ -345,10 +350,20 @@ struct Coder {
             var members = refs(spans[position])
             let start = spans[position].start
             var end = spans[position].end
-            while position + 1 < spans.count, joins(end, spans[position + 1].start) {
-                position += 1
-                members.append(contentsOf: refs(spans[position]))
-                end = spans[position].end
+            // A list needs "and"/"or" (or a hyphen) somewhere: "Arnor, Osgiliath and Gondor";
+            // "the US commander in Iraq, General David Petraeus," is one actor named twice.
+            var last = position
+            var conjunction = false
+            while last + 1 < spans.count, joins(spans[last].end, spans[last + 1].start) {
+                conjunction = conjunction || upper[spans[last].end..<spans[last + 1].start].contains { ["AND", "OR", "NOR", "-", "–", "/", "&"].contains($0) }
+                last += 1
+            }
+            if conjunction {
+                while position < last {
+                    position += 1
+                    members.append(contentsOf: refs(spans[position]))
+                    end = spans[position].end
+                }
             }
             flushAnaphors(before: start)
             let group = ActorGroup(start: start, end: end, members: members, preposition: preposition(before: start))
@@ -454,7 +469,13 @@ struct Coder {
         let previous = upper[hit.start - 1]
         if Coder.determiners.contains(previous) { return false }
         let word = upper[hit.start]
-        if word.hasSuffix("ING") && Coder.prepositions.contains(previous) && previous != "TO" { return false }
+        // "-ing" after "is", "not", an adverb or a comma is a verb ("is hosting", ", offering");
+        // elsewhere a noun or an adjective ("a new bombing", "the Russian building", "roads
+        // leading into").
+        if word.hasSuffix("ING") && !hit.form.bare {
+            return Coder.beVerbs.contains(previous) || Coder.auxiliaries.contains(previous) || Coder.isNegation(previous) || isAdverb(previous)
+                || previous == "," || Coder.pronouns.contains(previous)
+        }
         if hit.form.bare || hit.form.plural {
             if Coder.auxiliaries.contains(previous) || Coder.pronouns.contains(previous) || isAdverb(previous) || Coder.isNegation(previous) { return true }
             // Right after a name: "Iran rejects" (an -S form); a bare form only after a plural
@@ -606,7 +627,7 @@ struct Coder {
             // Who: a passive's "by" phrase, a pattern's markers, else the subject and object.
             var source = best?.source
             var target = best?.target
-            var subject = self.subject(before: phraseStart, in: range, groups: groups)
+            var subject = self.subject(before: hit.start, in: range, groups: groups, patternWords: phraseStart..<hit.start)
             // "condemned an attack … and promised aid": the subject of the verb before.
             if subject == nil, coordinated(phraseStart, in: range) { subject = lastSubject }
             // "Talks in Tokyo failed": the pattern names the event; its parties are the pair of
@@ -727,13 +748,19 @@ struct Coder {
     /// actor that is not the object of a preposition ("in Tokyo"). After "which"/"who", the
     /// phrase before that word. Anything else there (a noun: "relations between Russia and
     /// Japan took …") means the subject is not an actor.
-    func subject(before start: Int, in range: Range<Int>, groups: [ActorGroup]) -> ActorGroup? {
+    func subject(before start: Int, in range: Range<Int>, groups: [ActorGroup], patternWords: Range<Int> = 0..<0) -> ActorGroup? {
         var index = start - 1
         var appositive = false
         var passedPhrase = false
         var passedNoun = false
         while index >= range.lowerBound {
             let word = upper[index]
+            let groupEndsHere = groups.contains { $0.end == index + 1 }
+            if !groupEndsHere && patternWords.contains(index) {
+                // Words the pattern used ("$ TROOP *", "FAILED_TO_*").
+                index -= 1
+                continue
+            }
             if Coder.auxiliaries.contains(word) || Coder.beVerbs.contains(word) || Coder.timeWords.contains(word) || Coder.isNegation(word)
                 || isAdverb(word) || document.tokens[index].kind == .number
                 || (index + 1 < range.upperBound && upper[index + 1] == "TO"
