@@ -423,7 +423,7 @@ struct Coder {
     /// The preposition before a phrase starting at `start` (over "the").
     func preposition(before start: Int) -> String? {
         var index = start - 1
-        if index >= 0, upper[index] == "THE" { index -= 1 }
+        if index >= 0, ["THE", "A", "AN", "ITS", "THEIR", "HIS", "HER"].contains(upper[index]) { index -= 1 }
         guard index >= 0, Coder.prepositions.contains(upper[index]) else { return nil }
         return upper[index]
     }
@@ -545,7 +545,13 @@ struct Coder {
                         found = end
                         break
                     }
-                    if Coder.clauseEnds.contains(upper[probe]) || upper[probe] == "," || (probe > hit.end && verbStarts.contains(probe)) { break }
+                    // Not past a comma, another verb or an actor: "made his remarks in Doha at the
+                    // start of a regional trip" is no trip made.
+                    if Coder.clauseEnds.contains(upper[probe]) || upper[probe] == "," || (probe > hit.end && verbStarts.contains(probe))
+                        || groups.contains(where: { $0.start == probe })
+                    {
+                        break
+                    }
                     probe += 1
                 }
                 guard let end = found else { return nil }
