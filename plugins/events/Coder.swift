@@ -634,8 +634,9 @@ struct Coder {
             var source = best?.source
             var target = best?.target
             var subject = self.subject(before: hit.start, in: range, groups: groups, patternWords: phraseStart..<hit.start)
-            // "condemned an attack … and promised aid": the subject of the verb before.
-            if subject == nil, coordinated(phraseStart, in: range) { subject = lastSubject }
+            // "condemned an attack … and promised aid": the subject of the verb before; so is "he"
+            // in "Obama said he would not …".
+            if subject == nil, coordinated(phraseStart, in: range) || pronounSubject(before: hit.start, in: range) { subject = lastSubject }
             // "Talks in Tokyo failed": the pattern names the event; its parties are the pair of
             // actors the sentence names.
             if subject == nil, let best, best.start < hit.start { subject = groups.first { $0.isPair } }
@@ -660,16 +661,21 @@ struct Coder {
             let windowStart = max(range.lowerBound, min(source.end, phraseStart), phraseStart - 12)
             let window = upper[windowStart..<phraseStart]
             let usedByPattern = best.map { $0.start..<hit.start } ?? hit.start..<hit.start
-            if window.indices.contains(where: {
-                !usedByPattern.contains($0)
-                    && (Coder.isNegation(upper[$0]) || (Coder.failures.contains(upper[$0]) && $0 + 1 < phraseStart && upper[$0 + 1] == "TO"))
-            }) { skip(hit, "negated"); continue }
+            let negated = window.indices.contains { !usedByPattern.contains($0) && Coder.isNegation(upper[$0]) }
+            let failed = window.indices.contains { !usedByPattern.contains($0) && Coder.failures.contains(upper[$0]) && $0 + 1 < phraseStart && upper[$0 + 1] == "TO" }
+            var refusal: String?
+            if negated, !failed, let forward = code.forward { refusal = Coder.refusal(forward) }
+            if (negated || failed) && refusal == nil { skip(hit, "negated (\(code.forward ?? "-"), pattern line \(best?.pattern.line ?? 0))"); continue }
             if window.contains(where: Coder.hedges.contains) { skip(hit, "hedged"); continue }
             let wantsTo = window.contains("TO")
             if wantsTo && before(windowStart, in: range, contains: Coder.appeals) { skip(hit, "asked for, not done"); continue }
             var forward = code.forward
             var reverse = code.reverse
-            if wantsTo && before(windowStart, in: range, contains: Coder.intents) {
+            if let refusal {
+                // "would not provide support": a refusal (CAMEO 12), not the support.
+                forward = refusal
+                reverse = nil
+            } else if wantsTo && before(windowStart, in: range, contains: Coder.intents) {
                 forward = forward.map(Coder.intent)
                 reverse = nil
             } else if window.contains(where: Coder.futures.contains) {
@@ -730,6 +736,18 @@ struct Coder {
         let from = max(range.lowerBound, start - 8)
         let upTo = upper[start..<range.upperBound].firstIndex(of: "TO") ?? start
         return upper[from..<upTo].contains(where: words.contains)
+    }
+
+    /// The refusal that "not" makes of giving something: material cooperation (06) → 121
+    /// Reject material cooperation, aid (07) → 122 Reject request for aid, yielding (08) → 124
+    /// Refuse to yield. Other negated events are not coded at all.
+    static func refusal(_ code: String) -> String? {
+        switch code.prefix(2) {
+        case "06": return "121"
+        case "07": return "122"
+        case "08": return "124"
+        default: return nil
+        }
     }
 
     /// The intended form of an event: a visit or talks one means to hold is 036, help one
@@ -825,6 +843,17 @@ struct Coder {
 
     /// A participle after a form of "be" ("was attacked by"), or straight before "by" ("one
     /// proposed by Tokyo").
+    /// Whether the subject of the verb at `start` is "he", "she" or "it".
+    func pronounSubject(before start: Int, in range: Range<Int>) -> Bool {
+        var index = start - 1
+        while index >= range.lowerBound, Coder.auxiliaries.contains(upper[index]) || Coder.beVerbs.contains(upper[index]) || isAdverb(upper[index])
+            || Coder.isNegation(upper[index])
+        {
+            index -= 1
+        }
+        return index >= range.lowerBound && ["HE", "SHE", "IT"].contains(upper[index])
+    }
+
     /// Whether "and" (over adverbs and auxiliaries) comes just before `start`.
     func coordinated(_ start: Int, in range: Range<Int>) -> Bool {
         var index = start - 1
