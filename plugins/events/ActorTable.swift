@@ -185,6 +185,31 @@ struct Discards: Sendable {
         }
     }
 
+    /// "three years ago" is recent; "fifty years ago" and "years ago" are history. Phoenix
+    /// discards every sentence with "years ago", "months ago" or "weeks ago"; Tidings keeps
+    /// those that look back fewer than `historyYears` years, as it does for years.
+    static func recent(_ phrase: [String], in words: ArraySlice<String>) -> Bool {
+        guard phrase.count == 2, ["AGO", "LATER", "EARLIER"].contains(phrase[1]) else { return false }
+        if ["DAYS", "WEEKS", "MONTHS"].contains(phrase[0]) { return true }
+        guard phrase[0] == "YEARS" else { return false }
+        let numbers = ["TWO": 2, "THREE": 3, "FOUR": 4, "A": 1, "ONE": 1, "FEW": 3, "SEVERAL": 4]
+        var index = words.startIndex
+        while index + 2 <= words.endIndex {
+            if words[index] == "YEARS", words[index + 1] == phrase[1] {
+                guard index > words.startIndex else { return false }
+                let count = numbers[words[index - 1]] ?? Int(words[index - 1])
+                return count.map { $0 < historyYears } ?? false
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Whether a sentence matches a sentence-level discard (recent look-backs excepted).
+    func discards(_ words: ArraySlice<String>) -> Bool {
+        sentence.contains { phrase in Discards.contains(words, any: [phrase]) && !Discards.recent(phrase, in: words) }
+    }
+
     /// Whether a sentence names a year of history, for a document of `documentYear`.
     func namesHistory(_ words: ArraySlice<String>, documentYear: Int?) -> Bool {
         for word in words where word.count == 4 {

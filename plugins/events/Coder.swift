@@ -130,7 +130,7 @@ struct Coder {
         if Discards.contains(upper[...], any: dictionaries.discards.story) { return [] }
         for (index, sentence) in document.sentences.enumerated() {
             let range = sentence.tokens
-            if Discards.contains(upper[range], any: dictionaries.discards.sentence)
+            if dictionaries.discards.discards(upper[range])
                 || dictionaries.discards.namesHistory(upper[range], documentYear: DatedCode.day(date).map { $0 / 10_000 })
             {
                 continue
@@ -603,6 +603,7 @@ struct Coder {
             return Coder.auxiliaries.contains(previous) || Coder.isNegation(previous) || Coder.pronouns.contains(previous)
         }.map(\.start))
         var lastSubject: ActorGroup?
+        var lastTarget: ActorGroup?
         for hit in hits {
             let infinitive = hit.start > range.lowerBound && upper[hit.start - 1] == "TO"
             // "agreed to lift the sanctions", "pledged to expel": the second verb is the event.
@@ -644,6 +645,12 @@ struct Coder {
                 source = agent
                 if target == nil { target = subject }
                 if target == nil { skip(hit, "passive without a target"); continue }
+            }
+            // "issued warrants for two Brazilian men sought in …": a verb straight after the last
+            // event's object, with no "and" or "who" between, describes that object.
+            if let subject, let lastTarget, subject.start == lastTarget.start, hit.form.participle, source == nil {
+                skip(hit, "describes the object before it")
+                continue
             }
             if source == nil { source = subject }
             if let subject { lastSubject = subject }
@@ -705,6 +712,7 @@ struct Coder {
                 if let reverse, target != nil, !sameParties { emitted = add(to, from, reverse, sentence: sentence, start: start, end: end) || emitted }
             }
             codedInSentence = codedInSentence || emitted
+            if emitted { lastTarget = target }
             if Coder.tracing {
                 let blockName = dictionaries.verbs.blocks[(best.map { p in hit.forms.first { f in dictionaries.verbs.blocks[f.block].patterns.contains { $0.line == p.pattern.line } }?.block } ?? nil) ?? hit.form.block].name
                 Trace.write("events", "sentence \(sentence): \(upper[hit.start..<hit.end].joined(separator: " ")) [\(blockName)] pattern line \(best?.pattern.line ?? 0) code \(forward ?? "-"):\(reverse ?? "-") source \(source.members.map { $0.code ?? "?" }) target \(target?.members.map { $0.code ?? "?" } ?? [])")
