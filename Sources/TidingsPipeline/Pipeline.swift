@@ -225,25 +225,37 @@ public enum PluginSet {
     /// The configured plugins, checked. `startExec` false checks exec plugins' settings only
     /// (for `check-config`); true starts them and waits for their handshakes.
     public static func make(_ settings: PluginSettings, startExec: Bool, logger: Logger) throws(PluginSetupError) -> Pipeline {
-        var stages: [any PipelineStage] = []
-        for type in PluginRegistry.builtIn {
+        // Built-in plugins read their data (dictionaries, lexicons) in parallel: start-up is
+        // most of the time of a short `tidingsd analyze` run.
+        let types = PluginRegistry.builtIn
+        let made = Slots<Result<any Extractor, PluginSetupError>?>(count: types.count, empty: nil)
+        DispatchQueue.concurrentPerform(iterations: types.count) { index in
+            let type = types[index]
             let name = type.descriptor.name
             let table = settings.tables[name] ?? TOMLTable(position: TOMLPosition(line: 1, column: 1))
             let configuration = PluginConfiguration(plugin: name, table: table, dataDirectories: dataDirectories(for: name))
             do {
                 // Plugins load their data once per process for one configuration: checking the
                 // config and then starting (or reloading) must not read dictionaries twice.
-                if let made = cache.lookup(name, table) {
-                    stages.append(BuiltInStage(extractor: made))
+                if let cached = cache.lookup(name, table) {
+                    made.set(index, .success(cached))
                 } else {
-                    let made = try type.init(configuration: configuration)
-                    cache.store(name, table, made)
-                    stages.append(BuiltInStage(extractor: made))
+                    let extractor = try type.init(configuration: configuration)
+                    cache.store(name, table, extractor)
+                    made.set(index, .success(extractor))
                 }
             } catch let error as PluginConfigurationError {
-                throw PluginSetupError(line: error.line, key: "plugins.\(name).\(error.key)", message: error.message)
+                made.set(index, .failure(PluginSetupError(line: error.line, key: "plugins.\(name).\(error.key)", message: error.message)))
             } catch {
-                throw PluginSetupError(line: settings.tables[name]?.position.line, key: "plugins.\(name)", message: "cannot start: \(error)")
+                made.set(index, .failure(PluginSetupError(line: settings.tables[name]?.position.line, key: "plugins.\(name)", message: "cannot start: \(error)")))
+            }
+        }
+        var stages: [any PipelineStage] = []
+        for result in made.all {
+            switch result {
+            case .success(let extractor): stages.append(BuiltInStage(extractor: extractor))
+            case .failure(let error): throw error
+            case nil: break
             }
         }
         var started: [ExecPlugin] = []

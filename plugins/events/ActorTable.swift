@@ -165,8 +165,8 @@ final class ActorTable: @unchecked Sendable {
 /// document's date, so that "a 1997 agreement" in a 1999 report is still coded; without a date,
 /// as PETRARCH does, always.
 struct Discards: Sendable {
-    var sentence: [[String]] = []
-    var story: [[String]] = []
+    var sentence = PhraseSet()
+    var story = PhraseSet()
     var years: Set<Int> = []
     static let historyYears = 5
 
@@ -178,9 +178,9 @@ struct Discards: Sendable {
             if !story, words.count == 1, words[0].count == 4, let year = Int(words[0]) {
                 years.insert(year)
             } else if story {
-                self.story.append(words)
+                self.story.insert(words)
             } else {
-                sentence.append(words)
+                sentence.insert(words)
             }
         }
     }
@@ -207,7 +207,7 @@ struct Discards: Sendable {
 
     /// Whether a sentence matches a sentence-level discard (recent look-backs excepted).
     func discards(_ words: ArraySlice<String>) -> Bool {
-        sentence.contains { phrase in Discards.contains(words, any: [phrase]) && !Discards.recent(phrase, in: words) }
+        sentence.matches(words).contains { !Discards.recent($0, in: words) }
     }
 
     /// Whether a sentence names a year of history, for a document of `documentYear`.
@@ -220,15 +220,28 @@ struct Discards: Sendable {
         return false
     }
 
-    /// Whether `words` contains one of `phrases` as consecutive words.
-    static func contains(_ words: ArraySlice<String>, any phrases: [[String]]) -> Bool {
-        for phrase in phrases where phrase.count <= words.count {
-            var index = words.startIndex
-            while index <= words.endIndex - phrase.count {
-                if words[index] == phrase[0] && words[index..<(index + phrase.count)].elementsEqual(phrase) { return true }
-                index += 1
+}
+
+/// Phrases looked up by their first word: finding which occur in a sentence costs one hash
+/// lookup per word, not one comparison per phrase.
+struct PhraseSet: Sendable {
+    private var byFirst: [String: [[String]]] = [:]
+
+    mutating func insert(_ words: [String]) {
+        guard let first = words.first else { return }
+        byFirst[first, default: []].append(words)
+    }
+
+    /// The phrases that occur in `words`.
+    func matches(_ words: ArraySlice<String>) -> [[String]] {
+        var found: [[String]] = []
+        for index in words.indices {
+            for phrase in byFirst[words[index]] ?? [] where index + phrase.count <= words.endIndex {
+                if words[index..<(index + phrase.count)].elementsEqual(phrase) { found.append(phrase) }
             }
         }
-        return false
+        return found
     }
+
+    func contains(_ words: ArraySlice<String>) -> Bool { !matches(words).isEmpty }
 }

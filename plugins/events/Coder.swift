@@ -127,7 +127,7 @@ struct Coder {
     mutating func code() -> [CodedEvent] {
         let tokens = document.tokens
         guard !tokens.isEmpty else { return [] }
-        if Discards.contains(upper[...], any: dictionaries.discards.story) { return [] }
+        if dictionaries.discards.story.contains(upper[...]) { return [] }
         for (index, sentence) in document.sentences.enumerated() {
             let range = sentence.tokens
             if dictionaries.discards.discards(upper[range])
@@ -593,6 +593,7 @@ struct Coder {
     mutating func codeVerbs(in range: Range<Int>, groups: [ActorGroup], sentence: Int) {
         var codedInSentence = false
         let hits = verbs(in: range, groups: groups)
+        let sentenceWords = Set(upper[range])
         verbStarts = Set(hits.map(\.start))
         // Verbs with their own subject or "to": an object is not looked for past them ("said he
         // would not provide support to Israel"); participles ("roads leading into Mordor") do not
@@ -618,7 +619,7 @@ struct Coder {
             var best: PatternMatch?
             var seenBlocks: Set<Int> = []
             for form in hit.forms where seenBlocks.insert(form.block).inserted {
-                for pattern in dictionaries.verbs.blocks[form.block].patterns {
+                for pattern in dictionaries.verbs.blocks[form.block].patterns where pattern.needs.allSatisfy(sentenceWords.contains) {
                     guard let found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
                     if best == nil || pattern.weight > best!.pattern.weight
                         || (pattern.weight == best!.pattern.weight && pattern.writtenFor.contains(form.base) && !best!.pattern.writtenFor.contains(form.base))

@@ -54,6 +54,12 @@ struct VerbPattern: Sendable {
     var line: Int
     /// `IN_*`: the last word before the verb touches it.
     var beforeTouchesVerb = false
+    /// Words the sentence must contain for the pattern to match (the first word of each word
+    /// term): most patterns are ruled out by a set lookup before any scanning.
+    var needs: [String] = []
+    var required: [String] {
+        (before + after).compactMap { term in if case .words(let words) = term.kind { return words.first } else { return nil } }
+    }
     /// The verbs its comment names (CAMEO.2.0 writes the verb each pattern came from): among
     /// equally specific patterns, one written for the verb at hand wins.
     var writtenFor: Set<String> = []
@@ -268,7 +274,9 @@ final class VerbDictionary: @unchecked Sendable {
             }
         }
         guard sawVerb else { return nil }
-        return VerbPattern(before: before, after: after, code: code, weight: weight, line: line, beforeTouchesVerb: beforeTouchesVerb)
+        var pattern = VerbPattern(before: before, after: after, code: code, weight: weight, line: line, beforeTouchesVerb: beforeTouchesVerb)
+        pattern.needs = pattern.required
+        return pattern
     }
 }
 
@@ -327,38 +335,45 @@ enum PetrarchText {
     }
 
     /// Lines without comments, trimmed, numbered from 1. Empty lines are kept (they end
-    /// synonym sets).
+    /// synonym sets); lines that held only a comment are dropped. Works on bytes.
     static func lines(_ text: String) -> [Line] {
         var out: [Line] = []
         var inComment = false
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(raw)
-            var kept = ""
-            while !line.isEmpty {
+        let all = Array(text.utf8)
+        var number = 0
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+        for raw in all.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            number += 1
+            var kept: [UInt8] = []
+            var index = raw.startIndex
+            while index < raw.endIndex {
                 if inComment {
-                    guard let end = line.firstRange(of: "-->") else { line = ""; break }
-                    line = line[end.upperBound...]
-                    inComment = false
-                } else if let start = line.firstRange(of: "<!--") {
-                    kept += line[..<start.lowerBound]
-                    line = line[start.upperBound...]
+                    if raw[index] == 0x2D, index + 2 < raw.endIndex, raw[index + 1] == 0x2D, raw[index + 2] == 0x3E {  // "-->"
+                        inComment = false
+                        index += 3
+                    } else {
+                        index += 1
+                    }
+                } else if raw[index] == 0x3C, index + 3 < raw.endIndex, raw[index + 1] == 0x21, raw[index + 2] == 0x2D, raw[index + 3] == 0x2D {  // "<!--"
                     inComment = true
+                    index += 4
                 } else {
-                    kept += line
-                    line = ""
+                    kept.append(raw[index])
+                    index += 1
                 }
             }
-            var body = Substring(kept)
             var comment: Substring = ""
-            if let hash = body.firstIndex(of: "#") {
-                comment = body[body.index(after: hash)...]
-                body = body[..<hash]
+            if let hash = kept.firstIndex(of: 0x23) {  // "#"
+                comment = Substring(String(decoding: kept[(hash + 1)...], as: UTF8.self))
+                kept.removeSubrange(hash...)
             }
-            if let semicolon = body.firstIndex(of: ";") { body = body[..<semicolon] }
+            if let semicolon = kept.firstIndex(of: 0x3B) { kept.removeSubrange(semicolon...) }  // ";"
+            var start = kept.startIndex, end = kept.endIndex
+            while start < end, isSpace(kept[start]) { start += 1 }
+            while end > start, isSpace(kept[end - 1]) { end -= 1 }
             // A line of only a comment is not a blank line.
-            let trimmed = Substring(body.trimmedWhitespace())
-            if trimmed.isEmpty && raw.trimmedWhitespace().isEmpty == false { continue }
-            out.append(Line(number: index + 1, text: trimmed, comment: comment))
+            if start == end && raw.contains(where: { !isSpace($0) }) { continue }
+            out.append(Line(number: number, text: Substring(String(decoding: kept[start..<end], as: UTF8.self)), comment: comment))
         }
         return out
     }

@@ -19,38 +19,50 @@ public struct DatedCode: Sendable, Equatable {
     public var isNull: Bool { code == "---" }
 
     /// The inside of a code bracket: `JPNGOV 980730-000405`. Dates are YYMMDD (30–99 → 19xx)
-    /// or YYYYMMDD. Nil when there is no code.
+    /// or YYYYMMDD, and may be written with spaces (`< 950601`, `19950601 - 19990815`). Nil
+    /// when there is no code. Works on bytes: the Phoenix files have ~50,000 codes, read at
+    /// every start.
     public static func parse(_ text: Substring) -> DatedCode? {
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard let first = parts.first else { return nil }
-        var code = DatedCode(code: String(first).uppercased())
-        guard code.code.first?.isLetter == true || code.isNull else { return nil }
-        if parts.count > 1 {
-            // "< 950601" and "19950601 - 19990815" are written with spaces too.
-            let range = Substring(parts[1...].joined())
-            if range.hasPrefix(">"), let from = day(digits: range.dropFirst()) {
-                code.from = from
-                code.dated = true
-            } else if range.hasPrefix("<"), let until = day(digits: range.dropFirst()) {
-                code.until = until
-                code.dated = true
-            } else if let dash = range.firstIndex(of: "-"), let from = day(digits: range[..<dash]),
-                let until = day(digits: range[range.index(after: dash)...])
-            {
-                code.from = from
-                code.until = until
-                code.dated = true
-            }
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+        let codeStart = index
+        while index < bytes.count, bytes[index] != 0x20 && bytes[index] != 0x09 { index += 1 }
+        guard index > codeStart else { return nil }
+        var codeBytes = bytes[codeStart..<index]
+        if codeBytes.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) {
+            codeBytes = ArraySlice(codeBytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 })
+        }
+        var code = DatedCode(code: String(decoding: codeBytes, as: UTF8.self))
+        let first = codeBytes.first!
+        guard (first >= 0x41 && first <= 0x5A) || code.isNull else { return nil }
+        let range = bytes[index...].filter { $0 != 0x20 && $0 != 0x09 }
+        guard let lead = range.first else { return code }
+        if lead == 0x3E, let from = day(bytes: range.dropFirst()) {  // ">"
+            code.from = from
+            code.dated = true
+        } else if lead == 0x3C, let until = day(bytes: range.dropFirst()) {  // "<"
+            code.until = until
+            code.dated = true
+        } else if let dash = range.firstIndex(of: 0x2D), let from = day(bytes: range[..<dash]), let until = day(bytes: range[(dash + 1)...]) {
+            code.from = from
+            code.until = until
+            code.dated = true
         }
         return code
+    }
+
+    static func day(bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 10, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return day(digits: Substring(String(decoding: bytes, as: UTF8.self)))
     }
 
     /// A dictionary date as YYYYMMDD: 8 digits as they are, 6 digits with the century guessed
     /// (30–99 → 1900s), and the Phoenix files' typo "1920030320" (a stray "19") read as its
     /// last eight digits.
     public static func day(digits: Substring) -> Int? {
-        guard !digits.isEmpty, digits.allSatisfy(\.isNumber), let value = Int(digits) else { return nil }
-        switch digits.count {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(digits) else { return nil }
+        switch digits.utf8.count {
         case 8: return value
         case 6:
             let year = value / 10_000
