@@ -19,7 +19,38 @@ public enum Migrations {
         Migration(version: 5, name: "item keys on sightings", sql: v5),
         Migration(version: 6, name: "plugin switches and jobs", sql: v6),
         Migration(version: 7, name: "entity views", sql: v7),
+        Migration(version: 8, name: "event groups", sql: v8),
     ]
+
+    /// One real-world event reported by many articles, as GDELT counts it: events of the same
+    /// day, dyad and code are one row, with how often they were coded (NumMentions), in how
+    /// many documents (NumArticles) seen by how many sources (NumSources), and the mean tone of
+    /// those documents (AvgTone).
+    static let v8 = """
+        CREATE INDEX events_group ON events(event_date, source_actor, target_actor, code, document_id);
+        CREATE VIEW event_groups AS
+            WITH per_document AS (
+                SELECT event_date, source_actor, target_actor, code, document_id,
+                       count(*) AS mentions, min(id) AS first_id, min(sentence) AS first_sentence,
+                       min(source_name) AS source_name, min(target_name) AS target_name,
+                       min(root) AS root, min(quad_class) AS quad_class, avg(goldstein) AS goldstein,
+                       (SELECT avg(t.tone) FROM tones t WHERE t.document_id = events.document_id) AS tone
+                FROM events GROUP BY event_date, source_actor, target_actor, code, document_id),
+            per_source AS (
+                SELECT p.event_date, p.source_actor, p.target_actor, p.code, count(DISTINCT s.source_id) AS sources
+                FROM per_document p JOIN sightings s ON s.document_id = p.document_id
+                GROUP BY p.event_date, p.source_actor, p.target_actor, p.code)
+            SELECT min(p.first_id) AS event_id, p.event_date, p.source_actor, min(p.source_name) AS source_name,
+                   p.target_actor, min(p.target_name) AS target_name, p.code, min(p.root) AS root,
+                   min(p.quad_class) AS quad_class, avg(p.goldstein) AS goldstein,
+                   sum(p.mentions) AS mentions, count(*) AS articles, coalesce(min(ps.sources), 0) AS sources,
+                   avg(p.tone) AS mean_tone, min(p.first_sentence) = 0 AS in_lead,
+                   min(p.document_id) AS first_document_id
+            FROM per_document p
+            LEFT JOIN per_source ps ON ps.event_date IS p.event_date AND ps.source_actor IS p.source_actor
+                 AND ps.target_actor IS p.target_actor AND ps.code = p.code
+            GROUP BY p.event_date, p.source_actor, p.target_actor, p.code;
+        """
 
     /// Mentions per entity per day, and entities with their counts.
     static let v7 = """

@@ -64,6 +64,28 @@ struct PluginEndToEndTests {
         #expect(one.status == 0, "\(one.stderr)")
         #expect(one.stdout.contains("Prime Minister") && one.stdout.contains("mentioned with:") && one.stdout.contains("Moscow"))
         #expect(try daemon.ctl(["entity", "Nobody Known", "--database", daemon.databasePath]).status == 1)
+        // Events: the two Obuchi stories are one real-world event (same day, dyad and code),
+        // reported by two articles; tidingsctl lists it and exports it for GDELT users.
+        #expect(count(daemon, "SELECT articles FROM event_groups WHERE source_actor = 'JPNGOV' AND target_actor = 'RUS' AND code = '036'") == 2)
+        let events = try daemon.ctl(["events", "--database", daemon.databasePath, "--actor", "jpn", "--code", "03"])
+        #expect(events.status == 0, "\(events.stderr)")
+        let row = try #require(events.stdout.split(separator: "\n").first { $0.contains("JPNGOV") })
+        #expect(row.contains("RUS") && row.contains("036") && row.split(separator: " ", omittingEmptySubsequences: true).contains("2"))
+        #expect(try daemon.ctl(["events", "--database", daemon.databasePath, "--quad", "4"]).stdout.contains("no events"))
+        let each = try daemon.ctl(["events", "list", "--each", "--database", daemon.databasePath, "--actor", "JPNGOV"])
+        #expect(each.stdout.split(separator: "\n").filter { $0.contains("036") && $0.hasSuffix("visit") }.count == 2)
+        let gdelt = try daemon.ctl(["events", "export", "--format", "gdelt", "--database", daemon.databasePath, "--code", "036"])
+        let line = try #require(gdelt.stdout.split(separator: "\n").first)
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        #expect(fields.count == 61)
+        #expect(fields[5] == "JPNGOV" && fields[7] == "JPN" && fields[12] == "GOV" && fields[15] == "RUS" && fields[26] == "036")
+        #expect(fields[31] == "2" && fields[33] == "2")  // NumMentions, NumArticles
+        let exported = dir.file("events.csv")
+        let csv = try daemon.ctl(["events", "export", "--format", "csv", "-o", exported, "--database", daemon.databasePath])
+        #expect(csv.status == 0 && csv.stderr.contains("wrote"))
+        let written = try String(contentsOfFile: exported, encoding: .utf8)
+        #expect(written.hasPrefix("event_id,date,source_actor") && written.contains(",JPNGOV,"))
+        #expect(try daemon.ctl(["events", "export", "--format", "xml", "--database", daemon.databasePath]).status == 2)
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
     }
