@@ -88,6 +88,7 @@ var targets: [Target] = [
         name: "TidingsDaemonTests",
         dependencies: [
             "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TestSupport", "CTidingsSys", "EntitiesPlugin",
+            "EventsPlugin",
         ],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(

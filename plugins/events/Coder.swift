@@ -82,6 +82,12 @@ struct Coder {
     /// "failed to resolve", "refused to meet", "were unable to reconcile": the act did not happen.
     static let failures: Set<String> = ["FAIL", "FAILS", "FAILED", "REFUSE", "REFUSES", "REFUSED", "DECLINE", "DECLINES", "DECLINED", "UNABLE"]
     static let hedges: Set<String> = ["MAY", "MIGHT", "COULD", "PROBABLY", "POSSIBLY", "PERHAPS", "UNLIKELY", "IF", "WHETHER"]
+    /// "agreed to meet", "promised to visit": CAMEO 036 is "offer, promise, agree to … meet,
+    /// visit, or engage in talks".
+    static let commitments: Set<String> = [
+        "AGREE", "AGREES", "AGREED", "PROMISE", "PROMISES", "PROMISED", "OFFER", "OFFERS", "OFFERED", "PLEDGE", "PLEDGES", "PLEDGED",
+        "VOW", "VOWS", "VOWED", "COMMITTED",
+    ]
     /// "will visit": the one future PETRARCH does not change but CAMEO does (036 covers
     /// "will visit"); "is scheduled to attend" stays a visit, as PETRARCH codes it.
     static let futures: Set<String> = ["WILL", "WOULD", "SHALL", "'LL"]
@@ -369,8 +375,9 @@ struct Coder {
             let group = ActorGroup(start: start, end: end, members: members, preposition: preposition(before: start))
             groups.append(group)
             cursor = max(cursor, end)
+            // "the two sides" are the last two actors named together, not three of a list.
             let codes = members.compactMap(\.code)
-            if Set(codes.map { $0.prefix(3) }).count >= 2 {
+            if Set(codes.map { $0.prefix(3) }).count == 2 {
                 var seen: Set<Substring> = []
                 dyad = members.filter { member in member.code.map { seen.insert($0.prefix(3)).inserted } ?? false }.prefix(2).map { $0 }
             }
@@ -545,10 +552,11 @@ struct Coder {
                         found = end
                         break
                     }
-                    // Not past a comma, another verb or an actor: "made his remarks in Doha at the
-                    // start of a regional trip" is no trip made.
+                    // Not past a comma or another verb; the object's words not past an actor
+                    // either: "made his remarks in Doha at the start of a regional trip" is no trip
+                    // made, while "met Gondor for talks" (a phrase) is talks.
                     if Coder.clauseEnds.contains(upper[probe]) || upper[probe] == "," || (probe > hit.end && verbStarts.contains(probe))
-                        || groups.contains(where: { $0.start == probe })
+                        || (!term.inPhrase && groups.contains(where: { $0.start == probe }))
                     {
                         break
                     }
@@ -608,9 +616,10 @@ struct Coder {
         for hit in hits {
             let infinitive = hit.start > range.lowerBound && upper[hit.start - 1] == "TO"
             // "agreed to lift the sanctions", "pledged to expel": the second verb is the event.
-            // Appeals stay ("urged Bree to help"): the first verb is the event.
+            // Appeals and failures stay ("urged Bree to help", "talks failed to resolve"): the
+            // first verb is the event, and the second did not happen.
             if hit.end + 1 < range.upperBound, upper[hit.end] == "TO", verbStarts.contains(hit.end + 1),
-                !upper[hit.start..<hit.end].contains(where: Coder.appeals.contains)
+                !upper[hit.start..<hit.end].contains(where: { Coder.appeals.contains($0) || Coder.failures.contains($0) })
             {
                 skip(hit, "a verb before \"to\" + verb: the second is the event"); continue
             }
@@ -619,7 +628,8 @@ struct Coder {
             var best: PatternMatch?
             var seenBlocks: Set<Int> = []
             for form in hit.forms where seenBlocks.insert(form.block).inserted {
-                for pattern in dictionaries.verbs.blocks[form.block].patterns where pattern.needs.allSatisfy(sentenceWords.contains) {
+                let block = dictionaries.verbs.blocks[form.block]
+                for pattern in block.patterns where pattern.needs.allSatisfy(sentenceWords.contains) && block.applies(pattern, to: form.base) {
                     guard let found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
                     if best == nil || pattern.weight > best!.pattern.weight
                         || (pattern.weight == best!.pattern.weight && pattern.writtenFor.contains(form.base) && !best!.pattern.writtenFor.contains(form.base))
@@ -629,7 +639,12 @@ struct Coder {
                 }
             }
             let code = best?.pattern.code ?? hit.form.code ?? dictionaries.verbs.blocks[hit.form.block].code
-            guard !code.isNone else { skip(hit, "no code"); continue }
+            guard !code.isNone else {
+                // A verb that codes nothing ("said") still has a subject for what follows ("he").
+                if let subject = self.subject(before: hit.start, in: range, groups: groups) { lastSubject = subject }
+                skip(hit, "no code")
+                continue
+            }
             let phraseStart = best?.start ?? hit.start, phraseEnd = best?.end ?? hit.end
 
             // Who: a passive's "by" phrase, a pattern's markers, else the subject and object.
@@ -685,6 +700,10 @@ struct Coder {
                 reverse = nil
             } else if wantsTo && before(windowStart, in: range, contains: Coder.intents) {
                 forward = forward.map(Coder.intent)
+                reverse = nil
+            } else if wantsTo && before(windowStart, in: range, contains: Coder.commitments), forward?.hasPrefix("04") == true {
+                // Agreeing to meet is CAMEO 036, not the meeting.
+                forward = "036"
                 reverse = nil
             } else if window.contains(where: Coder.futures.contains) {
                 // A visit that has not happened is an intent to visit (CAMEO 036).
@@ -902,8 +921,11 @@ struct Coder {
                 let before = upper[max(range.lowerBound, index - 3)..<index]
                 if before.contains(where: Coder.isNegation) || before.contains(where: Coder.hedges.contains) { continue }
                 let start = document.tokens[index].start, end = document.tokens[index + words.count - 1].end
-                // Talks and cooperation between states are their governments'.
+                // Talks and cooperation between states are their governments'. Not again when a
+                // verb of the sentence coded them ("Russia and Japan held talks").
                 let members = pair.members.map { ActorRef(code: $0.code.map(Coder.government), name: $0.name) }
+                let countries = Set(members.compactMap { $0.code?.prefix(3) })
+                if events.contains(where: { $0.sentence == sentence && $0.code == forward && countries.contains($0.source?.prefix(3) ?? "") }) { break }
                 for from in members {
                     for to in members {
                         guard let a = from.code, let b = to.code, a != b else { continue }

@@ -41,6 +41,9 @@ struct PatternTerm: Sendable, Equatable {
     var kind: Kind
     /// Starts right where the element before it (a term, or the verb) ends.
     var joined: Bool = false
+    /// Written inside parentheses: a prepositional phrase, which may come after the verb's
+    /// object ("met Gondor for talks"); words outside them are the object itself.
+    var inPhrase: Bool = false
 }
 
 /// `- SAID * TO ATTEND [082]`: words before and after the verb (`*`), and the code.
@@ -70,6 +73,14 @@ struct VerbBlock: Sendable {
     var name: String
     var code: EventCode
     var patterns: [VerbPattern]
+    /// The bare forms of its verbs: a pattern whose comment names some of them was written for
+    /// those only ("- &MILITARY * [192] # TAKE" is not about "soldiers arrested").
+    var verbs: Set<String> = []
+
+    /// Whether a pattern applies to a verb of this block.
+    func applies(_ pattern: VerbPattern, to base: String) -> Bool {
+        pattern.writtenFor.isDisjoint(with: verbs) || pattern.writtenFor.contains(base)
+    }
 }
 
 /// One written form of a verb: "VISITED", or "MET WITH".
@@ -183,6 +194,7 @@ final class VerbDictionary: @unchecked Sendable {
             forms[first, default: []].append(VerbForm(words: phrase, base: words.joined(separator: "_"), block: block, code: code, participle: participle, bare: bare, plural: plural))
         }
         let base = words[verbIndex]
+        blocks[block].verbs.insert(words.joined(separator: "_"))
         add(words, participle: false, bare: true, plural: false)
         var seen: Set<String> = [base]
         if let irregular {
@@ -216,12 +228,15 @@ final class VerbDictionary: @unchecked Sendable {
             body = body[...close]
         }
         // Pieces in reading order, each knowing whether `_` tied it to the one before.
-        var pieces: [(text: String, joined: Bool)] = []
+        var pieces: [(text: String, joined: Bool, inPhrase: Bool)] = []
+        var depth = 0
         for raw in body.split(whereSeparator: \.isWhitespace) {
+            depth += raw.filter { $0 == "(" }.count
             let token = raw.filter { !"(){}".contains($0) }
             for (index, piece) in token.split(separator: "_", omittingEmptySubsequences: true).enumerated() {
-                pieces.append((String(piece), index > 0))
+                pieces.append((String(piece), index > 0, depth > 0))
             }
+            depth = max(0, depth - raw.filter { $0 == ")" }.count)
         }
         var before: [PatternTerm] = []
         var after: [PatternTerm] = []
@@ -229,6 +244,7 @@ final class VerbDictionary: @unchecked Sendable {
         var weight = 0
         var pendingJoin = false
         var beforeTouchesVerb = false
+        var inPhrase = false
         func add(_ kind: PatternTerm.Kind, joined: Bool) {
             // Words tied to the words before them extend that term.
             if case .words(let more) = kind, joined {
@@ -241,10 +257,11 @@ final class VerbDictionary: @unchecked Sendable {
                     return
                 }
             }
-            let term = PatternTerm(kind: kind, joined: joined)
+            let term = PatternTerm(kind: kind, joined: joined, inPhrase: inPhrase)
             if sawVerb { after.append(term) } else { before.append(term) }
         }
         for (index, piece) in pieces.enumerated() {
+            inPhrase = piece.inPhrase
             let joined = piece.joined || pendingJoin
             pendingJoin = false
             switch piece.text {
@@ -268,7 +285,7 @@ final class VerbDictionary: @unchecked Sendable {
                     guard !words.isEmpty else { continue }
                     // A word tied to the verb starts a new term even when joined.
                     let touchesVerb = sawVerb && after.isEmpty
-                    if touchesVerb { after.append(PatternTerm(kind: .words(words), joined: joined)) } else { add(.words(words), joined: joined) }
+                    if touchesVerb { after.append(PatternTerm(kind: .words(words), joined: joined, inPhrase: inPhrase)) } else { add(.words(words), joined: joined) }
                     weight += words.count
                 }
             }
