@@ -12,7 +12,9 @@ for f in /usr/bin/tidingsd /usr/bin/tidingsctl /usr/lib/systemd/system/tidingsd.
          /usr/lib/sysusers.d/tidings.conf /usr/share/tidings/demo/feed.xml /usr/share/doc/tidings/NOTICE \
          /etc/tidings/tidingsd.toml /usr/share/tidings/plugins/tone/vader_lexicon.txt \
          /usr/share/tidings/plugins/tone/LICENSE.vader-MIT.txt /usr/share/tidings/plugins/examples/keywords/keywords.py \
-         /usr/share/doc/tidings/PLUGIN-PROTOCOL.md; do
+         /usr/share/doc/tidings/PLUGIN-PROTOCOL.md /usr/share/tidings/plugins/events/CAMEO.2.0.txt \
+         /usr/share/tidings/plugins/events/Tidings.verbs.txt /usr/share/tidings/plugins/events/LICENSE.icews-MIT.txt \
+         /usr/share/tidings/plugins/entities/Phoenix.Countries.actors.txt; do
   [ -e "$root$f" ] || fail "make install did not create $f"
 done
 [ -x "$root/usr/bin/tidingsd" ] || fail "tidingsd is not executable"
@@ -25,6 +27,10 @@ grep -q '^ExecStart=/usr/bin/tidingsd run --config /etc/tidings/tidingsd.toml$' 
 echo '{"id": 1, "text": "It was a great success."}' \
   | TIDINGS_DATA_DIR="$root/usr/share/tidings/plugins" "$root/usr/bin/tidingsd" analyze --jsonl | grep -q '"positive":[1-9]' \
   || fail "the installed tone plugin does not read its installed lexicon"
+echo '{"id": 2, "date": "1999-04-05", "text": "Japanese Prime Minister Keizo Obuchi will visit Moscow."}' \
+  | TIDINGS_DATA_DIR="$root/usr/share/tidings/plugins" "$root/usr/bin/tidingsd" analyze --jsonl \
+  | grep -q '"source":"JPNGOV","target":"RUS",[^}]*"code":"036"' \
+  || fail "the installed events plugin does not code with its installed dictionaries"
 echo "# edited by the admin" >> "$root/etc/tidings/tidingsd.toml"
 make --no-print-directory install DESTDIR="$root" PREFIX=/usr >/dev/null
 grep -q "edited by the admin" "$root/etc/tidings/tidingsd.toml" || fail "make install overwrote an existing config"
