@@ -5,10 +5,13 @@ public enum FileList {
     /// The names of the entries of a folder, sorted; throws a `PluginError` naming the folder
     /// when it cannot be read.
     public static func names(in folder: String) throws -> [String] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { throw PluginError("no such folder: \(folder)") }
+        guard isFolder.boolValue else { throw PluginError("\(folder) is a file, not a folder") }
         do {
             return try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         } catch {
-            throw PluginError("cannot read the folder \(folder): \(error.localizedDescription)")
+            throw PluginError("cannot read the folder \(folder) (permissions?)")
         }
     }
 

@@ -243,11 +243,27 @@ struct EventPluginTests {
         #expect(try triples("Arnor attacked Gondor at the ballclub.").isEmpty)  // a discard
     }
 
+    @Test func brokenDictionaryLinesAreSkippedNotFatal() throws {
+        let verbs = VerbDictionary()
+        verbs.load("--- BROKEN [042\n- * [\n- no verb here [010]\n&\n+\n{}\nVISIT {VISITS\n- * (UNCLOSED [036]\n<!-- never closed\n")
+        #expect(verbs.forms["VISITS"] != nil)  // the verb is kept, the broken pattern lines are not
+        #expect(verbs.blocks.first?.patterns.allSatisfy { $0.line > 0 } == true)
+        let table = ActorTable()
+        table.loadActors("[\n+ORPHAN\n\t[XYZ 99999999-1]\nGOOD [GOO]\n")
+        #expect(table.actors.longest(["GOOD"], from: 0) != nil)
+        table.loadAgents("[~\nNO_CODE\n!BROKEN = \n")
+    }
+
     @Test func configErrorsNameTheFolderAndKey() throws {
         let missing = PluginConfiguration(
             plugin: "events", table: try TOMLParser.parse("dictionaries = \"/nonexistent/dictionaries\"\n"),
             dataDirectories: [EventPluginTests.root.appendingPathComponent("plugins/events/data").path])
-        #expect(throws: PluginError.self) { try EventCoder(configuration: missing) }
+        #expect {
+            try EventCoder(configuration: missing)
+        } throws: { error in
+            guard let error = error as? PluginConfigurationError else { return false }
+            return error.key == "dictionaries" && error.line == 1 && error.message.contains("no such folder: /nonexistent/dictionaries")
+        }
         let unknown = PluginConfiguration(
             plugin: "events", table: try TOMLParser.parse("dictionary = \"x\"\n"),
             dataDirectories: [EventPluginTests.root.appendingPathComponent("plugins/events/data").path])

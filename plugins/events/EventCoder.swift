@@ -20,7 +20,12 @@ public struct EventCoder: Extractor {
         let folder = try configuration.string("dictionaries")
         let additions = try configuration.bool("additions", default: folder == nil)
         try configuration.finish()
-        dictionaries = try EventCoder.load(folder: folder ?? bundled, additionsFrom: additions ? bundled : nil, codebook: codebookPath)
+        do {
+            dictionaries = try EventCoder.load(folder: folder ?? bundled, additionsFrom: additions ? bundled : nil, codebook: codebookPath)
+        } catch let error as PluginError where folder != nil {
+            // A folder the user named: the error points at the key and its line.
+            throw PluginConfigurationError(plugin: "events", key: "dictionaries", line: configuration.line(of: "dictionaries"), message: error.message)
+        }
     }
 
     static func read(_ path: String) throws -> String {
