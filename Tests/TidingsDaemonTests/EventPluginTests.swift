@@ -220,6 +220,9 @@ struct EventPluginTests {
         #expect(try triples("Arnor, Gondor's neighbour, attacked Mordor.") == ["ARN MOR 190"])  // an appositive
         #expect(try triples("Arnor met Gondor for talks.") == ["ARN GON 046", "GON ARN 046"])  // a pattern, both ways
         #expect(try triples("Arnor visited Gondor.") == ["ARN GON 042", "GON ARN 043"])
+        // A subordinate clause carries its own event.
+        #expect(try triples("Arnor said that Gondor attacked Rohan.") == ["GON ROH 190"])
+        #expect(try triples("Arnor praised Gondor, which attacked Rohan.") == ["ARN GON 051", "GON ROH 190"])
     }
 
     @Test func compoundsAgentsAndDates() throws {

@@ -664,7 +664,9 @@ struct Coder {
             }
             // "issued warrants for two Brazilian men sought in …": a verb straight after the last
             // event's object, with no "and" or "who" between, describes that object.
-            if let subject, let lastTarget, subject.start == lastTarget.start, hit.form.participle, source == nil {
+            if let subject, let lastTarget, subject.start == lastTarget.start, hit.form.participle, source == nil,
+                upper[lastTarget.end..<hit.start].allSatisfy({ isAdverb($0) })
+            {
                 skip(hit, "describes the object before it")
                 continue
             }
