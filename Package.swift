@@ -57,7 +57,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "tidingsd",
         dependencies: [
-            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsCore", "CTidingsSys",
+            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsCore", "CTidingsSys", "TonePlugin",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ],

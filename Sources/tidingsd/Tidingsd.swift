@@ -13,7 +13,7 @@ struct Tidingsd: ParsableCommand {
         commandName: "tidingsd",
         abstract: "Fetch news sources, extract what they say, and keep it in SQLite.",
         version: TidingsVersion.string,
-        subcommands: [Run.self, CheckConfig.self, ParseFeed.self, ExtractArticle.self, Analyze.self, Segment.self],
+        subcommands: [Run.self, CheckConfig.self, ParseFeed.self, ExtractArticle.self, Analyze.self, Segment.self, TrainTone.self],
         defaultSubcommand: Run.self)
 
     static func main() {

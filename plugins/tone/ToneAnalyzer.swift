@@ -1,83 +1,159 @@
 import TidingsCore
 
-/// Tone, first version: the VADER lexicon's word valences summed over the document (score),
-/// over the sentences that mention each entity (entity tone) and over a window around each
-/// requested span (targets), with GDELT V2Tone-style word percentages. No negation, intensity
-/// or context rules yet: issue 7 makes it good.
+/// Tone as a reader would rate it: each sentence is scored with VADER's word valences and
+/// rules (negation, boosters and dampeners, contrast, capitals, exclamation, hedges) plus news
+/// vocabulary; the document's score is the mean of its sentences' (not one saturating sum);
+/// the tone toward an entity or a requested span weights the words nearest it in the
+/// sentences that mention it. Also GDELT's V2Tone fields. See README.md.
 public struct ToneAnalyzer: Extractor {
     public static let descriptor = PluginDescriptor(
-        name: "tone", version: "0.1.0", requires: ["entities"], produces: ["tone", "targets"],
-        summary: "Document tone and tone toward entities and spans (first version: VADER word valences).")
+        name: "tone", version: "1.0.0", requires: ["entities"], produces: ["tone", "targets"],
+        summary: "Sentence and document tone, tone toward each entity and span, GDELT V2Tone fields (VADER rules + news words).")
 
-    let lexicon: [String: Double]
-    /// Words on each side of a target span that count toward its tone.
+    let scorer: Scorer
+    /// Learned weights for the tone toward a target; empty: the rule-based score alone.
+    let model: TargetModel
+    /// Words on each side of a target that count toward its tone.
     let window: Int
+    /// The distance (in words) at which a word counts half toward a target's tone.
+    let decay: Double
+    /// Scores within ±band are "no tone" (0); the rest is stretched back to −1…1.
+    let band: Double
 
     public init(configuration: PluginConfiguration) throws {
-        window = try configuration.int("window", default: 8, range: 1...100)
-        let path = try configuration.dataFile("vader_lexicon.txt")
+        window = try configuration.int("window", default: 12, range: 1...100)
+        decay = try configuration.double("decay", default: 3, range: 0.5...100)
+        band = try configuration.double("neutral_band", default: 0.2, range: 0...0.9)
+        let vaderPath = try configuration.dataFile("vader_lexicon.txt")
+        let additionsPath = try configuration.dataFile("news_additions.txt")
+        let activePath = try configuration.dataFile("active_words.txt")
+        // The learned model is optional: without it, targets get the rule-based score.
+        let modelPath = try? configuration.dataFile("target_model.txt")
         try configuration.finish()
-        guard let bytes = FileBytes.read(path) else { throw PluginError("cannot read \(path)") }
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lexicon: [String: Double] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {  // the file has CRLF line ends
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            if fields.count >= 2, let value = Double(fields[1]) { lexicon[String(fields[0])] = value }
+        func read(_ path: String) throws -> String {
+            guard let bytes = FileBytes.read(path) else { throw PluginError("cannot read \(path)") }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        guard !lexicon.isEmpty else { throw PluginError("\(path) holds no word valences") }
-        self.lexicon = lexicon
+        var lexicon = Lexicon()
+        lexicon.loadVader(try read(vaderPath))
+        guard !lexicon.valences.isEmpty else { throw PluginError("\(vaderPath) holds no word valences") }
+        let bad = lexicon.loadAdditions(try read(additionsPath))
+        if let line = bad.first { throw PluginError("\(additionsPath):\(line): expected `word valence # reason` with a valence in −4…4") }
+        lexicon.active = Set(try read(activePath).split(whereSeparator: \.isNewline).map { $0.trimmedWhitespace().lowercased() }.filter {
+            !$0.isEmpty && !$0.hasPrefix("#")
+        })
+        scorer = Scorer(lexicon: lexicon)
+        model = try modelPath.map { try TargetModel(text: try read($0)) } ?? TargetModel()
     }
 
-    static let selfWords: Set<String> = ["i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"]
+    /// The model's features for a span of a document, or nil when it covers no token.
+    func targetFeatures(_ document: AnalyzedDocument, start: Int, end: Int) -> [String: Double]? {
+        let tokens = document.tokens
+        guard let first = tokens.firstIndex(where: { $0.end > start }), tokens[first].start < end else { return nil }
+        let last = max(first, tokens.lastIndex(where: { $0.start < end }) ?? first)
+        let sentenceIndex = document.sentenceIndex(at: tokens[first].start)
+        guard sentenceIndex < document.sentences.count else { return nil }
+        let lower = document.tokenTexts.map { $0.lowercased() }
+        let range = document.sentences[sentenceIndex].tokens
+        let scored = scorer.valences(document, lower: lower, range: range)
+        let toward = scorer.score(scored.values, exclamations: scored.exclamations, weights: weights(range, first: first, last: last))
+        let sentence = scorer.score(scored.values, exclamations: scored.exclamations)
+        return TargetModel.features(lower: lower, range: range, first: first, last: last, toward: toward, sentence: sentence, window: window, decay: decay)
+    }
 
-    /// VADER's normalisation of a valence sum into −1…1.
-    static func normalize(_ sum: Double) -> Double { sum == 0 ? 0 : sum / (sum * sum + 15).squareRoot() }
+    /// Scores within the neutral band are 0; beyond it the scale is stretched back to −1…1.
+    func calibrated(_ score: Double) -> Double {
+        let magnitude = abs(score)
+        guard magnitude > band else { return 0 }
+        return (score > 0 ? 1 : -1) * min(1, (magnitude - band) / (1 - band))
+    }
+
+    /// Weights of a sentence's words for a target at tokens `first…last`: 1 inside and next to
+    /// it, halving at `decay` words away, nothing past `window`.
+    func weights(_ range: Range<Int>, first: Int, last: Int) -> [Double] {
+        range.map { index in
+            let distance = index < first ? first - index : (index > last ? index - last : 0)
+            guard distance <= window else { return 0 }
+            return 1 / (1 + Double(max(0, distance - 1)) / decay)
+        }
+    }
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
         let tokens = document.tokens
-        let texts = document.tokenTexts
-        var valences = [Double](repeating: 0, count: tokens.count)
-        var words = 0, positive = 0, negative = 0, selfGroup = 0
-        for (index, token) in tokens.enumerated() where token.kind == .word {
-            words += 1
-            let word = texts[index].lowercased()
-            if ToneAnalyzer.selfWords.contains(word) { selfGroup += 1 }
-            guard let value = lexicon[word] else { continue }
-            valences[index] = value
-            if value > 0 { positive += 1 } else if value < 0 { negative += 1 }
+        let lower = document.tokenTexts.map { $0.lowercased() }
+        let sentences = document.sentences
+        var words = 0, positive = 0, negative = 0, active = 0, selfGroup = 0
+        var sentenceValues: [(values: [Double], exclamations: Int)] = []
+        var sentenceScores: [Double] = []
+        var annotations: [Annotation] = []
+        for sentence in sentences {
+            let scored = scorer.valences(document, lower: lower, range: sentence.tokens)
+            sentenceValues.append(scored)
+            let score = scorer.score(scored.values, exclamations: scored.exclamations)
+            sentenceScores.append(score)
+            annotations.append(Annotation(kind: "sentence", start: sentence.start, end: sentence.end, label: "tone", value: ToneAnalyzer.format(score)))
+            for (offset, index) in sentence.tokens.enumerated() where tokens[index].kind == .word {
+                words += 1
+                let value = scored.values[offset]
+                if value > 0 { positive += 1 } else if value < 0 { negative += 1 }
+                if scorer.lexicon.active.contains(lower[index]) { active += 1 }
+                if Lexicon.selfWords.contains(lower[index]) { selfGroup += 1 }
+            }
         }
         let percent = { (count: Int) in words == 0 ? 0 : Double(count) * 100 / Double(words) }
+        let mean = sentenceScores.isEmpty ? 0 : sentenceScores.reduce(0, +) / Double(sentenceScores.count)
         let tone = Tone(
-            score: ToneAnalyzer.normalize(valences.reduce(0, +)), tone: percent(positive) - percent(negative), positive: percent(positive),
-            negative: percent(negative), polarity: percent(positive) + percent(negative), activity: 0, selfGroup: percent(selfGroup),
-            words: words)
-        // Tone toward an entity: the sentences that mention it.
-        let sentences = document.sentences
-        func sentenceScore(_ index: Int) -> Double {
-            ToneAnalyzer.normalize(sentences[index].tokens.reduce(0) { $0 + valences[$1] })
+            score: mean, tone: percent(positive) - percent(negative), positive: percent(positive), negative: percent(negative),
+            polarity: percent(positive) + percent(negative), activity: percent(active), selfGroup: percent(selfGroup), words: words)
+
+        /// The tone toward tokens `first…last` of a sentence: the learned model's, or the
+        /// rule-based score with the neutral band.
+        func toward(_ sentence: Int, first: Int, last: Int) -> Double {
+            let range = sentences[sentence].tokens
+            let scored = sentenceValues[sentence]
+            let rule = scorer.score(scored.values, exclamations: scored.exclamations, weights: weights(range, first: first, last: last))
+            guard !model.isEmpty else { return calibrated(rule) }
+            let features = TargetModel.features(
+                lower: lower, range: range, first: first, last: last, toward: rule, sentence: sentenceScores[sentence], window: window, decay: decay)
+            return model.score(features)
         }
-        var byEntity: [String: (label: String, sentences: Set<Int>, mentions: Int)] = [:]
+        func tokenSpan(_ start: Int, _ end: Int) -> (first: Int, last: Int)? {
+            guard let first = tokens.firstIndex(where: { $0.end > start }), first < tokens.count, tokens[first].start < end else { return nil }
+            let last = tokens.lastIndex(where: { $0.start < end }) ?? first
+            return (first, max(first, last))
+        }
+
+        // Toward each entity: its mentions' sentences, each weighted around the mention.
+        var byEntity: [String: (label: String, scores: [Double], mentions: Int)] = [:]
+        var order: [String] = []
         for mention in context.entities {
             let key = mention.canonical + "\u{1F}" + mention.label
+            if byEntity[key] == nil { order.append(key) }
             var entry = byEntity[key] ?? (mention.label, [], 0)
-            entry.sentences.insert(mention.sentence)
             entry.mentions += 1
+            if let span = tokenSpan(mention.start, mention.end), mention.sentence < sentences.count {
+                entry.scores.append(toward(mention.sentence, first: span.first, last: span.last))
+            }
             byEntity[key] = entry
         }
-        let entityTones = byEntity.map { key, entry in
-            let scores = entry.sentences.filter { $0 < sentences.count }.map(sentenceScore)
-            return EntityTone(
-                canonical: String(key.split(separator: "\u{1F}").first ?? ""), label: entry.label,
-                score: scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count), mentions: entry.mentions)
+        let entityTones = order.map { key -> EntityTone in
+            let entry = byEntity[key]!
+            let score = entry.scores.isEmpty ? 0 : entry.scores.reduce(0, +) / Double(entry.scores.count)
+            return EntityTone(canonical: String(key.split(separator: "\u{1F}").first ?? ""), label: entry.label, score: score, mentions: entry.mentions)
         }.sorted { $0.canonical < $1.canonical }
-        // Tone toward a span: the words around it.
+
+        // Toward a requested span: its sentence, weighted around it.
         let targets = context.targets.map { span -> TargetTone in
-            let first = tokens.firstIndex { $0.end > span.start } ?? tokens.count
-            let last = tokens.lastIndex { $0.start < span.end } ?? -1
-            let low = max(0, first - window), high = min(tokens.count - 1, last + window)
-            let sum = low <= high ? (low...high).reduce(0.0) { $0 + valences[$1] } : 0
-            return TargetTone(start: span.start, end: span.end, score: ToneAnalyzer.normalize(sum))
+            guard let found = tokenSpan(span.start, span.end) else { return TargetTone(start: span.start, end: span.end, score: 0) }
+            let sentence = document.sentenceIndex(at: tokens[found.first].start)
+            guard sentence < sentences.count else { return TargetTone(start: span.start, end: span.end, score: 0) }
+            return TargetTone(start: span.start, end: span.end, score: toward(sentence, first: found.first, last: found.last))
         }
-        return Extraction(tone: tone, entityTones: entityTones, targets: targets)
+        return Extraction(tone: tone, entityTones: entityTones, targets: targets, annotations: annotations)
+    }
+
+    static func format(_ value: Double) -> String {
+        let rounded = (value * 10_000).rounded() / 10_000
+        return String(rounded)
     }
 }

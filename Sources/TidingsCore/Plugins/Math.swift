@@ -1,0 +1,7 @@
+import Glibc
+
+/// Mathematical functions for plugins, which import only TidingsCore.
+public enum Math {
+    /// e raised to `x`.
+    public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+}

@@ -1,0 +1,142 @@
+import TidingsCore
+
+/// Tone toward a target (an entity's mention, a requested span) as a three-way choice —
+/// negative, neutral, positive — by a linear model over the rule-based scores and the words
+/// around the target, each weighted by its distance. Its weights are learned from NewsMTSC's
+/// training sentences by `tidingsd train-tone` and ship as `target_model.txt`; without that
+/// file, the rule-based score is used alone.
+struct TargetModel: Sendable {
+    /// Feature → weights for (negative, neutral, positive).
+    var weights: [String: (Double, Double, Double)] = [:]
+
+    /// `feature \t negative \t neutral \t positive` lines after `#` comments.
+    init(text: String) throws {
+        for (number, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 4, let a = Double(fields[1]), let b = Double(fields[2]), let c = Double(fields[3]) else {
+                throw PluginError("target_model.txt:\(number + 1): expected `feature\\tnegative\\tneutral\\tpositive`")
+            }
+            weights[String(fields[0])] = (a, b, c)
+        }
+    }
+
+    init() {}
+
+    /// The features of a target at tokens `first…last` of a sentence: the rule-based scores
+    /// (toward the target and for the whole sentence), and each other token of the sentence
+    /// within `window`, weighted 1/(1 + (d−1)/decay) by its distance d, marked when a negation
+    /// stands in the three tokens before it.
+    static func features(
+        lower: [String], range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, window: Int, decay: Double
+    ) -> [String: Double] {
+        var out: [String: Double] = ["bias": 1, "rule": toward, "rule+": max(toward, 0), "rule-": max(-toward, 0), "sentence": sentence]
+        for index in range where index < first || index > last {
+            let distance = index < first ? first - index : index - last
+            guard distance <= window else { continue }
+            let weight = 1 / (1 + Double(distance - 1) / decay)
+            let negated = (1...3).contains { index - $0 >= range.lowerBound && Lexicon.isNegation(lower[index - $0]) }
+            let key = (negated ? "n:" : "w:") + lower[index]
+            out[key, default: 0] += weight
+            // Which side of the target a word is on matters too ("X criticised Y").
+            out[(index < first ? "l:" : "r:") + lower[index], default: 0] += weight
+        }
+        return out
+    }
+
+    /// Probabilities of negative, neutral and positive.
+    func probabilities(_ features: [String: Double]) -> (Double, Double, Double) {
+        var z = (0.0, 0.0, 0.0)
+        for (name, value) in features {
+            guard let w = weights[name] else { continue }
+            z.0 += w.0 * value
+            z.1 += w.1 * value
+            z.2 += w.2 * value
+        }
+        let top = max(z.0, z.1, z.2)
+        let e = (Math.exp(z.0 - top), Math.exp(z.1 - top), Math.exp(z.2 - top))
+        let sum = e.0 + e.1 + e.2
+        return (e.0 / sum, e.1 / sum, e.2 / sum)
+    }
+
+    /// The tone: 0 when neutral is likeliest, else P(positive) − P(negative).
+    func score(_ features: [String: Double]) -> Double {
+        let p = probabilities(features)
+        if p.1 >= p.0 && p.1 >= p.2 { return 0 }
+        return p.2 - p.0
+    }
+
+    var isEmpty: Bool { weights.isEmpty }
+}
+
+/// Learns a `TargetModel`: multinomial logistic regression by stochastic gradient descent
+/// with L2 regularisation, in a fixed order (the result is the same on every run).
+public enum TargetModelTrainer {
+    public struct Example: Sendable {
+        public var text: String
+        public var start: Int
+        public var end: Int
+        /// −1, 0 or 1.
+        public var polarity: Int
+
+        public init(text: String, start: Int, end: Int, polarity: Int) {
+            self.text = text
+            self.start = start
+            self.end = end
+            self.polarity = polarity
+        }
+    }
+
+    /// Trains on `examples` with the tone plugin's lexicon and settings and returns the
+    /// model file's text. Words seen fewer than `minCount` times are left out.
+    public static func train(_ examples: [Example], analyzer: ToneAnalyzer, epochs: Int = 12, minCount: Int = 2, l2: Double = 1e-4) -> String {
+        let rows: [(features: [String: Double], label: Int)] = examples.compactMap { example in
+            let document = AnalyzedDocument(text: example.text)
+            guard let features = analyzer.targetFeatures(document, start: example.start, end: example.end) else { return nil }
+            return (features, example.polarity + 1)
+        }
+        var counts: [String: Int] = [:]
+        for row in rows { for name in row.features.keys { counts[name, default: 0] += 1 } }
+        let kept = Set(counts.filter { $0.value >= minCount || !$0.key.contains(":") }.keys)
+        var weights: [String: [Double]] = [:]
+        for name in kept { weights[name] = [0, 0, 0] }
+        // A fixed shuffle: a linear congruential sequence over the rows.
+        var order = Array(rows.indices)
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for index in stride(from: order.count - 1, to: 0, by: -1) {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            order.swapAt(index, Int(seed >> 33) % (index + 1))
+        }
+        for epoch in 0..<epochs {
+            let rate = 0.2 / (1 + Double(epoch) * 0.5)
+            for index in order {
+                let (features, label) = rows[index]
+                var z = [0.0, 0.0, 0.0]
+                for (name, value) in features {
+                    guard let w = weights[name] else { continue }
+                    for k in 0..<3 { z[k] += w[k] * value }
+                }
+                let top = z.max()!
+                let e = z.map { Math.exp($0 - top) }
+                let sum = e.reduce(0, +)
+                for (name, value) in features {
+                    guard var w = weights[name] else { continue }
+                    for k in 0..<3 {
+                        let gradient = (e[k] / sum - (k == label ? 1 : 0)) * value
+                        w[k] -= rate * (gradient + l2 * w[k])
+                    }
+                    weights[name] = w
+                }
+            }
+        }
+        var out = "# Tone toward a target: weights (negative, neutral, positive) learned by `tidingsd train-tone` from\n"
+        out += "# \(rows.count) NewsMTSC training sentences (MIT; Hamborg and Donnay 2021), \(epochs) epochs, L2 \(l2).\n"
+        for name in weights.keys.sorted() {
+            let w = weights[name]!
+            guard w.contains(where: { abs($0) >= 1e-4 }) else { continue }
+            out += "\(name)\t\(round4(w[0]))\t\(round4(w[1]))\t\(round4(w[2]))\n"
+        }
+        return out
+    }
+
+    static func round4(_ value: Double) -> String { String((value * 10_000).rounded() / 10_000) }
+}
