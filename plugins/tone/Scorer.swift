@@ -6,6 +6,9 @@ struct Lexicon: Sendable {
     var valences: [String: Double] = [:]
     /// Active words (GDELT's activity reference density).
     var active: Set<String> = []
+    /// Idioms (`took_a_step_back`-style entries, written with `_`), by their last word: the
+    /// phrase's valence replaces its words'.
+    var idioms: [String: [(words: [String], value: Double)]] = [:]
 
     /// VADER's `word \t mean \t sd \t ratings` lines (CRLF line ends).
     mutating func loadVader(_ text: String) {
@@ -28,7 +31,13 @@ struct Lexicon: Sendable {
                 bad.append(number + 1)
                 continue
             }
-            valences[fields[0].lowercased()] = value
+            let name = fields[0].lowercased()
+            if name.contains("_") {
+                let words = name.split(separator: "_").map(String.init)
+                idioms[words.last!, default: []].append((words, value))
+            } else {
+                valences[name] = value
+            }
         }
         return bad
     }
@@ -63,13 +72,32 @@ struct Lexicon: Sendable {
     /// Words that make what follows uncertain: their sentence counts for less.
     static let hedges: Set<String> = [
         "may", "might", "could", "perhaps", "possibly", "probably", "reportedly", "allegedly", "apparently", "seemingly", "seems",
-        "seem", "seemed", "likely", "unlikely", "suggests", "suggested", "if", "whether", "unclear", "rumored", "rumoured",
+        "seem", "seemed", "likely", "unlikely", "suggests", "suggested", "if", "whether", "unclear", "rumored", "rumoured", "would",
     ]
 
     /// Words after which the clause carries the sentence ("but", "however").
     static let contrasts: Set<String> = ["but", "however", "yet", "nevertheless", "nonetheless", "still"]
     /// Words whose clause yields to the next one ("although …, …").
     static let concessions: Set<String> = ["although", "though", "despite", "while", "whereas"]
+
+    /// "failed to resolve", "unable to reconcile": the word after "to" did not happen.
+    static let failures: Set<String> = ["fail", "fails", "failed", "unable", "refuse", "refuses", "refused", "decline", "declined", "declines"]
+
+    /// Words that spoil what they act on: "doom hopes", "undermine peace" are bad news.
+    static let spoilers: Set<String> = [
+        "doom", "dooms", "doomed", "dash", "dashed", "dashes", "undermine", "undermines", "undermined", "jeopardize", "jeopardizes",
+        "jeopardized", "jeopardise", "jeopardised", "threaten", "threatens", "threatened", "wreck", "wrecked", "derail", "derailed",
+        "ruin", "ruined", "crush", "crushed", "erode", "eroded", "erodes", "damage", "damaged", "damages", "torpedo", "torpedoed",
+        "sabotage", "sabotaged", "destroy", "destroyed", "destroys", "kill", "killed", "kills", "shatter", "shattered", "block",
+        "blocked", "blocks", "hamper", "hampered", "stall", "stalled", "scuttle", "scuttled", "sink", "sank",
+    ]
+    /// Words that undo what they act on: "break the deadlock", "end the violence" are good news.
+    static let remedies: Set<String> = [
+        "end", "ends", "ended", "ending", "stop", "stops", "stopped", "halt", "halted", "ease", "eased", "eases", "resolve", "resolved",
+        "resolves", "resolving", "settle", "settled", "settling", "defuse", "defused", "avert", "averted", "overcome", "overcame",
+        "break", "broke", "curb", "curbed", "reduce", "reduced", "lift", "lifted", "lifting", "fight", "fighting", "combat",
+        "tackle", "tackled", "prevent", "prevented", "counter", "solve", "solved",
+    ]
 
     static let selfWords: Set<String> = ["i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"]
 }
@@ -102,8 +130,11 @@ struct Scorer: Sendable {
         let allCaps = !letters.isEmpty && letters.allSatisfy { texts[$0] == texts[$0].uppercased() }
         var contrastAt: Int?
         var concessionEnd: Int?
-        var hedgeFrom: Int?
+        var hedges: [Int] = []
         var exclamations = 0
+        var actedOn: Set<Int> = []
+        var spoiledFrom: Int?
+        var spoiledUntil = range.upperBound
         for index in range {
             let word = lower[index]
             if word == "!" { exclamations += 1 }
@@ -114,8 +145,17 @@ struct Scorer: Sendable {
                 // "Although X, Y": X runs to the next comma.
                 concessionEnd = lower[index..<range.upperBound].firstIndex(of: ",") ?? range.upperBound
             }
-            if Lexicon.hedges.contains(word), hedgeFrom == nil { hedgeFrom = index }
-            guard var value = lexicon.valences[word], Lexicon.boosters[word] == nil else { continue }
+            if Lexicon.hedges.contains(word) { hedges.append(index) }
+            var idiom: Double?
+            for entry in lexicon.idioms[word] ?? [] where index - entry.words.count + 1 >= range.lowerBound {
+                let start = index - entry.words.count + 1
+                if lower[start...index].elementsEqual(entry.words) {
+                    idiom = entry.value
+                    for earlier in start..<index { values[earlier - range.lowerBound] = 0 }
+                    break
+                }
+            }
+            guard var value = idiom ?? lexicon.valences[word], idiom != nil || Lexicon.boosters[word] == nil else { continue }
             // "no doubt", "at least": not sentiment here.
             if word == "doubt" || word == "least" || word == "kind" || word == "like" {
                 if index > range.lowerBound, ["no", "at", "of", "the"].contains(lower[index - 1]) { continue }
@@ -132,17 +172,55 @@ struct Scorer: Sendable {
             }
             if (1...3).contains(where: { index - $0 >= range.lowerBound && Lexicon.isNegation(lower[index - $0]) }) {
                 value *= Scorer.negationScalar
+            } else if (1...3).contains(where: { distance in
+                index - distance - 1 >= range.lowerBound && lower[index - distance] == "to" && Lexicon.failures.contains(lower[index - distance - 1])
+            }) {
+                value *= Scorer.negationScalar
+            }
+            // "doom hopes": the hopes are bad news; "break the deadlock": good news. The acting
+            // word itself no longer counts on its own.
+            if let actor = Scorer.actingWord(before: index, lower: lower, in: range) {
+                if value > 0 && Lexicon.spoilers.contains(lower[actor]) || value < 0 && Lexicon.remedies.contains(lower[actor]) {
+                    value *= Scorer.negationScalar
+                    actedOn.insert(actor)
+                    // "doom hopes that they might sign a peace treaty": what was hoped for is
+                    // spoiled too, to the end of the clause.
+                    if value < 0, index + 1 < range.upperBound, ["that", "of", "for"].contains(lower[index + 1]) {
+                        spoiledFrom = index + 1
+                        spoiledUntil = lower[(index + 1)..<range.upperBound].firstIndex(where: { $0 == ";" || $0 == ":" }) ?? range.upperBound
+                    }
+                }
             }
             values[index - range.lowerBound] = value
         }
+        for actor in actedOn { values[actor - range.lowerBound] = 0 }
         for index in range where values[index - range.lowerBound] != 0 {
             var value = values[index - range.lowerBound]
             if let contrastAt { value *= index < contrastAt ? 0.5 : 1.5 }
             if let concessionEnd, index < concessionEnd { value *= 0.5 }
-            if let hedgeFrom, index > hedgeFrom { value *= Scorer.hedgeScalar }
+            // Each hedge before a word damps it again: "could … might sign".
+            for hedge in hedges where hedge < index { value *= Scorer.hedgeScalar }
+            if let spoiledFrom, index > spoiledFrom, index < spoiledUntil { value *= Scorer.negationScalar }
             values[index - range.lowerBound] = value
         }
         return (values, exclamations)
+    }
+
+    /// The spoiler or remedy acting on the word at `index`: the word before it, over "the",
+    /// "a", "its", "their", "any", and one adjective-like word ("the current deadlock").
+    static func actingWord(before index: Int, lower: [String], in range: Range<Int>) -> Int? {
+        var position = index - 1
+        var skipped = 0
+        while position >= range.lowerBound, skipped < 3 {
+            let word = lower[position]
+            if Lexicon.spoilers.contains(word) || Lexicon.remedies.contains(word) { return position }
+            guard ["the", "a", "an", "its", "their", "his", "her", "any", "all", "current", "ongoing", "long-standing", "territorial"].contains(word)
+                || skipped == 0 && word.allSatisfy({ $0.isLetter || $0 == "-" })
+            else { return nil }
+            skipped += 1
+            position -= 1
+        }
+        return nil
     }
 
     /// VADER's normalisation of a sum into −1…1.

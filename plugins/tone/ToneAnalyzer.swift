@@ -94,8 +94,10 @@ public struct ToneAnalyzer: Extractor {
             annotations.append(Annotation(kind: "sentence", start: sentence.start, end: sentence.end, label: "tone", value: ToneAnalyzer.format(score)))
             for (offset, index) in sentence.tokens.enumerated() where tokens[index].kind == .word {
                 words += 1
+                // GDELT counts words of clear tone: VADER's near-neutral ratings ("admitted"
+                // 0.4) are not counted.
                 let value = scored.values[offset]
-                if value > 0 { positive += 1 } else if value < 0 { negative += 1 }
+                if value >= ToneAnalyzer.clearTone { positive += 1 } else if value <= -ToneAnalyzer.clearTone { negative += 1 }
                 if scorer.lexicon.active.contains(lower[index]) { active += 1 }
                 if Lexicon.selfWords.contains(lower[index]) { selfGroup += 1 }
             }
@@ -151,6 +153,8 @@ public struct ToneAnalyzer: Extractor {
         }
         return Extraction(tone: tone, entityTones: entityTones, targets: targets, annotations: annotations)
     }
+
+    static let clearTone = 0.5
 
     static func format(_ value: Double) -> String {
         let rounded = (value * 10_000).rounded() / 10_000
