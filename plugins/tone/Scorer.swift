@@ -102,6 +102,56 @@ struct Lexicon: Sendable {
     static let selfWords: Set<String> = ["i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"]
 }
 
+/// Everything the rules and the target model know about one word, found with one lookup per
+/// token (the rules ask up to ten questions of each word; hashing it ten times was most of the
+/// plugin's time).
+struct WordInfo: Sendable {
+    var valence: Double?
+    var booster: Double = 0
+    var flags: Flags = []
+    /// Index of the word's weights in the target model, or −1.
+    var model: Int32 = -1
+
+    struct Flags: OptionSet, Sendable {
+        let rawValue: UInt16
+        static let negation = Flags(rawValue: 1 << 0)
+        static let hedge = Flags(rawValue: 1 << 1)
+        static let contrast = Flags(rawValue: 1 << 2)
+        static let concession = Flags(rawValue: 1 << 3)
+        static let spoiler = Flags(rawValue: 1 << 4)
+        static let remedy = Flags(rawValue: 1 << 5)
+        static let failure = Flags(rawValue: 1 << 6)
+        static let active = Flags(rawValue: 1 << 7)
+        static let selfWord = Flags(rawValue: 1 << 8)
+        static let idiomEnd = Flags(rawValue: 1 << 9)
+    }
+
+    static let none = WordInfo()
+}
+
+extension Lexicon {
+    /// The word table: every word any list or the model knows.
+    func table(modelWords: [String: Int32]) -> [String: WordInfo] {
+        var table: [String: WordInfo] = [:]
+        func update(_ word: String, _ change: (inout WordInfo) -> Void) {
+            var info = table[word] ?? WordInfo()
+            change(&info)
+            table[word] = info
+        }
+        for (word, value) in valences { update(word) { $0.valence = value } }
+        for (word, value) in Lexicon.boosters { update(word) { $0.booster = value } }
+        let lists: [(Set<String>, WordInfo.Flags)] = [
+            (Lexicon.negations, .negation), (Lexicon.hedges, .hedge), (Lexicon.contrasts, .contrast), (Lexicon.concessions, .concession),
+            (Lexicon.spoilers, .spoiler), (Lexicon.remedies, .remedy), (Lexicon.failures, .failure), (active, .active),
+            (Lexicon.selfWords, .selfWord), (Set(idioms.keys), .idiomEnd),
+        ]
+        for (words, flag) in lists { for word in words { update(word) { $0.flags.insert(flag) } } }
+        for (word, index) in modelWords { update(word) { $0.model = index } }
+        for word in table.keys where word.hasSuffix("n't") || word.hasSuffix("n’t") { update(word) { $0.flags.insert(.negation) } }
+        return table
+    }
+}
+
 /// The rules that turn word valences into a sentence's tone, after VADER (Hutto and Gilbert,
 /// 2014): negation flips and damps a word (×−0.74) when one of the three words before it
 /// negates; boosters and dampeners before a word add or take ±0.293 (less with distance);
@@ -112,6 +162,17 @@ struct Lexicon: Sendable {
 /// VADER's normalisation s/√(s²+α).
 struct Scorer: Sendable {
     let lexicon: Lexicon
+    let table: [String: WordInfo]
+
+    /// The table's entry for each token (one lookup each); words it lacks that end in "n't"
+    /// are negations.
+    func infos(_ lower: [String]) -> [WordInfo] {
+        lower.map { word in
+            if let info = table[word] { return info }
+            if word.hasSuffix("n't") || word.hasSuffix("n’t") { return WordInfo(flags: .negation) }
+            return .none
+        }
+    }
     /// VADER's α: how fast the score saturates.
     var alpha: Double = 15
 
@@ -122,12 +183,12 @@ struct Scorer: Sendable {
 
     /// Rule-adjusted valences of the tokens of one sentence (0 for words without sentiment),
     /// and the sentence's exclamation marks.
-    func valences(_ document: AnalyzedDocument, lower: [String], range: Range<Int>) -> (values: [Double], exclamations: Int) {
+    func valences(_ document: AnalyzedDocument, lower: [String], infos: [WordInfo], range: Range<Int>) -> (values: [Double], exclamations: Int) {
         let texts = document.tokenTexts
         var values = [Double](repeating: 0, count: range.count)
         // Shouting only stands out in a sentence that is not all capitals.
         let letters = range.filter { document.tokens[$0].kind == .word }
-        let allCaps = !letters.isEmpty && letters.allSatisfy { texts[$0] == texts[$0].uppercased() }
+        let allCaps = !letters.isEmpty && letters.allSatisfy { Scorer.isCapitals(texts[$0]) }
         var contrastAt: Int?
         var concessionEnd: Int?
         var hedges: [Int] = []
@@ -138,16 +199,17 @@ struct Scorer: Sendable {
         for index in range {
             let word = lower[index]
             if word == "!" { exclamations += 1 }
-            if Lexicon.contrasts.contains(word), contrastAt == nil, index > range.lowerBound, word != "still" || (index > range.lowerBound && lower[index - 1] == ",") {
+            let info = infos[index]
+            if info.flags.contains(.contrast), contrastAt == nil, index > range.lowerBound, word != "still" || (index > range.lowerBound && lower[index - 1] == ",") {
                 contrastAt = index
             }
-            if Lexicon.concessions.contains(word), index == range.lowerBound || lower[index - 1] == "," {
+            if info.flags.contains(.concession), index == range.lowerBound || lower[index - 1] == "," {
                 // "Although X, Y": X runs to the next comma.
                 concessionEnd = lower[index..<range.upperBound].firstIndex(of: ",") ?? range.upperBound
             }
-            if Lexicon.hedges.contains(word) { hedges.append(index) }
+            if info.flags.contains(.hedge) { hedges.append(index) }
             var idiom: Double?
-            for entry in lexicon.idioms[word] ?? [] where index - entry.words.count + 1 >= range.lowerBound {
+            for entry in info.flags.contains(.idiomEnd) ? lexicon.idioms[word] ?? [] : [] where index - entry.words.count + 1 >= range.lowerBound {
                 let start = index - entry.words.count + 1
                 if lower[start...index].elementsEqual(entry.words) {
                     idiom = entry.value
@@ -155,32 +217,33 @@ struct Scorer: Sendable {
                     break
                 }
             }
-            guard var value = idiom ?? lexicon.valences[word], idiom != nil || Lexicon.boosters[word] == nil else { continue }
+            guard var value = idiom ?? info.valence, idiom != nil || info.booster == 0 else { continue }
             // "no doubt", "at least": not sentiment here.
             if word == "doubt" || word == "least" || word == "kind" || word == "like" {
                 if index > range.lowerBound, ["no", "at", "of", "the"].contains(lower[index - 1]) { continue }
             }
             let text = texts[index]
-            if !allCaps, text.count > 1, text == text.uppercased(), text.contains(where: \.isLetter) {
+            if !allCaps, text.utf8.count > 1, Scorer.isCapitals(text), text.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) {
                 value += value > 0 ? Scorer.capsBoost : -Scorer.capsBoost
             }
             for distance in 1...3 where index - distance >= range.lowerBound {
-                if let boost = Lexicon.boosters[lower[index - distance]] {
+                let boost = infos[index - distance].booster
+                if boost != 0 {
                     let scaled = boost * (distance == 1 ? 1 : distance == 2 ? 0.95 : 0.9)
                     value += value > 0 ? scaled : -scaled
                 }
             }
-            if (1...3).contains(where: { index - $0 >= range.lowerBound && Lexicon.isNegation(lower[index - $0]) }) {
+            if (1...3).contains(where: { index - $0 >= range.lowerBound && infos[index - $0].flags.contains(.negation) }) {
                 value *= Scorer.negationScalar
             } else if (1...3).contains(where: { distance in
-                index - distance - 1 >= range.lowerBound && lower[index - distance] == "to" && Lexicon.failures.contains(lower[index - distance - 1])
+                index - distance - 1 >= range.lowerBound && lower[index - distance] == "to" && infos[index - distance - 1].flags.contains(.failure)
             }) {
                 value *= Scorer.negationScalar
             }
             // "doom hopes": the hopes are bad news; "break the deadlock": good news. The acting
             // word itself no longer counts on its own.
-            if let actor = Scorer.actingWord(before: index, lower: lower, in: range) {
-                if value > 0 && Lexicon.spoilers.contains(lower[actor]) || value < 0 && Lexicon.remedies.contains(lower[actor]) {
+            if let actor = Scorer.actingWord(before: index, lower: lower, infos: infos, in: range) {
+                if value > 0 && infos[actor].flags.contains(.spoiler) || value < 0 && infos[actor].flags.contains(.remedy) {
                     value *= Scorer.negationScalar
                     actedOn.insert(actor)
                     // "doom hopes that they might sign a peace treaty": what was hoped for is
@@ -208,12 +271,12 @@ struct Scorer: Sendable {
 
     /// The spoiler or remedy acting on the word at `index`: the word before it, over "the",
     /// "a", "its", "their", "any", and one adjective-like word ("the current deadlock").
-    static func actingWord(before index: Int, lower: [String], in range: Range<Int>) -> Int? {
+    static func actingWord(before index: Int, lower: [String], infos: [WordInfo], in range: Range<Int>) -> Int? {
         var position = index - 1
         var skipped = 0
         while position >= range.lowerBound, skipped < 3 {
             let word = lower[position]
-            if Lexicon.spoilers.contains(word) || Lexicon.remedies.contains(word) { return position }
+            if !infos[position].flags.isDisjoint(with: [.spoiler, .remedy]) { return position }
             guard ["the", "a", "an", "its", "their", "his", "her", "any", "all", "current", "ongoing", "long-standing", "territorial"].contains(word)
                 || skipped == 0 && word.allSatisfy({ $0.isLetter || $0 == "-" })
             else { return nil }
@@ -223,13 +286,35 @@ struct Scorer: Sendable {
         return nil
     }
 
+    /// No lower-case letter in it (allocation-free, unlike comparing with `uppercased()`).
+    static func isCapitals(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { $0.properties.isLowercase }
+    }
+
     /// VADER's normalisation of a sum into −1…1.
     func normalize(_ sum: Double) -> Double { sum == 0 ? 0 : sum / (sum * sum + alpha).squareRoot() }
 
     /// A sentence's score: the sum of its adjusted valences, with its exclamation marks.
-    func score(_ values: [Double], exclamations: Int, weights: [Double]? = nil) -> Double {
+    func score(_ values: [Double], exclamations: Int) -> Double {
         var sum = 0.0
-        for (index, value) in values.enumerated() where value != 0 { sum += value * (weights?[index] ?? 1) }
+        for value in values where value != 0 { sum += value }
+        return finish(sum, exclamations: exclamations)
+    }
+
+    /// The score toward a target at offsets `first…last` of the sentence's values: each word
+    /// weighted 1/(1 + (d−1)/decay) by its distance d, nothing past `window`.
+    func score(_ values: [Double], exclamations: Int, first: Int, last: Int, window: Int, decay: Double) -> Double {
+        var sum = 0.0
+        for (offset, value) in values.enumerated() where value != 0 {
+            let distance = offset < first ? first - offset : (offset > last ? offset - last : 0)
+            guard distance <= window else { continue }
+            sum += value / (1 + Double(max(0, distance - 1)) / decay)
+        }
+        return finish(sum, exclamations: exclamations)
+    }
+
+    private func finish(_ sum: Double, exclamations: Int) -> Double {
+        var sum = sum
         if sum != 0 { sum += (sum > 0 ? 1 : -1) * Double(min(exclamations, 4)) * Scorer.exclamationBoost }
         return normalize(sum)
     }

@@ -6,8 +6,20 @@ import TidingsCore
 /// training sentences by `tidingsd train-tone` and ship as `target_model.txt`; without that
 /// file, the rule-based score is used alone.
 struct TargetModel: Sendable {
+    typealias Vector = (Double, Double, Double)
     /// Feature → weights for (negative, neutral, positive).
-    var weights: [String: (Double, Double, Double)] = [:]
+    var weights: [String: Vector] = [:]
+    /// The word features by word, for scoring without building feature names: as itself
+    /// (`w:`), after a negation (`n:`), left (`l:`) and right (`r:`) of the target.
+    struct WordWeights: Sendable {
+        var plain: Vector?
+        var negated: Vector?
+        var left: Vector?
+        var right: Vector?
+    }
+    var words: [WordWeights] = []
+    /// Word → index in `words` (merged into the tone plugin's word table).
+    var wordIndex: [String: Int32] = [:]
 
     /// `feature \t negative \t neutral \t positive` lines after `#` comments.
     init(text: String) throws {
@@ -16,8 +28,67 @@ struct TargetModel: Sendable {
             guard fields.count == 4, let a = Double(fields[1]), let b = Double(fields[2]), let c = Double(fields[3]) else {
                 throw PluginError("target_model.txt:\(number + 1): expected `feature\\tnegative\\tneutral\\tpositive`")
             }
-            weights[String(fields[0])] = (a, b, c)
+            let name = String(fields[0])
+            weights[name] = (a, b, c)
+            if name.count > 2, name.dropFirst().first == ":" {
+                let word = String(name.dropFirst(2))
+                let index: Int
+                if let known = wordIndex[word] {
+                    index = Int(known)
+                } else {
+                    index = words.count
+                    wordIndex[word] = Int32(index)
+                    words.append(WordWeights())
+                }
+                switch name.first {
+                case "w": words[index].plain = (a, b, c)
+                case "n": words[index].negated = (a, b, c)
+                case "l": words[index].left = (a, b, c)
+                case "r": words[index].right = (a, b, c)
+                default: break
+                }
+            }
         }
+    }
+
+    /// The score for a target at tokens `first…last`, computed as `score(features(…))` is but
+    /// without building the features (the daemon's path; training uses `features`).
+    func score(infos: [WordInfo], range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, window: Int, decay: Double) -> Double {
+        var z = (0.0, 0.0, 0.0)
+        func add(_ w: Vector?, _ value: Double) {
+            guard let w else { return }
+            z.0 += w.0 * value
+            z.1 += w.1 * value
+            z.2 += w.2 * value
+        }
+        add(weights["bias"], 1)
+        add(weights["rule"], toward)
+        add(weights["rule+"], max(toward, 0))
+        add(weights["rule-"], max(-toward, 0))
+        add(weights["sentence"], sentence)
+        let low = max(range.lowerBound, first - window), high = min(range.upperBound - 1, last + window)
+        if low <= high {
+            for index in low...high where index < first || index > last {
+                let slot = infos[index].model
+                guard slot >= 0 else { continue }
+                let entry = words[Int(slot)]
+                let distance = index < first ? first - index : index - last
+                let weight = 1 / (1 + Double(distance - 1) / decay)
+                let negated = (1...3).contains { index - $0 >= range.lowerBound && infos[index - $0].flags.contains(.negation) }
+                add(negated ? entry.negated : entry.plain, weight)
+                add(index < first ? entry.left : entry.right, weight)
+            }
+        }
+        return TargetModel.decide(z)
+    }
+
+    /// 0 when neutral is likeliest, else P(positive) − P(negative).
+    static func decide(_ z: Vector) -> Double {
+        if z.1 >= z.0 && z.1 >= z.2 { return 0 }
+        let top = max(z.0, z.2)
+        let e = (Math.exp(z.0 - top), Math.exp(z.1 - top), Math.exp(z.2 - top))
+        let sum = e.0 + e.1 + e.2
+        return (e.2 - e.0) / sum
     }
 
     init() {}
@@ -60,9 +131,14 @@ struct TargetModel: Sendable {
 
     /// The tone: 0 when neutral is likeliest, else P(positive) − P(negative).
     func score(_ features: [String: Double]) -> Double {
-        let p = probabilities(features)
-        if p.1 >= p.0 && p.1 >= p.2 { return 0 }
-        return p.2 - p.0
+        var z = (0.0, 0.0, 0.0)
+        for (name, value) in features {
+            guard let w = weights[name] else { continue }
+            z.0 += w.0 * value
+            z.1 += w.1 * value
+            z.2 += w.2 * value
+        }
+        return TargetModel.decide(z)
     }
 
     var isEmpty: Bool { weights.isEmpty }

@@ -42,8 +42,9 @@ public struct ToneAnalyzer: Extractor {
         lexicon.active = Set(try read(activePath).split(whereSeparator: \.isNewline).map { $0.trimmedWhitespace().lowercased() }.filter {
             !$0.isEmpty && !$0.hasPrefix("#")
         })
-        scorer = Scorer(lexicon: lexicon)
-        model = try modelPath.map { try TargetModel(text: try read($0)) } ?? TargetModel()
+        let model = try modelPath.map { try TargetModel(text: try read($0)) } ?? TargetModel()
+        self.model = model
+        scorer = Scorer(lexicon: lexicon, table: lexicon.table(modelWords: model.wordIndex))
     }
 
     /// The model's features for a span of a document, or nil when it covers no token.
@@ -53,10 +54,11 @@ public struct ToneAnalyzer: Extractor {
         let last = max(first, tokens.lastIndex(where: { $0.start < end }) ?? first)
         let sentenceIndex = document.sentenceIndex(at: tokens[first].start)
         guard sentenceIndex < document.sentences.count else { return nil }
-        let lower = document.tokenTexts.map { $0.lowercased() }
+        let lower = document.lowerTokenTexts
         let range = document.sentences[sentenceIndex].tokens
-        let scored = scorer.valences(document, lower: lower, range: range)
-        let toward = scorer.score(scored.values, exclamations: scored.exclamations, weights: weights(range, first: first, last: last))
+        let scored = scorer.valences(document, lower: lower, infos: scorer.infos(lower), range: range)
+        let toward = scorer.score(
+            scored.values, exclamations: scored.exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
         let sentence = scorer.score(scored.values, exclamations: scored.exclamations)
         return TargetModel.features(lower: lower, range: range, first: first, last: last, toward: toward, sentence: sentence, window: window, decay: decay)
     }
@@ -68,26 +70,17 @@ public struct ToneAnalyzer: Extractor {
         return (score > 0 ? 1 : -1) * min(1, (magnitude - band) / (1 - band))
     }
 
-    /// Weights of a sentence's words for a target at tokens `first…last`: 1 inside and next to
-    /// it, halving at `decay` words away, nothing past `window`.
-    func weights(_ range: Range<Int>, first: Int, last: Int) -> [Double] {
-        range.map { index in
-            let distance = index < first ? first - index : (index > last ? index - last : 0)
-            guard distance <= window else { return 0 }
-            return 1 / (1 + Double(max(0, distance - 1)) / decay)
-        }
-    }
-
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
         let tokens = document.tokens
-        let lower = document.tokenTexts.map { $0.lowercased() }
+        let lower = document.lowerTokenTexts
+        let infos = scorer.infos(lower)
         let sentences = document.sentences
         var words = 0, positive = 0, negative = 0, active = 0, selfGroup = 0
         var sentenceValues: [(values: [Double], exclamations: Int)] = []
         var sentenceScores: [Double] = []
         var annotations: [Annotation] = []
         for sentence in sentences {
-            let scored = scorer.valences(document, lower: lower, range: sentence.tokens)
+            let scored = scorer.valences(document, lower: lower, infos: infos, range: sentence.tokens)
             sentenceValues.append(scored)
             let score = scorer.score(scored.values, exclamations: scored.exclamations)
             sentenceScores.append(score)
@@ -98,8 +91,8 @@ public struct ToneAnalyzer: Extractor {
                 // 0.4) are not counted.
                 let value = scored.values[offset]
                 if value >= ToneAnalyzer.clearTone { positive += 1 } else if value <= -ToneAnalyzer.clearTone { negative += 1 }
-                if scorer.lexicon.active.contains(lower[index]) { active += 1 }
-                if Lexicon.selfWords.contains(lower[index]) { selfGroup += 1 }
+                if infos[index].flags.contains(.active) { active += 1 }
+                if infos[index].flags.contains(.selfWord) { selfGroup += 1 }
             }
         }
         let percent = { (count: Int) in words == 0 ? 0 : Double(count) * 100 / Double(words) }
@@ -113,23 +106,33 @@ public struct ToneAnalyzer: Extractor {
         func toward(_ sentence: Int, first: Int, last: Int) -> Double {
             let range = sentences[sentence].tokens
             let scored = sentenceValues[sentence]
-            let rule = scorer.score(scored.values, exclamations: scored.exclamations, weights: weights(range, first: first, last: last))
+            let rule = scorer.score(
+                scored.values, exclamations: scored.exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
             guard !model.isEmpty else { return calibrated(rule) }
-            let features = TargetModel.features(
-                lower: lower, range: range, first: first, last: last, toward: rule, sentence: sentenceScores[sentence], window: window, decay: decay)
-            return model.score(features)
+            return model.score(infos: infos, range: range, first: first, last: last, toward: rule, sentence: sentenceScores[sentence], window: window, decay: decay)
         }
+        /// The tokens a code-point span covers (binary search: documents are long).
         func tokenSpan(_ start: Int, _ end: Int) -> (first: Int, last: Int)? {
-            guard let first = tokens.firstIndex(where: { $0.end > start }), first < tokens.count, tokens[first].start < end else { return nil }
-            let last = tokens.lastIndex(where: { $0.start < end }) ?? first
-            return (first, max(first, last))
+            var low = 0, high = tokens.count
+            while low < high {
+                let middle = (low + high) / 2
+                if tokens[middle].end > start { high = middle } else { low = middle + 1 }
+            }
+            guard low < tokens.count, tokens[low].start < end else { return nil }
+            var last = low
+            while last + 1 < tokens.count, tokens[last + 1].start < end { last += 1 }
+            return (low, last)
         }
 
         // Toward each entity: its mentions' sentences, each weighted around the mention.
-        var byEntity: [String: (label: String, scores: [Double], mentions: Int)] = [:]
-        var order: [String] = []
+        struct Key: Hashable {
+            var canonical: String
+            var label: String
+        }
+        var byEntity: [Key: (label: String, scores: [Double], mentions: Int)] = [:]
+        var order: [Key] = []
         for mention in context.entities {
-            let key = mention.canonical + "\u{1F}" + mention.label
+            let key = Key(canonical: mention.canonical, label: mention.label)
             if byEntity[key] == nil { order.append(key) }
             var entry = byEntity[key] ?? (mention.label, [], 0)
             entry.mentions += 1
@@ -141,7 +144,7 @@ public struct ToneAnalyzer: Extractor {
         let entityTones = order.map { key -> EntityTone in
             let entry = byEntity[key]!
             let score = entry.scores.isEmpty ? 0 : entry.scores.reduce(0, +) / Double(entry.scores.count)
-            return EntityTone(canonical: String(key.split(separator: "\u{1F}").first ?? ""), label: entry.label, score: score, mentions: entry.mentions)
+            return EntityTone(canonical: key.canonical, label: entry.label, score: score, mentions: entry.mentions)
         }.sorted { $0.canonical < $1.canonical }
 
         // Toward a requested span: its sentence, weighted around it.
@@ -156,8 +159,11 @@ public struct ToneAnalyzer: Extractor {
 
     static let clearTone = 0.5
 
+    /// A score with four decimals ("-0.5267"), without Double's slow description.
     static func format(_ value: Double) -> String {
-        let rounded = (value * 10_000).rounded() / 10_000
-        return String(rounded)
+        let scaled = Int((value * 10_000).rounded())
+        let magnitude = abs(scaled)
+        let fraction = String(magnitude % 10_000)
+        return (scaled < 0 ? "-" : "") + String(magnitude / 10_000) + "." + String(repeating: "0", count: 4 - fraction.count) + fraction
     }
 }

@@ -15,6 +15,7 @@ public final class AnalyzedDocument: @unchecked Sendable {
     private var cachedScalars: [Unicode.Scalar]?
     private var cachedSegmentation: Segmentation?
     private var cachedTokenTexts: [String]?
+    private var cachedLowerTexts: [String]?
 
     public init(id: Int64? = nil, text: String, title: String? = nil, date: String? = nil, language: String? = nil) {
         self.id = id
@@ -57,6 +58,24 @@ public final class AnalyzedDocument: @unchecked Sendable {
             return made
         }
     }
+    /// The token texts in lower case (made once, shared): ASCII words are lowered byte by
+    /// byte, others with `lowercased()`.
+    public var lowerTokenTexts: [String] {
+        if let done = lock.withLock({ cachedLowerTexts }) { return done }
+        let made = tokenTexts.map { text -> String in
+            var utf8 = Array(text.utf8)
+            guard utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() }
+            guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
+            for index in utf8.indices where utf8[index] >= 0x41 && utf8[index] <= 0x5A { utf8[index] += 0x20 }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        return lock.withLock {
+            if let cachedLowerTexts { return cachedLowerTexts }
+            cachedLowerTexts = made
+            return made
+        }
+    }
+
     public var sentences: [Sentence] { segmentation.sentences }
 
     /// The text of a code-point range.
