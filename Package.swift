@@ -38,7 +38,7 @@ var targets: [Target] = [
     // Built-in extractor plugins: each imports TidingsCore and nothing else.
     .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md", "data", "Tests"]),
     .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md", "data", "Tests"]),
-    .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data"]),
+    .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data", "Tests"]),
     // The registry, the pipeline and exec plugins: shared by the daemon and `tidingsd analyze`.
     .target(
         name: "TidingsPipeline",
@@ -88,7 +88,7 @@ var targets: [Target] = [
         name: "TidingsDaemonTests",
         dependencies: [
             "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TestSupport", "CTidingsSys", "EntitiesPlugin",
-            "EventsPlugin",
+            "EventsPlugin", "TonePlugin",
         ],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(

@@ -20,7 +20,29 @@ public enum Migrations {
         Migration(version: 6, name: "plugin switches and jobs", sql: v6),
         Migration(version: 7, name: "entity views", sql: v7),
         Migration(version: 8, name: "event groups", sql: v8),
+        Migration(version: 9, name: "tone views", sql: v9),
     ]
+
+    /// How coverage of an entity, or of a pair of entities, turns: the daily mean of the tone
+    /// toward it (`entity_tones`), and for two entities mentioned in one document, the mean of
+    /// the tone toward each.
+    static let v9 = """
+        CREATE VIEW entity_tone_daily AS
+            SELECT et.entity_id, e.canonical, e.kind, e.country,
+                   substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS day,
+                   avg(et.score) AS mean_tone, count(*) AS documents, sum(et.mentions) AS mentions
+            FROM entity_tones et JOIN entities e ON e.id = et.entity_id JOIN documents d ON d.id = et.document_id
+            GROUP BY et.entity_id, day;
+        CREATE VIEW dyad_tone_daily AS
+            SELECT a.entity_id AS entity_a, ea.canonical AS canonical_a, b.entity_id AS entity_b, eb.canonical AS canonical_b,
+                   substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS day,
+                   avg((a.score + b.score) / 2) AS mean_tone, count(*) AS documents
+            FROM entity_tones a
+            JOIN entity_tones b ON b.document_id = a.document_id AND b.extraction_id = a.extraction_id AND b.entity_id > a.entity_id
+            JOIN entities ea ON ea.id = a.entity_id JOIN entities eb ON eb.id = b.entity_id
+            JOIN documents d ON d.id = a.document_id
+            GROUP BY a.entity_id, b.entity_id, day;
+        """
 
     /// One real-world event reported by many articles, as GDELT counts it: events of the same
     /// day, dyad and code are one row, with how often they were coded (NumMentions), in how

@@ -19,7 +19,7 @@ struct Tidingsctl: ParsableCommand {
         version: TidingsVersion.string,
         subcommands: [
             Status.self, Sources.self, Pause.self, Resume.self, Plugins.self, Reprocess.self, Jobs.self, Reload.self, Shutdown.self,
-            Tail.self, Search.self, Show.self, Entities.self, Entity.self, Events.self,
+            Tail.self, Search.self, Show.self, Entities.self, Entity.self, Events.self, ToneCommand.self,
         ])
 
     /// Maps errors to the documented exit codes (argument-parser's own usage code is 64).

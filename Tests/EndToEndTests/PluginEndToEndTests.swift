@@ -86,6 +86,16 @@ struct PluginEndToEndTests {
         let written = try String(contentsOfFile: exported, encoding: .utf8)
         #expect(written.hasPrefix("event_id,date,source_actor") && written.contains(",JPNGOV,"))
         #expect(try daemon.ctl(["events", "export", "--format", "xml", "--database", daemon.databasePath]).status == 2)
+        // Tone toward an entity over time, and toward a pair, from the tone views.
+        #expect(count(daemon, "SELECT sum(documents) FROM entity_tone_daily WHERE canonical = 'Keizo Obuchi'") == 2)
+        let tone = try daemon.ctl(["tone", "--entity", "keizo obuchi", "--database", daemon.databasePath])
+        #expect(tone.status == 0, "\(tone.stderr)")
+        #expect(tone.stdout.contains("Keizo Obuchi: tone per day") && tone.stdout.contains("DOCUMENTS"))
+        #expect(tone.stdout.contains { "▁▂▃▄▅▆▇█".contains($0) })
+        let pair = try daemon.ctl(["tone", "--entity", "Keizo Obuchi", "--with", "Moscow", "--by", "week", "--database", daemon.databasePath, "--json"])
+        #expect(pair.status == 0 && pair.stdout.contains("\"documents\" : 2"), "\(pair.stdout)")
+        #expect(try daemon.ctl(["tone", "--entity", "Nobody Known", "--database", daemon.databasePath]).status == 1)
+        #expect(try daemon.ctl(["tone", "--entity", "Moscow", "--by", "month", "--database", daemon.databasePath]).status == 2)
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
     }

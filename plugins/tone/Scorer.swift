@@ -220,7 +220,10 @@ struct Scorer: Sendable {
             guard var value = idiom ?? info.valence, idiom != nil || info.booster == 0 else { continue }
             // "no doubt", "at least": not sentiment here.
             if word == "doubt" || word == "least" || word == "kind" || word == "like" {
-                if index > range.lowerBound, ["no", "at", "of", "the"].contains(lower[index - 1]) { continue }
+                if index > range.lowerBound, ["no", "at", "of", "the"].contains(lower[index - 1]) {
+                    values[index - 1 - range.lowerBound] = 0  // nor is the "no" of "no doubt"
+                    continue
+                }
             }
             let text = texts[index]
             if !allCaps, text.utf8.count > 1, Scorer.isCapitals(text), text.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) {
