@@ -14,7 +14,8 @@ for f in /usr/bin/tidingsd /usr/bin/tidingsctl /usr/lib/systemd/system/tidingsd.
          /usr/share/tidings/plugins/tone/LICENSE.vader-MIT.txt /usr/share/tidings/plugins/examples/keywords/keywords.py \
          /usr/share/doc/tidings/PLUGIN-PROTOCOL.md /usr/share/tidings/plugins/events/CAMEO.2.0.txt \
          /usr/share/tidings/plugins/events/Tidings.verbs.txt /usr/share/tidings/plugins/events/LICENSE.icews-MIT.txt \
-         /usr/share/tidings/plugins/entities/Phoenix.Countries.actors.txt; do
+         /usr/share/tidings/plugins/entities/Phoenix.Countries.actors.txt /usr/share/tidings/plugins/tone/target_model.txt \
+         /usr/share/tidings/plugins/tone/news_additions.txt /usr/share/tidings/plugins/tone/active_words.txt; do
   [ -e "$root$f" ] || fail "make install did not create $f"
 done
 [ -x "$root/usr/bin/tidingsd" ] || fail "tidingsd is not executable"

@@ -165,13 +165,15 @@ public enum TargetModelTrainer {
     /// Trains on `examples` with the tone plugin's lexicon and settings and returns the
     /// model file's text. Words seen fewer than `minCount` times are left out.
     public static func train(_ examples: [Example], analyzer: ToneAnalyzer, epochs: Int = 12, minCount: Int = 2, l2: Double = 1e-4) -> String {
-        let rows: [(features: [String: Double], label: Int)] = examples.compactMap { example in
+        // Features in name order: sums come out the same on every run (a dictionary's order
+        // changes from process to process).
+        let rows: [(features: [(String, Double)], label: Int)] = examples.compactMap { example in
             let document = AnalyzedDocument(text: example.text)
             guard let features = analyzer.targetFeatures(document, start: example.start, end: example.end) else { return nil }
-            return (features, example.polarity + 1)
+            return (features.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, example.polarity + 1)
         }
         var counts: [String: Int] = [:]
-        for row in rows { for name in row.features.keys { counts[name, default: 0] += 1 } }
+        for row in rows { for (name, _) in row.features { counts[name, default: 0] += 1 } }
         let kept = Set(counts.filter { $0.value >= minCount || !$0.key.contains(":") }.keys)
         var weights: [String: [Double]] = [:]
         for name in kept { weights[name] = [0, 0, 0] }
