@@ -187,8 +187,16 @@ struct Scorer: Sendable {
         let texts = document.tokenTexts
         var values = [Double](repeating: 0, count: range.count)
         // Shouting only stands out in a sentence that is not all capitals.
-        let letters = range.filter { document.tokens[$0].kind == .word }
-        let allCaps = !letters.isEmpty && letters.allSatisfy { Scorer.isCapitals(texts[$0]) }
+        let tokens = document.tokens
+        var sawWord = false, allCaps = true
+        for index in range where tokens[index].kind == .word {
+            sawWord = true
+            if !Scorer.isCapitals(texts[index]) {
+                allCaps = false
+                break
+            }
+        }
+        allCaps = allCaps && sawWord
         var contrastAt: Int?
         var concessionEnd: Int?
         var hedges: [Int] = []
@@ -226,7 +234,7 @@ struct Scorer: Sendable {
                 }
             }
             let text = texts[index]
-            if !allCaps, text.utf8.count > 1, Scorer.isCapitals(text), text.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) {
+            if !allCaps, text.utf8.count > 1, Scorer.isCapitals(text), tokens[index].kind == .word {
                 value += value > 0 ? Scorer.capsBoost : -Scorer.capsBoost
             }
             for distance in 1...3 where index - distance >= range.lowerBound {
@@ -291,7 +299,12 @@ struct Scorer: Sendable {
 
     /// No lower-case letter in it (allocation-free, unlike comparing with `uppercased()`).
     static func isCapitals(_ text: String) -> Bool {
-        !text.unicodeScalars.contains { $0.properties.isLowercase }
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x61 && byte <= 0x7A { return false }
+            if byte >= 0x80 { ascii = false }
+        }
+        return ascii || !text.unicodeScalars.contains { $0.properties.isLowercase }
     }
 
     /// VADER's normalisation of a sum into −1…1.

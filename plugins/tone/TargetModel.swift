@@ -18,6 +18,8 @@ struct TargetModel: Sendable {
         var right: Vector?
     }
     var words: [WordWeights] = []
+    /// The weights of the features that are not words, looked up once.
+    var bias, rule, rulePositive, ruleNegative, sentence: Vector?
     /// Word → index in `words` (merged into the tone plugin's word table).
     var wordIndex: [String: Int32] = [:]
 
@@ -30,6 +32,14 @@ struct TargetModel: Sendable {
             }
             let name = String(fields[0])
             weights[name] = (a, b, c)
+            switch name {
+            case "bias": bias = (a, b, c)
+            case "rule": rule = (a, b, c)
+            case "rule+": rulePositive = (a, b, c)
+            case "rule-": ruleNegative = (a, b, c)
+            case "sentence": sentence = (a, b, c)
+            default: break
+            }
             if name.count > 2, name.dropFirst().first == ":" {
                 let word = String(name.dropFirst(2))
                 let index: Int
@@ -61,11 +71,11 @@ struct TargetModel: Sendable {
             z.1 += w.1 * value
             z.2 += w.2 * value
         }
-        add(weights["bias"], 1)
-        add(weights["rule"], toward)
-        add(weights["rule+"], max(toward, 0))
-        add(weights["rule-"], max(-toward, 0))
-        add(weights["sentence"], sentence)
+        add(bias, 1)
+        add(rule, toward)
+        add(rulePositive, max(toward, 0))
+        add(ruleNegative, max(-toward, 0))
+        add(self.sentence, sentence)
         let low = max(range.lowerBound, first - window), high = min(range.upperBound - 1, last + window)
         if low <= high {
             for index in low...high where index < first || index > last {
