@@ -60,9 +60,6 @@ struct VerbPattern: Sendable {
     /// Words the sentence must contain for the pattern to match (the first word of each word
     /// term): most patterns are ruled out by a set lookup before any scanning.
     var needs: [String] = []
-    var required: [String] {
-        (before + after).compactMap { term in if case .words(let words) = term.kind { return words.first } else { return nil } }
-    }
     /// The verbs its comment names (CAMEO.2.0 writes the verb each pattern came from): among
     /// equally specific patterns, one written for the verb at hand wins.
     var writtenFor: Set<String> = []
@@ -292,7 +289,7 @@ final class VerbDictionary: @unchecked Sendable {
         }
         guard sawVerb else { return nil }
         var pattern = VerbPattern(before: before, after: after, code: code, weight: weight, line: line, beforeTouchesVerb: beforeTouchesVerb)
-        pattern.needs = pattern.required
+        pattern.needs = (before + after).compactMap { term in if case .words(let words) = term.kind { return words.first } else { return nil } }
         return pattern
     }
 }

@@ -124,21 +124,6 @@ struct TargetModel: Sendable {
         return out
     }
 
-    /// Probabilities of negative, neutral and positive.
-    func probabilities(_ features: [String: Double]) -> (Double, Double, Double) {
-        var z = (0.0, 0.0, 0.0)
-        for (name, value) in features {
-            guard let w = weights[name] else { continue }
-            z.0 += w.0 * value
-            z.1 += w.1 * value
-            z.2 += w.2 * value
-        }
-        let top = max(z.0, z.1, z.2)
-        let e = (Math.exp(z.0 - top), Math.exp(z.1 - top), Math.exp(z.2 - top))
-        let sum = e.0 + e.1 + e.2
-        return (e.0 / sum, e.1 / sum, e.2 / sum)
-    }
-
     /// The tone: 0 when neutral is likeliest, else P(positive) − P(negative).
     func score(_ features: [String: Double]) -> Double {
         var z = (0.0, 0.0, 0.0)
