@@ -255,7 +255,7 @@ public enum PluginSet {
             switch result {
             case .success(let extractor): stages.append(BuiltInStage(extractor: extractor))
             case .failure(let error): throw error
-            case nil: break
+            case nil: throw PluginSetupError(line: nil, key: "plugins", message: "a built-in plugin was not made")  // cannot happen: every slot is set
             }
         }
         var started: [ExecPlugin] = []

@@ -55,15 +55,16 @@ public enum EventExport {
     /// One GDELT 2.0 event row.
     public static func gdelt(_ group: EventGroup) -> String {
         let day = (group.date ?? "").filter(\.isNumber)
-        let year = Int(day.prefix(4)) ?? 0
-        let month = Int(day.dropFirst(4).prefix(2)) ?? 1
-        let dayOfMonth = Int(day.dropFirst(6).prefix(2)) ?? 1
-        let fraction = Double(year) + (Double((month - 1) * 30 + dayOfMonth) / 365.0)
+        // GDELT's FractionDate: YEAR + (MONTH * 30 + DAY) / 365. No date: the date fields stay empty.
+        var dateFields = ["", "", "", ""]
+        if day.count == 8, let year = Int(day.prefix(4)), let month = Int(day.dropFirst(4).prefix(2)), let dayOfMonth = Int(day.suffix(2)) {
+            dateFields = [day, String(day.prefix(6)), String(year), String(format: "%.4f", Double(year) + Double(month * 30 + dayOfMonth) / 365.0)]
+        }
         func actor(_ code: String?, _ name: String?) -> [String] {
             [code ?? "", (name ?? "").uppercased(), country(code), "", "", "", "", type1(code), "", ""]
         }
         let added = (group.fetchedAt ?? "").filter(\.isNumber).prefix(14)
-        var fields = [String(group.eventID), day, String(day.prefix(6)), String(year), String(format: "%.4f", fraction)]
+        var fields = [String(group.eventID)] + dateFields
         fields += actor(group.sourceActor, group.sourceName) + actor(group.targetActor, group.targetName)
         fields += [group.inLead ? "1" : "0", group.code, String(group.code.prefix(3)), group.root, String(group.quadClass), number(group.goldstein)]
         fields += [String(group.mentions), String(group.sources), String(group.articles), group.meanTone.map { String(format: "%.4f", $0) } ?? ""]

@@ -20,6 +20,7 @@ struct ToneCommand: ParsableCommand {
 
     func validate() throws {
         guard by == "day" || by == "week" else { throw ValidationError("--by is day or week") }
+        if let other, other.caseInsensitiveCompare(entity) == .orderedSame { throw ValidationError("--with names the same entity as --entity") }
         if let since, Timestamps.parse(since) == nil { throw ValidationError("--since takes a date (YYYY-MM-DD)") }
     }
 
@@ -29,6 +30,7 @@ struct ToneCommand: ParsableCommand {
         var second: (id: Int64, canonical: String)?
         if let other {
             guard let found = try connection.entityID(other) else { throw TidingsError.notFound("no entity \"\(other)\"; see tidingsctl entities") }
+            guard found.id != first.id else { throw TidingsError.invalid("--with names the same entity as --entity") }
             second = found
         }
         let points = try connection.toneSeries(

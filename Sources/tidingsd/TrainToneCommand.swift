@@ -27,14 +27,19 @@ struct TrainTone: ParsableCommand {
     func run() throws {
         guard let bytes = FileBytes.read(input) else { throw ValidationError("cannot read \(input)") }
         var examples: [TargetModelTrainer.Example] = []
-        for (number, line) in bytes.split(separator: 0x0A).enumerated() where !line.isEmpty {
+        for (number, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             let json: JSON
             do { json = try JSON.parse(Array(line)) } catch { throw ValidationError("\(input):\(number + 1): not JSON: \(error)") }
             if let wanted = json["split"]?.string, wanted != split { continue }
-            guard let text = json["text"]?.string, let start = json["target"]?["start"]?.number, let end = json["target"]?["end"]?.number,
-                let polarity = json["polarity"]?.number, [-1, 0, 1].contains(Int(polarity))
-            else { throw ValidationError("\(input):\(number + 1): expected text, target.start, target.end and polarity (-1, 0 or 1)") }
-            examples.append(.init(text: text, start: Int(start), end: Int(end), polarity: Int(polarity)))
+            func whole(_ value: Double?, in range: ClosedRange<Double>) -> Int? {
+                guard let value, value == value.rounded(), range.contains(value) else { return nil }
+                return Int(value)
+            }
+            let limit = Double(Int32.max)
+            guard let text = json["text"]?.string, let start = whole(json["target"]?["start"]?.number, in: 0...limit),
+                let end = whole(json["target"]?["end"]?.number, in: 0...limit), end > start, let polarity = whole(json["polarity"]?.number, in: -1...1)
+            else { throw ValidationError("\(input):\(number + 1): expected text, target.start < target.end (whole numbers) and polarity -1, 0 or 1") }
+            examples.append(.init(text: text, start: start, end: end, polarity: polarity))
         }
         guard !examples.isEmpty else { throw ValidationError("no examples of split \(split) in \(input)") }
         let configuration = PluginConfiguration(plugin: "tone", dataDirectories: PluginSet.dataDirectories(for: "tone"))

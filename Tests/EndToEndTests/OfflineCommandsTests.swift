@@ -31,6 +31,28 @@ struct OfflineCommandsTests {
         #expect(check.stdout.contains("libcurl   libcurl/"))
     }
 
+    @Test func trainToneLearnsAModelAndNamesBadLines() throws {
+        let dir = TempDirectory()
+        var lines: [String] = []
+        for index in 0..<20 {
+            lines.append(#"{"text": "Voters praised Smith warmly, day \#(index).", "target": {"start": 14, "end": 19}, "polarity": 1, "split": "train"}"#)
+            lines.append(#"{"text": "Voters blasted Smith angrily, day \#(index).", "target": {"start": 14, "end": 19}, "polarity": -1, "split": "train"}"#)
+            lines.append(#"{"text": "Voters saw Smith, day \#(index).", "target": {"start": 11, "end": 16}, "polarity": 0}"#)
+        }
+        lines.append(#"{"text": "Held out.", "target": {"start": 0, "end": 4}, "polarity": 1, "split": "dev"}"#)
+        let input = dir.write("train.jsonl", lines.joined(separator: "\n") + "\n")
+        let model = dir.file("model.txt")
+        let result = try Binaries.run(Binaries.tidingsd, ["train-tone", "--input", input, "--output", model])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("learned from 60 sentences"))  // the dev line is left out
+        let text = try String(contentsOfFile: model, encoding: .utf8)
+        #expect(text.contains("\nw:praised\t") && text.contains("\nbias\t"))
+        // A bad line is named, with its number (blank lines counted).
+        let bad = dir.write("bad.jsonl", lines[0] + "\n\n" + #"{"text": "x", "target": {"start": 0, "end": 1}, "polarity": 0.7}"# + "\n")
+        let refused = try Binaries.run(Binaries.tidingsd, ["train-tone", "--input", bad])
+        #expect(refused.status != 0 && refused.stderr.contains("bad.jsonl:3:"), "\(refused.stderr)")
+    }
+
     @Test func parseFeedAnswersEveryLineInOrder() throws {
         let dir = TempDirectory()
         let rss = dir.write("a.xml", makeRSS(items: 2))

@@ -229,6 +229,8 @@ struct EventPluginTests {
         #expect(try triples("Arnor and Rohan attacked Mordor.") == ["ARN MOR 190", "ROH MOR 190"])
         #expect(try triples("Arnor, Rohan and Gondor praised Mordor.") == ["ARN MOR 051", "ROH MOR 051", "GON MOR 051"])
         #expect(try triples("Arnor and Gondor delayed their meeting.") == ["ARN GON 191", "GON ARN 191"])  // among themselves
+        // An agent of unknown country is no party: "the two sides" are not Arnor and soldiers.
+        #expect(try triples("Arnor and soldiers attacked Mordor. The two sides praised Rohan.") == ["ARN MOR 190", "---MIL MOR 190"])
         #expect(try triples("Soldiers from Arnor attacked Gondor police.") == ["ARNMIL GONCOP 190"])
         #expect(try triples("The Arnorian minister praised Gondor.") == ["ARNGOV GON 051"])
         #expect(try triples("Aragorn praised Gondor.", date: "2005-06-01") == ["ARNGOV GON 051"])
@@ -250,11 +252,14 @@ struct EventPluginTests {
         let verbs = VerbDictionary()
         verbs.load("--- BROKEN [042\n- * [\n- no verb here [010]\n&\n+\n{}\nVISIT {VISITS\n- * (UNCLOSED [036]\n<!-- never closed\n")
         #expect(verbs.forms["VISITS"] != nil)  // the verb is kept, the broken pattern lines are not
-        #expect(verbs.blocks.first?.patterns.allSatisfy { $0.line > 0 } == true)
+        let block = try #require(verbs.blocks.first)
+        #expect(block.code.isNone)  // "[042" is not closed
+        #expect(block.patterns.count == 1 && block.patterns.first?.after.first?.kind == .words(["UNCLOSED"]))
         let table = ActorTable()
         table.loadActors("[\n+ORPHAN\n\t[XYZ 99999999-1]\nGOOD [GOO]\n")
-        #expect(table.actors.longest(["GOOD"], from: 0) != nil)
-        table.loadAgents("[~\nNO_CODE\n!BROKEN = \n")
+        #expect(table.entries[try #require(table.actors.longest(["GOOD"], from: 0)).value].codes.first?.code == "GOO")
+        table.loadAgents("[~\nNO_CODE\n!BROKEN = \nREAL_AGENT [~GOV]\n")
+        #expect(table.agents.longest(["NO", "CODE"], from: 0) == nil && table.agents.longest(["REAL", "AGENT"], from: 0) != nil)
     }
 
     @Test func configErrorsNameTheFolderAndKey() throws {

@@ -150,6 +150,14 @@ struct TonePluginTests {
         #expect(try predict("Voters blasted Smith angrily.", 14, 19) < 0)
         #expect(try predict("Voters met Smith.", 11, 16) == 0)
         #expect(throws: PluginError.self) { try TargetModel(text: "bias\t1\t2\n") }
+        // The line number counts blank lines.
+        #expect {
+            try TargetModel(text: "# comment\n\nbias\t1\t2\n")
+        } throws: { error in (error as? PluginError)?.message.contains("target_model.txt:3:") == true }
+        // `model = false`: the rule-based score, as without the file.
+        let rules = try ToneAnalyzer(configuration: PluginConfiguration(
+            plugin: "tone", table: try TOMLParser.parse("model = false\n"), dataDirectories: [TonePluginTests.data.path]))
+        #expect(rules.model.isEmpty && !TonePluginTests.tone.model.isEmpty)
     }
 
     @Test func badAdditionsNameTheirLine() throws {

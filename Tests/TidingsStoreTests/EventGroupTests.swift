@@ -80,7 +80,13 @@ struct EventGroupTests {
         #expect(column("QuadClass") == "1" && column("GoldsteinScale") == "4" && column("NumMentions") == "3")
         #expect(column("NumSources") == "2" && column("NumArticles") == "2" && column("AvgTone") == "-1.2500")
         #expect(column("DATEADDED") == "19990405101112" && column("SOURCEURL") == "https://x.example/1" && column("ActionGeo_Type") == "")
-        #expect(EventExport.type1("IGOUNOMIL") == "UNO" || EventExport.country("IGOUNOMIL") == "")
+        #expect(EventExport.type1("IGOUNOMIL") == "IGO" && EventExport.country("IGOUNOMIL") == "" && EventExport.type1("---OPP") == "OPP")
+        // Without a date the date fields stay empty.
+        var undated = group
+        undated.date = nil
+        let empty = EventExport.gdelt(undated).split(separator: "\t", omittingEmptySubsequences: false)
+        #expect(empty.count == 61 && empty[1...4].allSatisfy(\.isEmpty))
+        #expect(column("FractionDate") == String(format: "%.4f", 1999 + Double(4 * 30 + 5) / 365))
         // CSV quotes the comma in a name; JSON lines parse back.
         let csv = EventExport.csv(group)
         #expect(csv.contains("\"Moscow, Russia\"") && csv.split(separator: ",").first == "7")

@@ -9,7 +9,6 @@ final class PhraseTrie<Value: Sendable>: @unchecked Sendable {
     }
 
     let root = Node()
-    private(set) var count = 0
 
     /// Adds a phrase; the first value given for it wins.
     func insert(_ words: [String], _ value: Value) {
@@ -24,10 +23,7 @@ final class PhraseTrie<Value: Sendable>: @unchecked Sendable {
                 node = next
             }
         }
-        if node.value == nil {
-            node.value = value
-            count += 1
-        }
+        if node.value == nil { node.value = value }
     }
 
     /// The longest phrase starting at `start`: its end (exclusive) and value.
@@ -138,9 +134,10 @@ final class ActorTable: @unchecked Sendable {
                 phrase = phrase[..<open]
             }
             var names = [phrase.trimmedWhitespace()]
-            // `CONGRESS!PERSON!` → CONGRESSMAN, CONGRESSMEN, …: no plurals made for these.
-            if let marker = substitutions.keys.first(where: { names[0].contains($0) }) {
-                names = substitutions[marker]!.map { names[0].replacing(marker, with: $0) }
+            // `CONGRESS!PERSON!` → CONGRESSMAN, CONGRESSMEN, …: no plurals made for these. Every
+            // marker in the phrase is expanded, in a fixed order.
+            for marker in substitutions.keys.sorted() where names.contains(where: { $0.contains(marker) }) {
+                names = names.flatMap { name in substitutions[marker]!.map { name.replacing(marker, with: $0) } }
                 plurals = []
             }
             for name in names {

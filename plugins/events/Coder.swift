@@ -27,10 +27,9 @@ struct ActorGroup: Sendable {
     var members: [ActorRef]
     /// The preposition just before it ("in Tokyo"), upper case.
     var preposition: String?
-    /// "the two sides", "they": stands for the document's pair of actors.
-    var anaphor: Bool = false
 
-    var isPair: Bool { Set(members.compactMap(\.code)).count >= 2 }
+    /// Two countries or more (RUS and RUSMIL are one party; `---OPP` is none).
+    var isPair: Bool { Set(members.compactMap { $0.code.flatMap(Coder.party) }).count >= 2 }
 }
 
 /// A TABARI-style shallow coder: actors and verbs are found with the dictionaries, and the
@@ -81,7 +80,7 @@ struct Coder {
     static let negations: Set<String> = ["NOT", "NEVER", "NO", "NOR", "NEITHER", "CANNOT"]
     /// "failed to resolve", "refused to meet", "were unable to reconcile": the act did not happen.
     static let failures: Set<String> = ["FAIL", "FAILS", "FAILED", "REFUSE", "REFUSES", "REFUSED", "DECLINE", "DECLINES", "DECLINED", "UNABLE"]
-    static let hedges: Set<String> = ["MAY", "MIGHT", "COULD", "PROBABLY", "POSSIBLY", "PERHAPS", "UNLIKELY", "IF", "WHETHER"]
+    static let hedges: Set<String> = ["MAY", "MIGHT", "COULD", "PROBABLY", "POSSIBLY", "POSSIBLE", "PERHAPS", "UNLIKELY", "IF", "WHETHER"]
     /// "agreed to meet", "promised to visit": CAMEO 036 is "offer, promise, agree to … meet,
     /// visit, or engage in talks".
     static let commitments: Set<String> = [
@@ -342,7 +341,7 @@ struct Coder {
             for start in anaphorStarts.keys.sorted() where start >= cursor && start < limit {
                 if let dyad {
                     let members = dyad.map { ActorRef(code: $0.code.map(Coder.government), name: $0.name) }
-                    groups.append(ActorGroup(start: start, end: anaphorStarts[start]!, members: members, preposition: preposition(before: start), anaphor: true))
+                    groups.append(ActorGroup(start: start, end: anaphorStarts[start]!, members: members, preposition: preposition(before: start)))
                 }
                 cursor = anaphorStarts[start]!
             }
@@ -376,10 +375,10 @@ struct Coder {
             groups.append(group)
             cursor = max(cursor, end)
             // "the two sides" are the last two actors named together, not three of a list.
-            let codes = members.compactMap(\.code)
-            if Set(codes.map { $0.prefix(3) }).count == 2 {
-                var seen: Set<Substring> = []
-                dyad = members.filter { member in member.code.map { seen.insert($0.prefix(3)).inserted } ?? false }.prefix(2).map { $0 }
+            let parties = members.compactMap { $0.code.flatMap(Coder.party) }
+            if Set(parties).count == 2 {
+                var seen: Set<String> = []
+                dyad = members.filter { member in member.code.flatMap(Coder.party).map { seen.insert($0).inserted } ?? false }.prefix(2).map { $0 }
             }
             position += 1
         }
@@ -501,6 +500,8 @@ struct Coder {
     /// Where a pattern's terms matched: the last word's end, and the actors its markers found.
     struct PatternMatch {
         var pattern: VerbPattern
+        /// The block the pattern belongs to (for the trace).
+        var block = 0
         var end: Int
         var start: Int
         var source: ActorGroup?
@@ -630,7 +631,8 @@ struct Coder {
             for form in hit.forms where seenBlocks.insert(form.block).inserted {
                 let block = dictionaries.verbs.blocks[form.block]
                 for pattern in block.patterns where pattern.needs.allSatisfy(sentenceWords.contains) && block.applies(pattern, to: form.base) {
-                    guard let found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
+                    guard var found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
+                    found.block = form.block
                     if best == nil || pattern.weight > best!.pattern.weight
                         || (pattern.weight == best!.pattern.weight && pattern.writtenFor.contains(form.base) && !best!.pattern.writtenFor.contains(form.base))
                     {
@@ -736,7 +738,7 @@ struct Coder {
             codedInSentence = codedInSentence || emitted
             if emitted { lastTarget = target }
             if Coder.tracing {
-                let blockName = dictionaries.verbs.blocks[(best.map { p in hit.forms.first { f in dictionaries.verbs.blocks[f.block].patterns.contains { $0.line == p.pattern.line } }?.block } ?? nil) ?? hit.form.block].name
+                let blockName = dictionaries.verbs.blocks[best?.block ?? hit.form.block].name
                 Trace.write("events", "sentence \(sentence): \(upper[hit.start..<hit.end].joined(separator: " ")) [\(blockName)] pattern line \(best?.pattern.line ?? 0) code \(forward ?? "-"):\(reverse ?? "-") source \(source.members.map { $0.code ?? "?" }) target \(target?.members.map { $0.code ?? "?" } ?? [])")
             }
         }
@@ -751,6 +753,13 @@ struct Coder {
     /// "reportedly", "jointly"; not "supply" or "rally", which the verb dictionary knows.
     func isAdverb(_ word: String) -> Bool {
         word.count > 4 && word.hasSuffix("LY") && dictionaries.verbs.forms[word] == nil
+    }
+
+    /// The party an actor code belongs to: its country (RUS of RUSMIL) or international or
+    /// non-state head (IGO…), none for an agent of unknown country (`---OPP`).
+    static func party(_ code: String) -> String? {
+        let head = String(code.prefix(3))
+        return head.allSatisfy(\.isLetter) ? head : nil
     }
 
     /// RUS and RUSGOV: a country and its own government are not two parties to an event.
@@ -785,7 +794,7 @@ struct Coder {
     static func intent(_ code: String) -> String {
         switch code.prefix(2) {
         case "04": return "036"
-        case "05": return "030"
+        case "05": return "032"
         case "06": return "031"
         case "07": return "033"
         case "08": return "035"
@@ -871,8 +880,6 @@ struct Coder {
         return nil
     }
 
-    /// A participle after a form of "be" ("was attacked by"), or straight before "by" ("one
-    /// proposed by Tokyo").
     /// Whether the subject of the verb at `start` is "he", "she" or "it".
     func pronounSubject(before start: Int, in range: Range<Int>) -> Bool {
         var index = start - 1
@@ -891,6 +898,8 @@ struct Coder {
         return index >= range.lowerBound && upper[index] == "AND"
     }
 
+    /// A participle after a form of "be" ("was attacked by"), or straight before "by" ("one
+    /// proposed by Tokyo").
     func isPassive(_ hit: VerbHit, range: Range<Int>) -> Bool {
         if hit.end < range.upperBound && upper[hit.end] == "BY" { return true }
         var index = hit.start - 1
@@ -930,7 +939,7 @@ struct Coder {
                 if events.contains(where: { $0.sentence == sentence && $0.code == forward && countries.contains($0.source?.prefix(3) ?? "") }) { break }
                 for from in members {
                     for to in members {
-                        guard let a = from.code, let b = to.code, a != b else { continue }
+                        guard let a = from.code, let b = to.code, a != b, !Coder.sameCountry(a, b) else { continue }
                         _ = add(from, to, forward, sentence: sentence, start: start, end: end)
                     }
                 }

@@ -104,7 +104,6 @@ final class VerbDictionary: @unchecked Sendable {
     private(set) var blocks: [VerbBlock] = []
     /// Forms by their first word.
     private(set) var forms: [String: [VerbForm]] = [:]
-    private(set) var formCount = 0
 
     init() {}
 
@@ -159,7 +158,6 @@ final class VerbDictionary: @unchecked Sendable {
             }
             addVerb(line, block: block)
         }
-        formCount = forms.values.reduce(0) { $0 + $1.count }
     }
 
     /// `MEET {MEETS MET MEETING} [040]`, `+MEET_WITH {+MET_WITH ...}`, `ASK [020]`,
@@ -245,7 +243,7 @@ final class VerbDictionary: @unchecked Sendable {
         func add(_ kind: PatternTerm.Kind, joined: Bool) {
             // Words tied to the words before them extend that term.
             if case .words(let more) = kind, joined {
-                if sawVerb, let last = after.last, case .words(let words) = last.kind, !after.isEmpty {
+                if sawVerb, let last = after.last, case .words(let words) = last.kind {
                     after[after.count - 1].kind = .words(words + more)
                     return
                 }
@@ -287,7 +285,8 @@ final class VerbDictionary: @unchecked Sendable {
                 }
             }
         }
-        guard sawVerb else { return nil }
+        // A pattern of no words that codes nothing would silence its whole block.
+        guard sawVerb, !(before.isEmpty && after.isEmpty && code.isNone) else { return nil }
         var pattern = VerbPattern(before: before, after: after, code: code, weight: weight, line: line, beforeTouchesVerb: beforeTouchesVerb)
         pattern.needs = (before + after).compactMap { term in if case .words(let words) = term.kind { return words.first } else { return nil } }
         return pattern
@@ -392,11 +391,11 @@ enum PetrarchText {
         return out
     }
 
-    /// The inside of the first `[...]` in a line.
+    /// The inside of the first `[...]` in a line; nil when there is none or it is not closed.
     static func bracket(_ line: Substring) -> Substring? {
         guard let open = line.firstIndex(of: "[") else { return nil }
         let rest = line[line.index(after: open)...]
-        guard let close = rest.firstIndex(of: "]") else { return rest }
+        guard let close = rest.firstIndex(of: "]") else { return nil }
         return rest[..<close]
     }
 

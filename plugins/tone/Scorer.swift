@@ -60,7 +60,7 @@ struct Lexicon: Sendable {
             "especially", "exceptionally", "extremely", "fully", "greatly", "highly", "hugely", "incredibly", "intensely", "more",
             "most", "particularly", "purely", "quite", "really", "remarkably", "so", "substantially", "thoroughly", "totally",
             "tremendously", "unbelievably", "unusually", "utterly", "very", "sharply", "severely", "seriously", "gravely", "bitterly",
-            "strongly", "deeply", "badly", "heavily", "widely", "fiercely",
+            "strongly", "badly", "heavily", "widely", "fiercely",
         ] { out[word] = 0.293 }
         for word in [
             "almost", "barely", "hardly", "less", "little", "marginally", "occasionally", "partly", "scarcely", "slightly",

@@ -25,7 +25,7 @@ struct TargetModel: Sendable {
 
     /// `feature \t negative \t neutral \t positive` lines after `#` comments.
     init(text: String) throws {
-        for (number, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty && !line.hasPrefix("#") {
             let fields = line.split(separator: "\t")
             guard fields.count == 4, let a = Double(fields[1]), let b = Double(fields[2]), let c = Double(fields[3]) else {
                 throw PluginError("target_model.txt:\(number + 1): expected `feature\\tnegative\\tneutral\\tpositive`")

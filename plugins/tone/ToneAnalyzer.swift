@@ -27,8 +27,10 @@ public struct ToneAnalyzer: Extractor {
         let vaderPath = try configuration.dataFile("vader_lexicon.txt")
         let additionsPath = try configuration.dataFile("news_additions.txt")
         let activePath = try configuration.dataFile("active_words.txt")
-        // The learned model is optional: without it, targets get the rule-based score.
-        let modelPath = try? configuration.dataFile("target_model.txt")
+        // The learned model is optional: without it (or with `model = false`), targets get the
+        // rule-based score.
+        let useModel = try configuration.bool("model", default: true)
+        let modelPath = useModel ? try? configuration.dataFile("target_model.txt") : nil
         try configuration.finish()
         func read(_ path: String) throws -> String {
             guard let bytes = FileBytes.read(path) else { throw PluginError("cannot read \(path)") }

@@ -1,8 +1,8 @@
 import Glibc
 
-/// Diagnostics for plugin authors: `TIDINGS_TRACE=events,entities` (or `all`) makes the named
-/// plugins explain their decisions on standard error, one line each. Off by default, and
-/// read once.
+/// Diagnostics for plugin authors: `TIDINGS_TRACE=events` (a comma-separated list of plugin
+/// names, or `all`) makes the named plugins that trace explain their decisions on standard
+/// error, one line each. Off by default, and read once. The event coder traces.
 public enum Trace {
     private static let enabled: Set<String> = {
         guard let value = getenv("TIDINGS_TRACE") else { return [] }
