@@ -86,22 +86,24 @@ public struct EventFilter: Sendable, Equatable {
         }
         return (sql, parameters)
     }
+
+    /// ` LIMIT ?` and its parameter, when there is a limit.
+    func limitClause(_ parameters: inout [SQLiteValue]) -> String {
+        guard let limit else { return "" }
+        parameters.append(.integer(Int64(limit)))
+        return " LIMIT ?"
+    }
 }
 
 extension SQLiteConnection {
     /// Event groups, newest first, then most reported.
     public func eventGroups(_ filter: EventFilter) throws -> [EventGroup] {
-        let (whereClause, parameters) = filter.clause(prefix: "g.")
-        var sql = """
+        var (whereClause, parameters) = filter.clause(prefix: "g.")
+        let sql = """
             SELECT g.*, d.url, d.fetched_at FROM event_groups g LEFT JOIN documents d ON d.id = g.first_document_id
             \(whereClause) ORDER BY g.event_date DESC, g.mentions DESC, g.event_id
-            """
-        var all = parameters
-        if let limit = filter.limit {
-            sql += " LIMIT ?"
-            all.append(.integer(Int64(limit)))
-        }
-        return try query(sql, all).map { row in
+            """ + filter.limitClause(&parameters)
+        return try query(sql, parameters).map { row in
             EventGroup(
                 eventID: row["event_id"].int ?? 0, date: row["event_date"].string, sourceActor: row["source_actor"].string,
                 sourceName: row["source_name"].string, targetActor: row["target_actor"].string, targetName: row["target_name"].string,
@@ -114,18 +116,13 @@ extension SQLiteConnection {
 
     /// Coded events one by one, newest first, with the phrase each was read from.
     public func events(_ filter: EventFilter) throws -> [EventRow] {
-        let (whereClause, parameters) = filter.clause()
-        var sql = """
+        var (whereClause, parameters) = filter.clause()
+        let sql = """
             SELECT id, document_id, event_date, source_actor, source_name, target_actor, target_name, code, quad_class,
                    goldstein, sentence, phrase, title
             FROM event_list \(whereClause) ORDER BY event_date DESC, id DESC
-            """
-        var all = parameters
-        if let limit = filter.limit {
-            sql += " LIMIT ?"
-            all.append(.integer(Int64(limit)))
-        }
-        return try query(sql, all).map { row in
+            """ + filter.limitClause(&parameters)
+        return try query(sql, parameters).map { row in
             EventRow(
                 id: row["id"].int ?? 0, documentID: row["document_id"].int ?? 0, date: row["event_date"].string,
                 sourceActor: row["source_actor"].string, sourceName: row["source_name"].string, targetActor: row["target_actor"].string,

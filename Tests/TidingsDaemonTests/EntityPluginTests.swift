@@ -8,12 +8,8 @@ import Testing
 /// `meta.json` with the date, `expected.json`), and unit tests of its parts.
 /// `TIDINGS_UPDATE_GOLDEN=1 swift test --filter EntityPluginTests` rewrites the expected files.
 struct EntityPluginTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("plugins/entities/Tests/Fixtures")
-    static let extractor: EntityExtractor = {
-        let configuration = PluginConfiguration(plugin: "entities", dataDirectories: [root.appendingPathComponent("plugins/entities/data").path])
-        return try! EntityExtractor(configuration: configuration)
-    }()
+    static let fixtures = PluginFixtures.fixtures("entities")
+    static let extractor = PluginFixtures.entities
 
     func run(_ text: String, date: String? = nil) throws -> [EntityMention] {
         try EntityPluginTests.extractor.extract(AnalyzedDocument(text: text, date: date), context: ExtractionContext()).entities

@@ -11,16 +11,9 @@ import Testing
 /// small dictionary written here. `TIDINGS_UPDATE_GOLDEN=1 swift test --filter EventPluginTests`
 /// rewrites the expected files.
 struct EventPluginTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("plugins/events/Tests/Fixtures")
-    static let entities: EntityExtractor = {
-        let configuration = PluginConfiguration(plugin: "entities", dataDirectories: [root.appendingPathComponent("plugins/entities/data").path])
-        return try! EntityExtractor(configuration: configuration)
-    }()
-    static let events: EventCoder = {
-        let configuration = PluginConfiguration(plugin: "events", dataDirectories: [root.appendingPathComponent("plugins/events/data").path])
-        return try! EventCoder(configuration: configuration)
-    }()
+    static let fixtures = PluginFixtures.fixtures("events")
+    static let entities = PluginFixtures.entities
+    static let events: EventCoder = try! EventCoder(configuration: try! PluginFixtures.configuration("events"))
 
     /// Entities, then events, as the pipeline runs them.
     static func code(_ text: String, date: String?, coder: EventCoder = events) throws -> [CodedEvent] {
@@ -201,11 +194,7 @@ struct EventPluginTests {
             DELAY
             - * MEETING [191]
             """)
-        let configuration = PluginConfiguration(
-            plugin: "events",
-            table: try! TOMLParser.parse("dictionaries = \"\(folder.path)\"\n"),
-            dataDirectories: [root.appendingPathComponent("plugins/events/data").path])
-        return try! EventCoder(configuration: configuration)
+        return try! EventCoder(configuration: try! PluginFixtures.configuration("events", "dictionaries = \"\(folder.path)\"\n"))
     }()
 
     func triples(_ text: String, date: String = "2005-06-01") throws -> [String] {
@@ -263,18 +252,14 @@ struct EventPluginTests {
     }
 
     @Test func configErrorsNameTheFolderAndKey() throws {
-        let missing = PluginConfiguration(
-            plugin: "events", table: try TOMLParser.parse("dictionaries = \"/nonexistent/dictionaries\"\n"),
-            dataDirectories: [EventPluginTests.root.appendingPathComponent("plugins/events/data").path])
+        let missing = try PluginFixtures.configuration("events", "dictionaries = \"/nonexistent/dictionaries\"\n")
         #expect {
             try EventCoder(configuration: missing)
         } throws: { error in
             guard let error = error as? PluginConfigurationError else { return false }
             return error.key == "dictionaries" && error.line == 1 && error.message.contains("no such folder: /nonexistent/dictionaries")
         }
-        let unknown = PluginConfiguration(
-            plugin: "events", table: try TOMLParser.parse("dictionary = \"x\"\n"),
-            dataDirectories: [EventPluginTests.root.appendingPathComponent("plugins/events/data").path])
+        let unknown = try PluginFixtures.configuration("events", "dictionary = \"x\"\n")
         #expect(throws: PluginConfigurationError.self) { try EventCoder(configuration: unknown) }
     }
 }

@@ -10,13 +10,10 @@ import Testing
 /// fields, and the tone toward entities and targets), and unit tests of each rule.
 /// `TIDINGS_UPDATE_GOLDEN=1 swift test --filter TonePluginTests` rewrites the expected files.
 struct TonePluginTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let data = root.appendingPathComponent("plugins/tone/data")
-    static let fixtures = root.appendingPathComponent("plugins/tone/Tests/Fixtures")
-    static let entities: EntityExtractor = {
-        try! EntityExtractor(configuration: PluginConfiguration(plugin: "entities", dataDirectories: [root.appendingPathComponent("plugins/entities/data").path]))
-    }()
-    static let tone: ToneAnalyzer = try! ToneAnalyzer(configuration: PluginConfiguration(plugin: "tone", dataDirectories: [data.path]))
+    static let data = PluginFixtures.data("tone")
+    static let fixtures = PluginFixtures.fixtures("tone")
+    static let entities = PluginFixtures.entities
+    static let tone: ToneAnalyzer = try! ToneAnalyzer(configuration: try! PluginFixtures.configuration("tone"))
     /// The rules alone: a data folder without the learned target model.
     static let rulesOnly: ToneAnalyzer = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tidings-tone-\(getpid())")
@@ -155,8 +152,7 @@ struct TonePluginTests {
             try TargetModel(text: "# comment\n\nbias\t1\t2\n")
         } throws: { error in (error as? PluginError)?.message.contains("target_model.txt:3:") == true }
         // `model = false`: the rule-based score, as without the file.
-        let rules = try ToneAnalyzer(configuration: PluginConfiguration(
-            plugin: "tone", table: try TOMLParser.parse("model = false\n"), dataDirectories: [TonePluginTests.data.path]))
+        let rules = try ToneAnalyzer(configuration: try PluginFixtures.configuration("tone", "model = false\n"))
         #expect(rules.model.isEmpty && !TonePluginTests.tone.model.isEmpty)
     }
 

@@ -29,13 +29,13 @@ final class ActorDictionary: @unchecked Sendable {
         func code(on date: String?) -> String? { codes.code(on: date)?.code }
     }
 
-    final class Node: @unchecked Sendable {
-        var next: [String: Node] = [:]
-        var actor: Int?
-        var kind: ActorDictionary.Kind?
+    /// What a name in the trie stands for.
+    struct Entry: Sendable {
+        var actor: Int
+        var kind: Kind
     }
 
-    let root = Node()
+    let names = PhraseTrie<Entry>()
     private(set) var actors: [Actor] = []
     /// Surnames (last word of a person's name, upper case) → the one person with it, or nil
     /// when several people share it.
@@ -222,27 +222,14 @@ final class ActorDictionary: @unchecked Sendable {
         return document.tokenTexts.map { $0.uppercased() }
     }
 
+    /// The first entry wins: country names before their cities, heads before synonyms.
     private func insert(_ words: [String], actor: Int, kind: Kind) {
-        var node = root
-        for word in words {
-            if let next = node.next[word] {
-                node = next
-            } else {
-                let next = Node()
-                node.next[word] = next
-                node = next
-            }
-        }
-        // The first entry wins: country names before their cities, heads before synonyms.
-        if node.actor == nil {
-            node.actor = actor
-            node.kind = kind
-        }
+        names.insert(words, Entry(actor: actor, kind: kind))
     }
 
     /// The longest name starting at `start` in `words` (upper-cased token texts), if any.
     func longestMatch(_ words: [String], from start: Int, kinds: Set<Kind>? = nil, accept: (Int) -> Bool) -> (end: Int, actor: Int, kind: Kind)? {
-        var node = root
+        var node = names.root
         var best: (end: Int, actor: Int, kind: Kind)?
         var index = start
         while index < words.count, accept(index) {
@@ -256,7 +243,7 @@ final class ActorDictionary: @unchecked Sendable {
                 break
             }
             index += 1
-            if let actor = node.actor, let kind = node.kind, kinds?.contains(kind) ?? true { best = (index, actor, kind) }
+            if let entry = node.value, kinds?.contains(entry.kind) ?? true { best = (index, entry.actor, entry.kind) }
         }
         return best
     }
