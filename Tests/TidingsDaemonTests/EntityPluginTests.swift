@@ -29,18 +29,7 @@ struct EntityPluginTests {
         let text = try String(contentsOf: folder.appendingPathComponent("input.txt"), encoding: .utf8)
         let meta = try JSON.parse(Array(try Data(contentsOf: folder.appendingPathComponent("meta.json"))))
         let found = try run(text, date: meta["date"]?.string).map(EntityPluginTests.golden)
-        let expectedURL = folder.appendingPathComponent("expected.json")
-        if ProcessInfo.processInfo.environment["TIDINGS_UPDATE_GOLDEN"] == "1" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(found).write(to: expectedURL)
-            return
-        }
-        let expected = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: expectedURL))
-        #expect(found.count == expected.count, "\(name): \(found.count) mentions, expected \(expected.count)")
-        for (index, (got, want)) in zip(found, expected).enumerated() where got != want {
-            Issue.record("\(name) mention \(index): got \(got), expected \(want)")
-        }
+        try PluginFixtures.checkGolden(found, in: folder, name: name)
     }
 
     @Test func theSeedsPeopleCarryTheirRolesAndCodes() throws {

@@ -38,18 +38,7 @@ struct EventPluginTests {
         let text = try String(contentsOf: folder.appendingPathComponent("input.txt"), encoding: .utf8)
         let meta = try JSON.parse(Array(try Data(contentsOf: folder.appendingPathComponent("meta.json"))))
         let found = try EventPluginTests.code(text, date: meta["date"]?.string).map { EventPluginTests.golden($0, in: text) }
-        let expectedURL = folder.appendingPathComponent("expected.json")
-        if ProcessInfo.processInfo.environment["TIDINGS_UPDATE_GOLDEN"] == "1" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(found).write(to: expectedURL)
-            return
-        }
-        let expected = try JSONDecoder().decode([[String: String]].self, from: Data(contentsOf: expectedURL))
-        #expect(found.count == expected.count, "\(name): \(found.count) events, expected \(expected.count): \(found.map { $0["event"]! })")
-        for (index, (got, want)) in zip(found, expected).enumerated() where got != want {
-            Issue.record("\(name) event \(index): got \(got), expected \(want)")
-        }
+        try PluginFixtures.checkGolden(found, in: folder, name: name)
     }
 
     @Test func theSeedHasItsRequiredEventsAndNoneOfTheForbiddenOnes() throws {

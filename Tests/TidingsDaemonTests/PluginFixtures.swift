@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 @testable import EntitiesPlugin
 @testable import TidingsCore
@@ -21,4 +22,23 @@ enum PluginFixtures {
     }
 
     static let entities: EntityExtractor = try! EntityExtractor(configuration: try! configuration("entities"))
+
+    /// Compares a plugin's output with `folder/expected.json`, item by item; with
+    /// `TIDINGS_UPDATE_GOLDEN=1`, writes it there instead.
+    static func checkGolden<Item: Codable & Equatable>(
+        _ found: [Item], in folder: URL, name: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let expectedURL = folder.appendingPathComponent("expected.json")
+        if ProcessInfo.processInfo.environment["TIDINGS_UPDATE_GOLDEN"] == "1" {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(found).write(to: expectedURL)
+            return
+        }
+        let expected = try JSONDecoder().decode([Item].self, from: Data(contentsOf: expectedURL))
+        #expect(found.count == expected.count, "\(name): \(found.count) items, expected \(expected.count): \(found)", sourceLocation: sourceLocation)
+        for (index, (got, want)) in zip(found, expected).enumerated() where got != want {
+            Issue.record("\(name) item \(index): got \(got), expected \(want)", sourceLocation: sourceLocation)
+        }
+    }
 }

@@ -58,16 +58,7 @@ struct TonePluginTests {
         }
         found += result.entityTones.map { "entity \($0.canonical) (\($0.label)) \(number($0.score)) mentions \($0.mentions)" }
         found += result.targets.map { "target \(snippet($0.start, $0.end)) \(number($0.score))" }
-        let expectedURL = folder.appendingPathComponent("expected.json")
-        if ProcessInfo.processInfo.environment["TIDINGS_UPDATE_GOLDEN"] == "1" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            try encoder.encode(found).write(to: expectedURL)
-            return
-        }
-        let expected = try JSONDecoder().decode([String].self, from: Data(contentsOf: expectedURL))
-        #expect(found.count == expected.count, "\(name): \(found.count) lines, expected \(expected.count)")
-        for (got, want) in zip(found, expected) where got != want { Issue.record("\(name): got \(got), expected \(want)") }
+        try PluginFixtures.checkGolden(found, in: folder, name: name)
     }
 
     @Test func theSeedIsBadNewsAsAReaderSeesIt() throws {
