@@ -102,18 +102,20 @@ struct Lexicon: Sendable {
     static let selfWords: Set<String> = ["i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"]
 }
 
-/// Everything the rules and the target model know about one word, found with one lookup per
-/// token (the rules ask up to ten questions of each word; hashing it ten times was most of the
-/// plugin's time).
+/// Everything the rules and the target model know about one word. The plugin's words live in
+/// one ``WordTable``; each token's entry is found with one lookup (the rules ask up to ten
+/// questions of each word, and string hashing and lower-casing were most of the plugin's time).
 struct WordInfo: Sendable {
     var valence: Double?
     var booster: Double = 0
     var flags: Flags = []
     /// Index of the word's weights in the target model, or −1.
     var model: Int32 = -1
+    /// The word's id in the plugin's ``WordTable``, or −1 for a word it lacks.
+    var id: Int32 = -1
 
     struct Flags: OptionSet, Sendable {
-        let rawValue: UInt16
+        let rawValue: UInt32
         static let negation = Flags(rawValue: 1 << 0)
         static let hedge = Flags(rawValue: 1 << 1)
         static let contrast = Flags(rawValue: 1 << 2)
@@ -124,19 +126,47 @@ struct WordInfo: Sendable {
         static let active = Flags(rawValue: 1 << 7)
         static let selfWord = Flags(rawValue: 1 << 8)
         static let idiomEnd = Flags(rawValue: 1 << 9)
+        // The function words the rules look for.
+        /// "!"
+        static let exclamation = Flags(rawValue: 1 << 10)
+        /// ","
+        static let comma = Flags(rawValue: 1 << 11)
+        /// "still" contrasts only after a comma ("…, still, …"), not in "still hopes".
+        static let still = Flags(rawValue: 1 << 12)
+        /// "to": "failed to resolve".
+        static let to = Flags(rawValue: 1 << 13)
+        /// "doubt", "least", "kind", "like": no sentiment after one of ``setPhrasePrefix``.
+        static let setPhraseEnd = Flags(rawValue: 1 << 14)
+        /// "no", "at", "of", "the": "no doubt", "at least", "kind of", "the like".
+        static let setPhrasePrefix = Flags(rawValue: 1 << 15)
+        /// "that", "of", "for": what follows a spoiled word is spoiled too ("doom hopes that …").
+        static let clauseLink = Flags(rawValue: 1 << 16)
+        /// ";", ":": where a spoiled clause ends.
+        static let clauseBreak = Flags(rawValue: 1 << 17)
+        /// Words a spoiler or remedy reaches over: "the", "its", "current" ("end the current deadlock").
+        static let determiner = Flags(rawValue: 1 << 18)
     }
 
     static let none = WordInfo()
 }
 
 extension Lexicon {
-    /// The word table: every word any list or the model knows.
-    func table(modelWords: [String: Int32]) -> [String: WordInfo] {
-        var table: [String: WordInfo] = [:]
+    static let functionWords: [(String, WordInfo.Flags)] = [
+        ("!", .exclamation), (",", .comma), ("still", .still), ("to", .to), (";", .clauseBreak), (":", .clauseBreak),
+    ] + ["doubt", "least", "kind", "like"].map { ($0, .setPhraseEnd) } + ["no", "at", "of", "the"].map { ($0, .setPhrasePrefix) }
+        + ["that", "of", "for"].map { ($0, .clauseLink) }
+        + ["the", "a", "an", "its", "their", "his", "her", "any", "all", "current", "ongoing", "long-standing", "territorial"].map {
+            ($0, .determiner)
+        }
+
+    /// The word table: every word any list or the model knows, with its entry.
+    func table(modelWords: [String: Int32]) -> (words: WordTable, infos: [WordInfo], idioms: [Int32: [(words: [Int32], value: Double)]]) {
+        var words = WordTable()
+        var infos: [WordInfo] = []
         func update(_ word: String, _ change: (inout WordInfo) -> Void) {
-            var info = table[word] ?? WordInfo()
-            change(&info)
-            table[word] = info
+            let id = words.insert(word)
+            if Int(id) == infos.count { infos.append(WordInfo(id: id)) }
+            change(&infos[Int(id)])
         }
         for (word, value) in valences { update(word) { $0.valence = value } }
         for (word, value) in Lexicon.boosters { update(word) { $0.booster = value } }
@@ -145,10 +175,24 @@ extension Lexicon {
             (Lexicon.spoilers, .spoiler), (Lexicon.remedies, .remedy), (Lexicon.failures, .failure), (active, .active),
             (Lexicon.selfWords, .selfWord), (Set(idioms.keys), .idiomEnd),
         ]
-        for (words, flag) in lists { for word in words { update(word) { $0.flags.insert(flag) } } }
+        for (list, flag) in lists { for word in list { update(word) { $0.flags.insert(flag) } } }
+        for (word, flag) in Lexicon.functionWords { update(word) { $0.flags.insert(flag) } }
         for (word, index) in modelWords { update(word) { $0.model = index } }
-        for word in table.keys where word.hasSuffix("n't") || word.hasSuffix("n’t") { update(word) { $0.flags.insert(.negation) } }
-        return table
+        for id in 0..<Int32(words.count) where Lexicon.isNegation(words.word(id)) { infos[Int(id)].flags.insert(.negation) }
+        // Idioms by the id of their last word; every word of an idiom gets an id.
+        var byLast: [Int32: [(words: [Int32], value: Double)]] = [:]
+        for (last, entries) in idioms {
+            let lastID = words.id(last)!
+            for entry in entries {
+                let ids = entry.words.map { word -> Int32 in
+                    let id = words.insert(word)
+                    if Int(id) == infos.count { infos.append(WordInfo(id: id)) }
+                    return id
+                }
+                byLast[lastID, default: []].append((ids, entry.value))
+            }
+        }
+        return (words, infos, byLast)
     }
 }
 
@@ -162,17 +206,35 @@ extension Lexicon {
 /// VADER's normalisation s/√(s²+α).
 struct Scorer: Sendable {
     let lexicon: Lexicon
-    let table: [String: WordInfo]
+    /// The words the lexicon, the word lists and the model know.
+    let words: WordTable
+    /// Each word's entry, by its id in `words`.
+    let wordInfos: [WordInfo]
+    /// Idioms (`took_a_step_back`), by the id of their last word.
+    let idioms: [Int32: [(words: [Int32], value: Double)]]
 
-    /// The table's entry for each token (one lookup each); words it lacks that end in "n't"
-    /// are negations.
-    func infos(_ lower: [String]) -> [WordInfo] {
-        lower.map { word in
-            if let info = table[word] { return info }
-            if word.hasSuffix("n't") || word.hasSuffix("n’t") { return WordInfo(flags: .negation) }
-            return .none
+    init(lexicon: Lexicon, modelWords: [String: Int32]) {
+        self.lexicon = lexicon
+        (words, wordInfos, idioms) = lexicon.table(modelWords: modelWords)
+    }
+
+    /// The entry of each token of the document (one table lookup each, on the code points);
+    /// words the table lacks that end in "n't" are negations.
+    func infos(tokens: [Token], scalars: [Unicode.Scalar]) -> [WordInfo] {
+        tokens.map { token in
+            if let id = words.id(scalars, token.start..<token.end) { return wordInfos[Int(id)] }
+            return Scorer.endsInNot(scalars, token.start..<token.end) ? WordInfo(flags: .negation) : .none
         }
     }
+
+    /// "didn't", "couldn’t".
+    static func endsInNot(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {
+        guard range.count >= 3 else { return false }
+        let end = range.upperBound
+        return (scalars[end - 1] == "t" || scalars[end - 1] == "T") && (scalars[end - 2] == "'" || scalars[end - 2] == "\u{2019}")
+            && (scalars[end - 3] == "n" || scalars[end - 3] == "N")
+    }
+
     /// VADER's α: how fast the score saturates.
     var alpha: Double = 15
 
@@ -183,15 +245,13 @@ struct Scorer: Sendable {
 
     /// Rule-adjusted valences of the tokens of one sentence (0 for words without sentiment),
     /// and the sentence's exclamation marks.
-    func valences(_ document: AnalyzedDocument, lower: [String], infos: [WordInfo], range: Range<Int>) -> (values: [Double], exclamations: Int) {
-        let texts = document.tokenTexts
+    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: [WordInfo], range: Range<Int>) -> (values: [Double], exclamations: Int) {
         var values = [Double](repeating: 0, count: range.count)
         // Shouting only stands out in a sentence that is not all capitals.
-        let tokens = document.tokens
         var sawWord = false, allCaps = true
         for index in range where tokens[index].kind == .word {
             sawWord = true
-            if !Scorer.isCapitals(texts[index]) {
+            if !Scorer.isCapitals(scalars, tokens[index].start..<tokens[index].end) {
                 allCaps = false
                 break
             }
@@ -201,40 +261,41 @@ struct Scorer: Sendable {
         var concessionEnd: Int?
         var hedges: [Int] = []
         var exclamations = 0
-        var actedOn: Set<Int> = []
+        var actedOn: [Int] = []
         var spoiledFrom: Int?
         var spoiledUntil = range.upperBound
         for index in range {
-            let word = lower[index]
-            if word == "!" { exclamations += 1 }
             let info = infos[index]
-            if info.flags.contains(.contrast), contrastAt == nil, index > range.lowerBound, word != "still" || (index > range.lowerBound && lower[index - 1] == ",") {
+            let flags = info.flags
+            if flags.isEmpty && info.valence == nil { continue }
+            if flags.contains(.exclamation) { exclamations += 1 }
+            if flags.contains(.contrast), contrastAt == nil, index > range.lowerBound, !flags.contains(.still) || infos[index - 1].flags.contains(.comma) {
                 contrastAt = index
             }
-            if info.flags.contains(.concession), index == range.lowerBound || lower[index - 1] == "," {
+            if flags.contains(.concession), index == range.lowerBound || infos[index - 1].flags.contains(.comma) {
                 // "Although X, Y": X runs to the next comma.
-                concessionEnd = lower[index..<range.upperBound].firstIndex(of: ",") ?? range.upperBound
+                concessionEnd = (index..<range.upperBound).first { infos[$0].flags.contains(.comma) } ?? range.upperBound
             }
-            if info.flags.contains(.hedge) { hedges.append(index) }
+            if flags.contains(.hedge) { hedges.append(index) }
             var idiom: Double?
-            for entry in info.flags.contains(.idiomEnd) ? lexicon.idioms[word] ?? [] : [] where index - entry.words.count + 1 >= range.lowerBound {
-                let start = index - entry.words.count + 1
-                if lower[start...index].elementsEqual(entry.words) {
-                    idiom = entry.value
-                    for earlier in start..<index { values[earlier - range.lowerBound] = 0 }
-                    break
+            if flags.contains(.idiomEnd) {
+                for entry in idioms[info.id] ?? [] where index - entry.words.count + 1 >= range.lowerBound {
+                    let start = index - entry.words.count + 1
+                    if (start...index).map({ infos[$0].id }).elementsEqual(entry.words) {
+                        idiom = entry.value
+                        for earlier in start..<index { values[earlier - range.lowerBound] = 0 }
+                        break
+                    }
                 }
             }
             guard var value = idiom ?? info.valence, idiom != nil || info.booster == 0 else { continue }
             // "no doubt", "at least": not sentiment here.
-            if word == "doubt" || word == "least" || word == "kind" || word == "like" {
-                if index > range.lowerBound, ["no", "at", "of", "the"].contains(lower[index - 1]) {
-                    values[index - 1 - range.lowerBound] = 0  // nor is the "no" of "no doubt"
-                    continue
-                }
+            if flags.contains(.setPhraseEnd), index > range.lowerBound, infos[index - 1].flags.contains(.setPhrasePrefix) {
+                values[index - 1 - range.lowerBound] = 0  // nor is the "no" of "no doubt"
+                continue
             }
-            let text = texts[index]
-            if !allCaps, text.utf8.count > 1, Scorer.isCapitals(text), tokens[index].kind == .word {
+            let token = tokens[index]
+            if !allCaps, token.end - token.start > 1, token.kind == .word, Scorer.isCapitals(scalars, token.start..<token.end) {
                 value += value > 0 ? Scorer.capsBoost : -Scorer.capsBoost
             }
             for distance in 1...3 where index - distance >= range.lowerBound {
@@ -247,21 +308,21 @@ struct Scorer: Sendable {
             if (1...3).contains(where: { index - $0 >= range.lowerBound && infos[index - $0].flags.contains(.negation) }) {
                 value *= Scorer.negationScalar
             } else if (1...3).contains(where: { distance in
-                index - distance - 1 >= range.lowerBound && lower[index - distance] == "to" && infos[index - distance - 1].flags.contains(.failure)
+                index - distance - 1 >= range.lowerBound && infos[index - distance].flags.contains(.to) && infos[index - distance - 1].flags.contains(.failure)
             }) {
                 value *= Scorer.negationScalar
             }
             // "doom hopes": the hopes are bad news; "break the deadlock": good news. The acting
             // word itself no longer counts on its own.
-            if let actor = Scorer.actingWord(before: index, lower: lower, infos: infos, in: range) {
+            if let actor = Scorer.actingWord(before: index, tokens: tokens, scalars: scalars, infos: infos, in: range) {
                 if value > 0 && infos[actor].flags.contains(.spoiler) || value < 0 && infos[actor].flags.contains(.remedy) {
                     value *= Scorer.negationScalar
-                    actedOn.insert(actor)
+                    actedOn.append(actor)
                     // "doom hopes that they might sign a peace treaty": what was hoped for is
                     // spoiled too, to the end of the clause.
-                    if value < 0, index + 1 < range.upperBound, ["that", "of", "for"].contains(lower[index + 1]) {
+                    if value < 0, index + 1 < range.upperBound, infos[index + 1].flags.contains(.clauseLink) {
                         spoiledFrom = index + 1
-                        spoiledUntil = lower[(index + 1)..<range.upperBound].firstIndex(where: { $0 == ";" || $0 == ":" }) ?? range.upperBound
+                        spoiledUntil = ((index + 1)..<range.upperBound).first { infos[$0].flags.contains(.clauseBreak) } ?? range.upperBound
                     }
                 }
             }
@@ -282,29 +343,39 @@ struct Scorer: Sendable {
 
     /// The spoiler or remedy acting on the word at `index`: the word before it, over "the",
     /// "a", "its", "their", "any", and one adjective-like word ("the current deadlock").
-    static func actingWord(before index: Int, lower: [String], infos: [WordInfo], in range: Range<Int>) -> Int? {
+    static func actingWord(before index: Int, tokens: [Token], scalars: [Unicode.Scalar], infos: [WordInfo], in range: Range<Int>) -> Int? {
         var position = index - 1
         var skipped = 0
         while position >= range.lowerBound, skipped < 3 {
-            let word = lower[position]
-            if !infos[position].flags.isDisjoint(with: [.spoiler, .remedy]) { return position }
-            guard ["the", "a", "an", "its", "their", "his", "her", "any", "all", "current", "ongoing", "long-standing", "territorial"].contains(word)
-                || skipped == 0 && word.allSatisfy({ $0.isLetter || $0 == "-" })
-            else { return nil }
+            let flags = infos[position].flags
+            if !flags.isDisjoint(with: [.spoiler, .remedy]) { return position }
+            guard flags.contains(.determiner) || skipped == 0 && isLettersOrHyphens(scalars, tokens[position]) else { return nil }
             skipped += 1
             position -= 1
         }
         return nil
     }
 
-    /// No lower-case letter in it (allocation-free, unlike comparing with `uppercased()`).
-    static func isCapitals(_ text: String) -> Bool {
-        var ascii = true
-        for byte in text.utf8 {
-            if byte >= 0x61 && byte <= 0x7A { return false }
-            if byte >= 0x80 { ascii = false }
+    /// A token of letters and hyphens only.
+    static func isLettersOrHyphens(_ scalars: [Unicode.Scalar], _ token: Token) -> Bool {
+         (token.start..<token.end).allSatisfy { position in
+            let value = scalars[position].value
+            if value < 0x80 { return (value | 0x20) &- 0x61 < 26 || value == 0x2D }
+            return scalars[position].properties.isAlphabetic
         }
-        return ascii || !text.unicodeScalars.contains { $0.properties.isLowercase }
+    }
+
+    /// No lower-case letter in the code points `range` (no string is made).
+    static func isCapitals(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {
+        for position in range {
+            let value = scalars[position].value
+            if value < 0x80 {
+                if value &- 0x61 < 26 { return false }
+            } else if scalars[position].properties.isLowercase {
+                return false
+            }
+        }
+        return true
     }
 
     /// VADER's normalisation of a sum into −1…1.

@@ -9,15 +9,12 @@ struct TargetModel: Sendable {
     typealias Vector = (Double, Double, Double)
     /// Feature → weights for (negative, neutral, positive).
     var weights: [String: Vector] = [:]
-    /// The word features by word, for scoring without building feature names: as itself
-    /// (`w:`), after a negation (`n:`), left (`l:`) and right (`r:`) of the target.
-    struct WordWeights: Sendable {
-        var plain: Vector?
-        var negated: Vector?
-        var left: Vector?
-        var right: Vector?
-    }
-    var words: [WordWeights] = []
+    /// The word features' weights by word, for scoring without building feature names: word
+    /// `i`'s twelve numbers start at `12 i`, three each (negative, neutral, positive) for the
+    /// word as itself (`w:`), after a negation (`n:`), left (`l:`) and right (`r:`) of the
+    /// target. A feature the model lacks weighs 0.
+    var wordWeights: [Double] = []
+    static let plain = 0, negated = 3, left = 6, right = 9
     /// The weights of the features that are not words, looked up once.
     var bias, rule, rulePositive, ruleNegative, sentence: Vector?
     /// Word → index in `words` (merged into the tone plugin's word table).
@@ -46,16 +43,21 @@ struct TargetModel: Sendable {
                 if let known = wordIndex[word] {
                     index = Int(known)
                 } else {
-                    index = words.count
+                    index = wordIndex.count
                     wordIndex[word] = Int32(index)
-                    words.append(WordWeights())
+                    wordWeights.append(contentsOf: repeatElement(0, count: 12))
                 }
-                switch name.first {
-                case "w": words[index].plain = (a, b, c)
-                case "n": words[index].negated = (a, b, c)
-                case "l": words[index].left = (a, b, c)
-                case "r": words[index].right = (a, b, c)
-                default: break
+                let kind: Int? = switch name.first {
+                case "w": TargetModel.plain
+                case "n": TargetModel.negated
+                case "l": TargetModel.left
+                case "r": TargetModel.right
+                default: nil
+                }
+                if let kind {
+                    wordWeights[12 * index + kind] = a
+                    wordWeights[12 * index + kind + 1] = b
+                    wordWeights[12 * index + kind + 2] = c
                 }
             }
         }
@@ -77,16 +79,28 @@ struct TargetModel: Sendable {
         add(ruleNegative, max(-toward, 0))
         add(self.sentence, sentence)
         let low = max(range.lowerBound, first - window), high = min(range.upperBound - 1, last + window)
-        if low <= high {
+        guard low <= high else { return TargetModel.decide(z) }
+        wordWeights.withUnsafeBufferPointer { weights in
             for index in low...high where index < first || index > last {
-                let slot = infos[index].model
+                let slot = Int(infos[index].model)
                 guard slot >= 0 else { continue }
-                let entry = words[Int(slot)]
                 let distance = index < first ? first - index : index - last
                 let weight = 1 / (1 + Double(distance - 1) / decay)
-                let negated = (1...3).contains { index - $0 >= range.lowerBound && infos[index - $0].flags.contains(.negation) }
-                add(negated ? entry.negated : entry.plain, weight)
-                add(index < first ? entry.left : entry.right, weight)
+                var negated = false
+                for back in 1...3 where index - back >= range.lowerBound && infos[index - back].flags.contains(.negation) {
+                    negated = true
+                    break
+                }
+                let base = 12 * slot
+                let own = base + (negated ? TargetModel.negated : TargetModel.plain)
+                let side = base + (index < first ? TargetModel.left : TargetModel.right)
+                // The word's own weight, then its side's (a weight the model lacks adds 0).
+                z.0 += weights[own] * weight
+                z.1 += weights[own + 1] * weight
+                z.2 += weights[own + 2] * weight
+                z.0 += weights[side] * weight
+                z.1 += weights[side + 1] * weight
+                z.2 += weights[side + 2] * weight
             }
         }
         return TargetModel.decide(z)

@@ -46,7 +46,7 @@ public struct ToneAnalyzer: Extractor {
         })
         let model = try modelPath.map { try TargetModel(text: try read($0)) } ?? TargetModel()
         self.model = model
-        scorer = Scorer(lexicon: lexicon, table: lexicon.table(modelWords: model.wordIndex))
+        scorer = Scorer(lexicon: lexicon, modelWords: model.wordIndex)
     }
 
     /// The model's features for a span of a document, or nil when it covers no token.
@@ -58,7 +58,8 @@ public struct ToneAnalyzer: Extractor {
         guard sentenceIndex < document.sentences.count else { return nil }
         let lower = document.lowerTokenTexts
         let range = document.sentences[sentenceIndex].tokens
-        let scored = scorer.valences(document, lower: lower, infos: scorer.infos(lower), range: range)
+        let scalars = document.scalars
+        let scored = scorer.valences(tokens: tokens, scalars: scalars, infos: scorer.infos(tokens: tokens, scalars: scalars), range: range)
         let toward = scorer.score(
             scored.values, exclamations: scored.exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
         let sentence = scorer.score(scored.values, exclamations: scored.exclamations)
@@ -74,15 +75,15 @@ public struct ToneAnalyzer: Extractor {
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
         let tokens = document.tokens
-        let lower = document.lowerTokenTexts
-        let infos = scorer.infos(lower)
+        let scalars = document.scalars
+        let infos = scorer.infos(tokens: tokens, scalars: scalars)
         let sentences = document.sentences
         var words = 0, positive = 0, negative = 0, active = 0, selfGroup = 0
         var sentenceValues: [(values: [Double], exclamations: Int)] = []
         var sentenceScores: [Double] = []
         var annotations: [Annotation] = []
         for sentence in sentences {
-            let scored = scorer.valences(document, lower: lower, infos: infos, range: sentence.tokens)
+            let scored = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: sentence.tokens)
             sentenceValues.append(scored)
             let score = scorer.score(scored.values, exclamations: scored.exclamations)
             sentenceScores.append(score)
@@ -126,28 +127,33 @@ public struct ToneAnalyzer: Extractor {
             return (low, last)
         }
 
-        // Toward each entity: its mentions' sentences, each weighted around the mention.
-        struct Key: Hashable {
-            var canonical: String
-            var label: String
+        // Toward each entity: its mentions' sentences, each weighted around the mention. The
+        // mentions are sorted by entity (then place in the text) and read in runs: no hashing.
+        let found = context.results.values.map(\.entities)
+        var mentions: [(group: Int, index: Int)] = []
+        for (group, list) in found.enumerated() { for index in list.indices { mentions.append((group, index)) } }
+        mentions.sort { a, b in
+            let x = found[a.group][a.index], y = found[b.group][b.index]
+            return (x.canonical, x.label, x.start, x.end) < (y.canonical, y.label, y.start, y.end)
         }
-        var byEntity: [Key: (label: String, scores: [Double], mentions: Int)] = [:]
-        var order: [Key] = []
-        for mention in context.entities {
-            let key = Key(canonical: mention.canonical, label: mention.label)
-            if byEntity[key] == nil { order.append(key) }
-            var entry = byEntity[key] ?? (mention.label, [], 0)
-            entry.mentions += 1
+        var entityTones: [EntityTone] = []
+        var sum = 0.0, scored = 0, runStart = 0
+        for (position, reference) in mentions.enumerated() {
+            let mention = found[reference.group][reference.index]
             if let span = tokenSpan(mention.start, mention.end), mention.sentence < sentences.count {
-                entry.scores.append(toward(mention.sentence, first: span.first, last: span.last))
+                sum += toward(mention.sentence, first: span.first, last: span.last)
+                scored += 1
             }
-            byEntity[key] = entry
+            if position + 1 < mentions.count {
+                let next = found[mentions[position + 1].group][mentions[position + 1].index]
+                if next.canonical == mention.canonical && next.label == mention.label { continue }
+            }
+            let score = scored == 0 ? 0 : sum / Double(scored)
+            entityTones.append(EntityTone(canonical: mention.canonical, label: mention.label, score: score, mentions: position + 1 - runStart))
+            sum = 0
+            scored = 0
+            runStart = position + 1
         }
-        let entityTones = order.map { key -> EntityTone in
-            let entry = byEntity[key]!
-            let score = entry.scores.isEmpty ? 0 : entry.scores.reduce(0, +) / Double(entry.scores.count)
-            return EntityTone(canonical: key.canonical, label: entry.label, score: score, mentions: entry.mentions)
-        }.sorted { $0.canonical < $1.canonical }
 
         // Toward a requested span: its sentence, weighted around it.
         let targets = context.targets.map { span -> TargetTone in
@@ -164,8 +170,25 @@ public struct ToneAnalyzer: Extractor {
     /// A score with four decimals ("-0.5267"), without Double's slow description.
     static func format(_ value: Double) -> String {
         let scaled = Int((value * 10_000).rounded())
-        let magnitude = abs(scaled)
-        let fraction = String(magnitude % 10_000)
-        return (scaled < 0 ? "-" : "") + String(magnitude / 10_000) + "." + String(repeating: "0", count: 4 - fraction.count) + fraction
+        var magnitude = scaled.magnitude
+        // Digits from the right, into a buffer on the stack: a short string costs no allocation.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var position = buffer.count
+            func put(_ byte: UInt8) {
+                position -= 1
+                buffer[position] = byte
+            }
+            for _ in 0..<4 {
+                put(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
+                magnitude /= 10
+            }
+            put(0x2E)
+            repeat {
+                put(UInt8(truncatingIfNeeded: magnitude % 10) + 0x30)
+                magnitude /= 10
+            } while magnitude > 0
+            if scaled < 0 { put(0x2D) }
+            return String(decoding: UnsafeMutableBufferPointer(rebasing: buffer[position...]), as: UTF8.self)
+        }
     }
 }

@@ -11,8 +11,11 @@ public final class AnalyzedDocument: @unchecked Sendable {
     public let date: String?
     public let language: String?
 
+    /// The text as code points: what every offset counts. Made with the document: every
+    /// plugin reads it, many times per document, and a lock around it cost more than making it.
+    public let scalars: [Unicode.Scalar]
+
     private let lock = NSLock()
-    private var cachedScalars: [Unicode.Scalar]?
     private var cachedSegmentation: Segmentation?
     private var cachedTokenTexts: [String]?
     private var cachedLowerTexts: [String]?
@@ -23,16 +26,7 @@ public final class AnalyzedDocument: @unchecked Sendable {
         self.title = title
         self.date = date
         self.language = language
-    }
-
-    /// The text as code points: what every offset counts.
-    public var scalars: [Unicode.Scalar] {
-        lock.withLock {
-            if let cachedScalars { return cachedScalars }
-            let scalars = Array(text.unicodeScalars)
-            cachedScalars = scalars
-            return scalars
-        }
+        scalars = Array(text.unicodeScalars)
     }
 
     public var segmentation: Segmentation {

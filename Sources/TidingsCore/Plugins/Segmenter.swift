@@ -234,8 +234,11 @@ public enum Segmenter {
         return c.properties.isLowercase
     }
 
+    /// `!"#%&'()*,-./:;?@[\]_{}` as bits by code point.
+    static let asciiPunctuation: UInt128 = "!\"#%&'()*,-./:;?@[\\]_{}".unicodeScalars.reduce(0) { $0 | 1 << UInt128($1.value) }
+
     static func isPunctuation(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x80 { return "!\"#%&'()*,-./:;?@[\\]_{}".unicodeScalars.contains(c) }
+        if c.value < 0x80 { return asciiPunctuation & (1 << UInt128(c.value)) != 0 }
         switch c.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,
             .otherPunctuation:

@@ -1,0 +1,180 @@
+/// Words → small integer ids, looked up straight from a document's code points with case
+/// folded on the fly: no token string is built, lower-cased or hashed with `Hasher`. A plugin
+/// builds one table of the words it knows when it loads, then turns each document's tokens
+/// into ids with one pass (``ids(_:)``) and answers its questions about words with array reads.
+///
+/// Case folding: ASCII letters byte by byte; other code points by their lower-case mapping when
+/// it is one code point ("É" → "é"), else as they are. Both the words inserted and the text
+/// looked up are folded the same way, so a word matches whatever its capitals.
+public struct WordTable: Sendable {
+    /// One slot of the open-addressed index. A word of up to 16 ASCII characters is its own
+    /// key (its folded bytes packed into `key` and `key2`), so finding it reads one slot; a
+    /// longer or non-ASCII word's key is its hash, and its code points are compared in
+    /// `characters`.
+    private struct Slot {
+        var key: UInt64 = 0
+        var key2: UInt64 = 0
+        /// The word's id, or −1 for an empty slot.
+        var id: Int32 = -1
+        var length: Int16 = 0
+        var packed = false
+    }
+    /// The folded code points of every word, end to end; word `id` is
+    /// `characters[starts[id]..<starts[id + 1]]`.
+    private var characters: [UInt32] = []
+    private var starts: [Int32] = [0]
+    /// Its size is a power of two at least twice the word count.
+    private var slots = [Slot](repeating: Slot(), count: 16)
+    private var shift: UInt64 = 60
+
+    public init() {}
+
+    public init<S: Sequence>(_ words: S) where S.Element == String {
+        for word in words { insert(word) }
+    }
+
+    /// How many words it holds; ids are `0..<count`.
+    public var count: Int { starts.count - 1 }
+
+    /// The id of `word` (folded), added if new.
+    @discardableResult
+    public mutating func insert(_ word: String) -> Int32 {
+        let folded = word.unicodeScalars.map { WordTable.fold($0.value) }
+        if let found = find(folded, 0..<folded.count) { return found }
+        let id = Int32(count)
+        characters.append(contentsOf: folded)
+        starts.append(Int32(characters.count))
+        if count * 2 > slots.count { grow() } else { place(id) }
+        return id
+    }
+
+    /// The id of a word given as text, or nil.
+    public func id(_ word: String) -> Int32? {
+        let folded = word.unicodeScalars.map { WordTable.fold($0.value) }
+        return find(folded, 0..<folded.count)
+    }
+
+    /// The id of the code points `range` of `text`, or nil.
+    @inline(__always)
+    public func id(_ text: [Unicode.Scalar], _ range: Range<Int>) -> Int32? {
+        text.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt32.self) { find($0, range) }
+        }
+    }
+
+    /// The word with this id, folded.
+    public func word(_ id: Int32) -> String {
+        var out = String.UnicodeScalarView()
+        for value in characters[Int(starts[Int(id)])..<Int(starts[Int(id) + 1])] { if let scalar = Unicode.Scalar(value) { out.append(scalar) } }
+        return String(out)
+    }
+
+    /// Each token's id, or −1 for words the table lacks.
+    public func ids(_ document: AnalyzedDocument) -> [Int32] {
+        let scalars = document.scalars
+        return document.tokens.map { id(scalars, $0.start..<$0.end) ?? -1 }
+    }
+
+    // MARK: internals
+
+    @inline(__always)
+    static func fold(_ value: UInt32) -> UInt32 {
+        value < 0x80 ? (value &- 0x41 < 26 ? value | 0x20 : value) : foldOther(value)
+    }
+
+    /// Out of line: the Unicode tables are not needed on the common path.
+    @inline(never)
+    static func foldOther(_ value: UInt32) -> UInt32 {
+        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
+        let lower = scalar.properties.lowercaseMapping.unicodeScalars
+        return lower.count == 1 ? lower.first!.value : value
+    }
+
+    /// Up to 16 ASCII code points, folded, as two numbers; nil for longer or other words.
+    @inline(__always)
+    private static func packed<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> (UInt64, UInt64)? where C.Element == UInt32, C.Index == Int {
+        guard range.count <= 16 else { return nil }
+        var key: (UInt64, UInt64) = (0, 0)
+        var shift: UInt64 = 0
+        for position in range {
+            let value = text[position]
+            guard value < 0x80 else { return nil }
+            let byte = UInt64(value &- 0x41 < 26 ? value | 0x20 : value)
+            if shift < 64 { key.0 |= byte << shift } else { key.1 |= byte << (shift &- 64) }
+            shift &+= 8
+        }
+        return key
+    }
+
+    /// FNV-1a over the folded code points.
+    @inline(__always)
+    private static func hash<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> UInt64 where C.Element == UInt32, C.Index == Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for position in range { hash = (hash ^ UInt64(fold(text[position]))) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
+    /// The first slot to probe for a key (Fibonacci hashing: the product's top bits).
+    @inline(__always)
+    private func home(_ key: UInt64, _ length: Int) -> Int {
+        Int(truncatingIfNeeded: ((key ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    @inline(__always)
+    private func find<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> Int32? where C.Element == UInt32, C.Index == Int {
+        slots.withUnsafeBufferPointer { slots -> Int32? in
+            let mask = slots.count - 1
+            let length = range.count
+            if let key = WordTable.packed(text, range) {
+                var slot = home(key.0 ^ (key.1 &* 0x0000_0100_0000_01b3), length)
+                while true {
+                    let entry = slots[slot]
+                    if entry.id < 0 { return nil }
+                    if entry.key == key.0 && entry.key2 == key.1 && entry.packed && Int(entry.length) == length { return entry.id }
+                    slot = (slot &+ 1) & mask
+                }
+            }
+            let key = WordTable.hash(text, range)
+            var slot = home(key, length)
+            while true {
+                let entry = slots[slot]
+                if entry.id < 0 { return nil }
+                if entry.key == key && !entry.packed && Int(entry.length) == length && same(Int(entry.id), text, range) { return entry.id }
+                slot = (slot &+ 1) & mask
+            }
+        }
+    }
+
+    private func same<C: RandomAccessCollection>(_ id: Int, _ text: C, _ range: Range<Int>) -> Bool where C.Element == UInt32, C.Index == Int {
+        var stored = Int(starts[id])
+        for position in range {
+            if characters[stored] != WordTable.fold(text[position]) { return false }
+            stored += 1
+        }
+        return true
+    }
+
+    private mutating func place(_ id: Int32) {
+        let range = Int(starts[Int(id)])..<Int(starts[Int(id) + 1])
+        var entry = Slot(id: id, length: Int16(clamping: range.count))
+        let start: UInt64
+        if let key = WordTable.packed(characters, range) {
+            (entry.key, entry.key2) = key
+            entry.packed = true
+            start = key.0 ^ (key.1 &* 0x0000_0100_0000_01b3)
+        } else {
+            entry.key = WordTable.hash(characters, range)
+            start = entry.key
+        }
+        let mask = slots.count - 1
+        var slot = home(start, range.count)
+        while slots[slot].id >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
+    }
+
+    private mutating func grow() {
+        slots = [Slot](repeating: Slot(), count: slots.count * 2)
+        shift -= 1
+        for id in 0..<Int32(count) { place(id) }
+    }
+}
