@@ -94,6 +94,8 @@ public struct PluginInfo: Sendable, Codable, Equatable {
     /// "builtin" or "exec".
     public var kind: String
     public var requires: [String]
+    /// Plugins whose results it reads when they run (nil from a daemon older than this field).
+    public var uses: [String]?
     public var produces: [String]
     public var summary: String
     /// Documents with a result from this plugin: ok, failed, skipped (a requirement was off
@@ -104,7 +106,7 @@ public struct PluginInfo: Sendable, Codable, Equatable {
     public var meanMs: Double?
 
     public init(
-        name: String, version: String, enabled: Bool, kind: String = "builtin", requires: [String] = [], produces: [String] = [],
+        name: String, version: String, enabled: Bool, kind: String = "builtin", requires: [String] = [], uses: [String] = [], produces: [String] = [],
         summary: String = "", done: Int = 0, failed: Int = 0, skipped: Int = 0, meanMs: Double? = nil
     ) {
         self.name = name
@@ -112,6 +114,7 @@ public struct PluginInfo: Sendable, Codable, Equatable {
         self.enabled = enabled
         self.kind = kind
         self.requires = requires
+        self.uses = uses
         self.produces = produces
         self.summary = summary
         self.done = done

@@ -138,7 +138,11 @@ extension Daemon: AdminRequestHandler {
                     let blocked = on ? stage.descriptor.requires.filter { !enabledPlugins.contains($0) } : []
                     let dependents = on ? [] : (pipeline?.stages ?? []).filter { $0.descriptor.requires.contains(name) && enabledPlugins.contains($0.descriptor.name) }.map(\.descriptor.name)
                     if !blocked.isEmpty { result["warning"] = .string("it requires \(blocked.joined(separator: ", ")), which is disabled: it is skipped until that is enabled") }
-                    if !dependents.isEmpty { result["warning"] = .string("\(dependents.joined(separator: ", ")) require(s) it and are skipped until it is enabled again") }
+                    let users = on ? [] : (pipeline?.stages ?? []).filter { $0.descriptor.uses.contains(name) && enabledPlugins.contains($0.descriptor.name) }.map(\.descriptor.name)
+                    let notes =
+                        (dependents.isEmpty ? [] : ["\(dependents.joined(separator: ", ")) require(s) it and are skipped until it is enabled again"])
+                        + (users.isEmpty ? [] : ["\(users.joined(separator: ", ")) use(s) its results and run without them until it is enabled again"])
+                    if !notes.isEmpty { result["warning"] = .string(notes.joined(separator: "; ")) }
                     if on {
                         // Stored documents lack its results: they are all waiting now.
                         resetAnalysisCursor()

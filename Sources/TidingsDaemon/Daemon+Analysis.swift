@@ -127,16 +127,20 @@ extension Daemon {
     func analyze(_ documents: [DocumentForAnalysis], pipeline: Pipeline, enabled: Set<String>, job: JobRow?, epoch: Int?) {
         // A job runs its plugin and, after it, the enabled plugins that build on it.
         let jobPlugins: Set<String> = job.map { job in
-            Set(pipeline.names.filter { $0 == job.plugin || (enabled.contains($0) && pipeline.closure(of: [$0]).contains(job.plugin)) })
+            Set(pipeline.names.filter { $0 == job.plugin || (enabled.contains($0) && pipeline.closure(of: [$0], using: enabled).contains(job.plugin)) })
         } ?? []
+        // An enabled plugin that uses another runs again when that one runs: it may have run
+        // while the other was off or failing ("tone" without entity tones).
+        let users = pipeline.stages.filter { enabled.contains($0.descriptor.name) && !$0.descriptor.uses.isEmpty }.map(\.descriptor)
         let results = Slots<[StageResult]>(count: documents.count, empty: [])
         DispatchQueue.concurrentPerform(iterations: documents.count) { index in
             let row = documents[index]
             let document = AnalyzedDocument(id: row.id, text: row.text, title: row.title, date: row.date, language: row.language)
             // Plugins already done for this document only run again when a plugin that needs
             // them does, and are not stored again; a job stores only its plugins.
-            let wanted = job == nil ? enabled.subtracting(row.done) : jobPlugins
-            let run = job == nil ? pipeline.closure(of: wanted).intersection(enabled) : pipeline.closure(of: wanted)
+            var wanted = job == nil ? enabled.subtracting(row.done) : jobPlugins
+            if job == nil { for user in users where user.uses.contains(where: wanted.contains) { wanted.insert(user.name) } }
+            let run = job == nil ? pipeline.closure(of: wanted, using: enabled).intersection(enabled) : pipeline.closure(of: wanted, using: enabled)
             let stored = pipeline.run(document, enabled: run).filter { wanted.contains($0.plugin) }
             results.set(index, stored)
         }
@@ -192,7 +196,7 @@ extension Daemon {
             let counts = stats[descriptor.name]
             return PluginInfo(
                 name: descriptor.name, version: descriptor.version, enabled: enabled.contains(descriptor.name), kind: stage.kind,
-                requires: descriptor.requires, produces: descriptor.produces, summary: descriptor.summary, done: counts?.ok ?? 0,
+                requires: descriptor.requires, uses: descriptor.uses, produces: descriptor.produces, summary: descriptor.summary, done: counts?.ok ?? 0,
                 failed: counts?.failed ?? 0, skipped: counts?.skipped ?? 0, meanMs: counts?.meanMs)
         }
     }

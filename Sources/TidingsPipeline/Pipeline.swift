@@ -51,11 +51,12 @@ public struct StageResult: Sendable, Equatable {
 /// The plugins, in dependency order, and the code that runs a document through them: the same
 /// for the daemon and `tidingsd analyze`.
 public final class Pipeline: Sendable {
-    /// In dependency order: every plugin after the ones it requires.
+    /// In dependency order: every plugin after the ones it requires or uses.
     public let stages: [any PipelineStage]
 
-    /// Orders `stages` by their `requires`. A duplicate name, an unknown requirement or a
-    /// cycle is an error that names the plugins.
+    /// Orders `stages` by their `requires` and `uses`. A duplicate name, an unknown
+    /// requirement or a cycle is an error that names the plugins; a used plugin that is not
+    /// here is simply not used.
     public init(stages: [any PipelineStage]) throws(PluginSetupError) {
         var byName: [String: any PipelineStage] = [:]
         for stage in stages {
@@ -83,6 +84,7 @@ public final class Pipeline: Sendable {
             state[name] = 1
             let stage = byName[name]!
             for required in stage.descriptor.requires { try visit(required, path: path + [name]) }
+            for used in stage.descriptor.uses where byName[used] != nil { try visit(used, path: path + [name]) }
             state[name] = 2
             ordered.append(stage)
         }
@@ -94,20 +96,23 @@ public final class Pipeline: Sendable {
 
     public func stage(_ name: String) -> (any PipelineStage)? { stages.first { $0.descriptor.name == name } }
 
-    /// `names` and everything they require, transitively.
-    public func closure(of names: Set<String>) -> Set<String> {
+    /// `names` and everything they require, transitively, and what they use among `using`
+    /// (every plugin when nil).
+    public func closure(of names: Set<String>, using: Set<String>? = nil) -> Set<String> {
         var out = Set<String>()
         var todo = Array(names)
         while let name = todo.popLast() {
             guard out.insert(name).inserted, let stage = stage(name) else { continue }
             todo += stage.descriptor.requires
+            todo += stage.descriptor.uses.filter { (using?.contains($0) ?? true) && self.stage($0) != nil }
         }
         return out
     }
 
     /// Runs the document through the `enabled` plugins (all when nil), each after what it
-    /// requires. A plugin that throws is `failed` for this document; a plugin whose
-    /// requirement is disabled or failed is `skipped`. Every other plugin still runs.
+    /// requires or uses. A plugin that throws is `failed` for this document; a plugin whose
+    /// requirement is disabled or failed is `skipped`; a plugin it only uses that is disabled
+    /// or failed is left out of its context. Every other plugin still runs.
     public func run(_ document: AnalyzedDocument, enabled: Set<String>? = nil, targets: [Span] = []) -> [StageResult] {
         var results: [String: StageResult] = [:]
         var out: [StageResult] = []
@@ -122,6 +127,9 @@ public final class Pipeline: Sendable {
                     break
                 }
                 context.results[required] = result.extraction
+            }
+            for used in descriptor.uses {
+                if let result = results[used], result.status == .ok { context.results[used] = result.extraction }
             }
             let result: StageResult
             if let missing {

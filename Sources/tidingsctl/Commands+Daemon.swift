@@ -79,10 +79,11 @@ struct Plugins: ParsableCommand {
                     return
                 }
                 print(Output.table(
-                    ["NAME", "VERSION", "KIND", "ENABLED", "REQUIRES", "DONE", "FAILED", "SKIPPED", "MEAN"],
+                    ["NAME", "VERSION", "KIND", "ENABLED", "REQUIRES", "USES", "DONE", "FAILED", "SKIPPED", "MEAN"],
                     plugins.map {
                         [
                             $0.name, $0.version, $0.kind, $0.enabled ? "yes" : "no", $0.requires.isEmpty ? "-" : $0.requires.joined(separator: ","),
+                            ($0.uses ?? []).isEmpty ? "-" : ($0.uses ?? []).joined(separator: ","),
                             String($0.done), String($0.failed), String($0.skipped), $0.meanMs.map { String(format: "%.2f ms", $0) } ?? "-",
                         ]
                     }))

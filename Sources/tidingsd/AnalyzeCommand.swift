@@ -18,7 +18,7 @@ struct Analyze: ParsableCommand {
     @Option(name: .shortAndLong, help: "A tidingsd TOML file whose [plugins] to use (default: built-in plugins with their defaults).")
     var config: String?
 
-    @Option(help: "Run only these plugins (comma-separated), and what they require.")
+    @Option(help: "Run only these plugins (comma-separated), and what they require (not what they only use: `tone` alone has no entity tones).")
     var plugins: String?
 
     @Option(help: ArgumentHelp("Measure the machinery: run N plugins that do nothing (each requiring the one before) instead of the configured ones.", visibility: .hidden))
@@ -69,7 +69,8 @@ struct Analyze: ParsableCommand {
             if let unknown = asked.first(where: { pipeline.stage($0) == nil }) {
                 throw ValidationError("no plugin is called \(unknown); plugins: \(pipeline.names.joined(separator: ", "))")
             }
-            enabled = pipeline.closure(of: asked)
+            // What they use runs only when asked for too: `--plugins tone` is tone alone.
+            enabled = pipeline.closure(of: asked, using: asked)
         }
         let selected = enabled
         JSONLines.tuneAllocator()

@@ -321,6 +321,7 @@ struct AdminSocketTests {
         let listed = try AdminJSON.decoder().decode([PluginInfo].self, from: Data(plugins.stdout.utf8))
         #expect(listed.map(\.name) == ["entities", "events", "tone"])
         #expect(listed.first { $0.name == "events" }?.requires == ["entities"])
+        #expect(listed.first { $0.name == "tone" }.map { $0.requires.isEmpty && $0.uses == ["entities"] } == true)
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
     }

@@ -53,6 +53,24 @@ struct OfflineCommandsTests {
         #expect(refused.status != 0 && refused.stderr.contains("bad.jsonl:3:"), "\(refused.stderr)")
     }
 
+    @Test func analyzeRunsWhatIsAskedAndWhatItRequiresButNotWhatItOnlyUses() throws {
+        let dir = TempDirectory()
+        let line = #"{"id": "a", "text": "Talks on the Kuril Islands failed, and Japan was disappointed.", "targets": [{"start": 39, "end": 44}]}"#
+        func plugins(_ out: [[String: Any]]) -> [String] { (out.first?["plugins"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? [] }
+        // Tone only uses entities: alone, it scores the text and the span, and finds no entities.
+        let alone = try run(["analyze", "--jsonl", "--plugins", "tone"], stdin: line + "\n", in: dir)
+        #expect(plugins(alone) == ["tone"])
+        #expect(((alone.first?["tone"] as? [String: Any])?["score"] as? Double ?? 0) < 0)
+        #expect((alone.first?["targets"] as? [[String: Any]])?.count == 1)
+        #expect((alone.first?["entities"] as? [Any])?.isEmpty == true)
+        // Events requires entities: asking for events runs both.
+        let events = try run(["analyze", "--jsonl", "--plugins", "events"], stdin: line + "\n", in: dir)
+        #expect(plugins(events) == ["entities", "events"])
+        let both = try run(["analyze", "--jsonl", "--plugins", "entities,tone"], stdin: line + "\n", in: dir)
+        #expect(plugins(both) == ["entities", "tone"])
+        #expect((both.first?["entities"] as? [Any])?.isEmpty == false)
+    }
+
     @Test func parseFeedAnswersEveryLineInOrder() throws {
         let dir = TempDirectory()
         let rss = dir.write("a.xml", makeRSS(items: 2))

@@ -129,6 +129,32 @@ struct PluginEndToEndTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func toneRunsWithoutEntitiesAndGetsEntityTonesWhenTheyAreBack() throws {
+        let dir = TempDirectory()
+        let daemon = DaemonProcess(body: sourceBlock(feed(dir, items: 3), name: "news"), dir: dir)
+        try daemon.start()
+        #expect(waitFor(timeout: 30) { count(daemon, "SELECT count(*) FROM extractions") == 9 })
+        #expect(count(daemon, "SELECT count(*) FROM entity_tones") > 0)
+        // Tone only uses entities: switched off, it is named as running without them.
+        let note = try daemon.ctl(["plugins", "disable", "entities"])
+        #expect(note.status == 0 && note.stdout.contains("tone") && note.stdout.contains("without"), "\(note.stdout)")
+        // New stories: tone scores them alone (no entity tones); events, which requires
+        // entities, is skipped.
+        _ = feed(dir, items: 4)
+        _ = try daemon.ctl(["sources", "fetch", "news"])
+        let toneOK = "SELECT count(*) FROM extractions WHERE plugin = 'tone' AND status = 'ok'"
+        #expect(waitFor(timeout: 30) { count(daemon, toneOK) == 4 })
+        #expect(count(daemon, "SELECT count(*) FROM tones") == 4)
+        #expect(count(daemon, "SELECT count(*) FROM entity_tones") == 0)
+        #expect(waitFor(timeout: 30) { count(daemon, "SELECT count(*) FROM extractions WHERE plugin = 'events' AND status = 'skipped'") == 4 })
+        // Back on: entities catches up, and tone runs again with it.
+        #expect(try daemon.ctl(["plugins", "enable", "entities"]).status == 0)
+        #expect(waitFor(timeout: 30) { count(daemon, "SELECT count(DISTINCT document_id) FROM entity_tones") == 4 })
+        #expect(count(daemon, toneOK) == 4)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func reprocessingReplacesResultsAndResumesAfterKillNine() throws {
         let dir = TempDirectory()
         // A slow exec plugin (20 ms a document), so that the job is still running when killed.

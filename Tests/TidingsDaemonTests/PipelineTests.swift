@@ -13,8 +13,8 @@ struct FakeStage: PipelineStage {
     var fail = false
     var badOffsets = false
 
-    init(_ name: String, requires: [String] = [], fail: Bool = false, badOffsets: Bool = false) {
-        descriptor = PluginDescriptor(name: name, version: "1", requires: requires, produces: ["annotations"], summary: name)
+    init(_ name: String, requires: [String] = [], uses: [String] = [], fail: Bool = false, badOffsets: Bool = false) {
+        descriptor = PluginDescriptor(name: name, version: "1", requires: requires, uses: uses, produces: ["annotations"], summary: name)
         self.fail = fail
         self.badOffsets = badOffsets
     }
@@ -38,6 +38,27 @@ struct PipelineOrderTests {
         #expect(results.map(\.plugin) == ["a", "b", "c"])
         #expect(results.map { $0.extraction.annotations.first?.value } == ["", "a", "b"])
         #expect(pipeline.closure(of: ["c"]) == ["a", "b", "c"])
+    }
+
+    @Test func pluginsRunAfterWhatTheyUseAndWithoutItWhenItIsOffOrFails() throws {
+        // "tone" uses "entities": after it when both run, alone when it is off, and still when it fails.
+        let pipeline = try Pipeline(stages: [FakeStage("tone", uses: ["entities", "not-here"]), FakeStage("entities")])
+        #expect(pipeline.names == ["entities", "tone"])
+        let both = pipeline.run(AnalyzedDocument(text: "Text."))
+        #expect(both.map(\.plugin) == ["entities", "tone"])
+        #expect(both.last?.status == .ok && both.last?.extraction.annotations.first?.value == "entities")
+        let alone = pipeline.run(AnalyzedDocument(text: "Text."), enabled: ["tone"])
+        #expect(alone.map(\.plugin) == ["tone"])
+        #expect(alone.first?.status == .ok && alone.first?.extraction.annotations.first?.value == "")
+        let failing = try Pipeline(stages: [FakeStage("tone", uses: ["entities"]), FakeStage("entities", fail: true)]).run(AnalyzedDocument(text: "Text."))
+        #expect(failing.map(\.status) == [.failed, .ok])
+        #expect(failing.last?.extraction.annotations.first?.value == "")
+        // What a plugin uses is in its closure only among `using`.
+        #expect(pipeline.closure(of: ["tone"]) == ["tone", "entities"])
+        #expect(pipeline.closure(of: ["tone"], using: []) == ["tone"])
+        #expect(pipeline.closure(of: ["tone"], using: ["entities"]) == ["tone", "entities"])
+        // A cycle through `uses` is still a cycle.
+        #expect(throws: PluginSetupError.self) { try Pipeline(stages: [FakeStage("a", uses: ["b"]), FakeStage("b", requires: ["a"])]) }
     }
 
     @Test func cyclesUnknownRequirementsAndDuplicatesAreStartupErrors() {

@@ -7,7 +7,7 @@ import TidingsCore
 /// sentences that mention it. Also GDELT's V2Tone fields. See README.md.
 public struct ToneAnalyzer: Extractor {
     public static let descriptor = PluginDescriptor(
-        name: "tone", version: "1.0.0", requires: ["entities"], produces: ["tone", "targets"],
+        name: "tone", version: "1.0.0", uses: ["entities"], produces: ["tone", "targets"],
         summary: "Sentence and document tone, tone toward each entity and span, GDELT V2Tone fields (VADER rules + news words).")
 
     let scorer: Scorer

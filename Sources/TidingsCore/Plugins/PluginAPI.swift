@@ -9,16 +9,22 @@ public struct PluginDescriptor: Sendable, Equatable, Codable {
     /// Names of plugins whose results this one reads from its ``ExtractionContext``. They run
     /// first; a cycle or an unknown name is a startup error.
     public var requires: [String]
+    /// Names of plugins whose results it reads when they run: enabled, they run first and
+    /// their results are in its ``ExtractionContext``; disabled or failed, it runs without
+    /// them. (The tone plugin uses `entities` for the tone toward each entity; without it, it
+    /// still scores documents and requested spans.)
+    public var uses: [String]
     /// What it produces, for people: any of "entities", "events", "tone", "targets",
     /// "annotations".
     public var produces: [String]
     /// One line saying what it does.
     public var summary: String
 
-    public init(name: String, version: String, requires: [String] = [], produces: [String], summary: String) {
+    public init(name: String, version: String, requires: [String] = [], uses: [String] = [], produces: [String], summary: String) {
         self.name = name
         self.version = version
         self.requires = requires
+        self.uses = uses
         self.produces = produces
         self.summary = summary
     }
@@ -54,7 +60,8 @@ public protocol Extractor: Sendable {
     func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction
 }
 
-/// The results of the plugins the running one `requires`, by plugin name, and the spans a
+/// The results of the plugins the running one `requires` (and of those it `uses` that ran),
+/// by plugin name, and the spans a
 /// caller asked tone for (`tidingsd analyze` targets).
 public struct ExtractionContext: Sendable {
     public var results: [String: Extraction]
