@@ -14,6 +14,23 @@ struct SegmenterTests {
         return document.tokens.map(document.text(of:))
     }
 
+    @Test func characterClassFastPathsAgreeWithUnicode() {
+        // The ASCII bit sets are what their comments say.
+        let punctuation = Set("!\"#%&'()*,-./:;?@[\\]_{}".unicodeScalars)
+        for value in UInt32(0)..<0x80 {
+            let c = Unicode.Scalar(value)!
+            #expect(Segmenter.isPunctuation(c) == punctuation.contains(c), "U+\(String(value, radix: 16))")
+            #expect(Segmenter.isWordChar(c) == (c.properties.isAlphabetic || c.properties.numericType != nil), "U+\(String(value, radix: 16))")
+        }
+        // The General Punctuation block answers as the Unicode tables do.
+        for value in UInt32(0x2000)...0x206F {
+            let c = Unicode.Scalar(value)!
+            #expect(Segmenter.isSpace(c) == c.properties.isWhitespace, "U+\(String(value, radix: 16))")
+            #expect(!Segmenter.isWordChar(c) && !Segmenter.isLetter(c), "U+\(String(value, radix: 16))")
+        }
+        #expect(tokens("“Talks failed,” he said — again.") == ["“", "Talks", "failed", ",", "”", "he", "said", "—", "again", "."])
+    }
+
     @Test func titlesInitialsMonthsAndDottedAbbreviationsDoNotEndSentences() {
         #expect(sentences("Mr. Obuchi met Gen. Ivanov on Jan. 5 in the U.S. capital. They talked.")
             == ["Mr. Obuchi met Gen. Ivanov on Jan. 5 in the U.S. capital.", "They talked."])

@@ -52,6 +52,7 @@ struct Lexicon: Sendable {
         negations.contains(word) || word.hasSuffix("n't") || word.hasSuffix("n’t")
     }
 
+    @inline(__always) static var boost: Double { 0.293 }
     /// Words that make the next sentiment word stronger or weaker (VADER's ±0.293).
     static let boosters: [String: Double] = {
         var out: [String: Double] = [:]
@@ -61,11 +62,11 @@ struct Lexicon: Sendable {
             "most", "particularly", "purely", "quite", "really", "remarkably", "so", "substantially", "thoroughly", "totally",
             "tremendously", "unbelievably", "unusually", "utterly", "very", "sharply", "severely", "seriously", "gravely", "bitterly",
             "strongly", "badly", "heavily", "widely", "fiercely",
-        ] { out[word] = 0.293 }
+        ] { out[word] = boost }
         for word in [
             "almost", "barely", "hardly", "less", "little", "marginally", "occasionally", "partly", "scarcely", "slightly",
             "somewhat", "kinda", "sorta", "modestly", "mildly",
-        ] { out[word] = -0.293 }
+        ] { out[word] = -boost }
         return out
     }()
 
@@ -106,8 +107,8 @@ struct Lexicon: Sendable {
 /// one ``WordTable``; each token's entry is found with one lookup (the rules ask up to ten
 /// questions of each word, and string hashing and lower-casing were most of the plugin's time).
 struct WordInfo: Sendable {
-    var valence: Double?
-    var booster: Double = 0
+    /// VADER's valence, or 0 without one (then `flags` lacks `.rated`).
+    var rating: Double = 0
     var flags: Flags = []
     /// Index of the word's weights in the target model, or −1.
     var model: Int32 = -1
@@ -145,6 +146,25 @@ struct WordInfo: Sendable {
         static let clauseBreak = Flags(rawValue: 1 << 17)
         /// Words a spoiler or remedy reaches over: "the", "its", "current" ("end the current deadlock").
         static let determiner = Flags(rawValue: 1 << 18)
+        /// It has a valence.
+        static let rated = Flags(rawValue: 1 << 19)
+        /// A booster (+0.293) or a dampener (−0.293).
+        static let booster = Flags(rawValue: 1 << 20)
+        static let dampener = Flags(rawValue: 1 << 21)
+    }
+
+    /// Its valence, if rated.
+    var valence: Double? {
+        get { flags.contains(.rated) ? rating : nil }
+        set {
+            rating = newValue ?? 0
+            if newValue == nil { flags.remove(.rated) } else { flags.insert(.rated) }
+        }
+    }
+
+    /// What it adds to the next sentiment word: ±0.293 (VADER's), or 0.
+    @inline(__always) var booster: Double {
+        flags.contains(.booster) ? Lexicon.boost : flags.contains(.dampener) ? -Lexicon.boost : 0
     }
 
     static let none = WordInfo()
@@ -169,7 +189,7 @@ extension Lexicon {
             change(&infos[Int(id)])
         }
         for (word, value) in valences { update(word) { $0.valence = value } }
-        for (word, value) in Lexicon.boosters { update(word) { $0.booster = value } }
+        for (word, value) in Lexicon.boosters { update(word) { $0.flags.insert(value > 0 ? .booster : .dampener) } }
         let lists: [(Set<String>, WordInfo.Flags)] = [
             (Lexicon.negations, .negation), (Lexicon.hedges, .hedge), (Lexicon.contrasts, .contrast), (Lexicon.concessions, .concession),
             (Lexicon.spoilers, .spoiler), (Lexicon.remedies, .remedy), (Lexicon.failures, .failure), (active, .active),
@@ -267,7 +287,7 @@ struct Scorer: Sendable {
         for index in range {
             let info = infos[index]
             let flags = info.flags
-            if flags.isEmpty && info.valence == nil { continue }
+            if flags.isEmpty { continue }
             if flags.contains(.exclamation) { exclamations += 1 }
             if flags.contains(.contrast), contrastAt == nil, index > range.lowerBound, !flags.contains(.still) || infos[index - 1].flags.contains(.comma) {
                 contrastAt = index

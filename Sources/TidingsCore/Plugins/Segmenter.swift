@@ -203,20 +203,29 @@ public enum Segmenter {
 
     // MARK: character classes (ASCII fast paths)
 
+    /// The General Punctuation block (U+2000–U+206F: spaces, dashes, quotes, bullets) holds
+    /// no letter, digit or mark; its spaces are U+2000–U+200A, U+2028, U+2029, U+202F and
+    /// U+205F. News text is full of its quotes and dashes, and this answers without the
+    /// Unicode tables.
+    @inline(__always) static func isGeneralPunctuation(_ c: Unicode.Scalar) -> Bool { c.value &- 0x2000 < 0x70 }
+
     @inline(__always) static func isSpace(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return c == " " || (c.value >= 0x09 && c.value <= 0x0D) }
+        if isGeneralPunctuation(c) { return c.value <= 0x200A || c.value == 0x2028 || c.value == 0x2029 || c.value == 0x202F || c.value == 0x205F }
         return c.properties.isWhitespace
     }
 
-    @inline(__always) static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
+    @inline(__always) static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value &- 0x30 < 10 }
 
     @inline(__always) static func isLetter(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x80 { return (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A }
+        if c.value < 0x80 { return (c.value | 0x20) &- 0x61 < 26 }
+        if isGeneralPunctuation(c) { return false }
         return c.properties.isAlphabetic
     }
 
     @inline(__always) static func isWordChar(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x80 { return isDigit(c) || ((c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A) }
+        if c.value < 0x80 { return c.value &- 0x30 < 10 || (c.value | 0x20) &- 0x61 < 26 }
+        if isGeneralPunctuation(c) { return false }
         if c.properties.isAlphabetic { return true }
         switch c.properties.generalCategory {
         case .decimalNumber, .nonspacingMark, .spacingMark, .enclosingMark: return true
@@ -234,11 +243,13 @@ public enum Segmenter {
         return c.properties.isLowercase
     }
 
-    /// `!"#%&'()*,-./:;?@[\]_{}` as bits by code point.
-    static let asciiPunctuation: UInt128 = "!\"#%&'()*,-./:;?@[\\]_{}".unicodeScalars.reduce(0) { $0 | 1 << UInt128($1.value) }
+    /// `!"#%&'()*,-./:;?@[\]_{}` as bits by code point, in two halves (constants, not
+    /// `static let`s, which are checked for initialisation at every read).
+    @inline(__always) static var asciiPunctuationLow: UInt64 { 0x8C00_F7EE_0000_0000 }
+    @inline(__always) static var asciiPunctuationHigh: UInt64 { 0x2800_0000_B800_0001 }
 
     static func isPunctuation(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x80 { return asciiPunctuation & (1 << UInt128(c.value)) != 0 }
+        if c.value < 0x80 { return (c.value < 64 ? asciiPunctuationLow >> c.value : asciiPunctuationHigh >> (c.value - 64)) & 1 != 0 }
         switch c.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,
             .otherPunctuation:

@@ -85,23 +85,37 @@ public struct WordTable: Sendable {
     /// Out of line: the Unicode tables are not needed on the common path.
     @inline(never)
     static func foldOther(_ value: UInt32) -> UInt32 {
+        // Latin-1 punctuation and symbols and the General Punctuation block (quotes, dashes)
+        // have no case: news text is full of them.
+        if value < 0xC0 || value &- 0x2000 < 0x70 { return value }
         guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
         let lower = scalar.properties.lowercaseMapping.unicodeScalars
         return lower.count == 1 ? lower.first!.value : value
     }
 
-    /// Up to 16 ASCII code points, folded, as two numbers; nil for longer or other words.
+    /// Up to 16 ASCII code points, folded, as two numbers (eight bytes each); nil for longer
+    /// or other words.
     @inline(__always)
     private static func packed<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> (UInt64, UInt64)? where C.Element == UInt32, C.Index == Int {
         guard range.count <= 16 else { return nil }
         var key: (UInt64, UInt64) = (0, 0)
+        var position = range.lowerBound
         var shift: UInt64 = 0
-        for position in range {
+        let half = min(range.upperBound, position + 8)
+        while position < half {
             let value = text[position]
             guard value < 0x80 else { return nil }
-            let byte = UInt64(value &- 0x41 < 26 ? value | 0x20 : value)
-            if shift < 64 { key.0 |= byte << shift } else { key.1 |= byte << (shift &- 64) }
+            key.0 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) << shift
             shift &+= 8
+            position &+= 1
+        }
+        shift = 0
+        while position < range.upperBound {
+            let value = text[position]
+            guard value < 0x80 else { return nil }
+            key.1 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) << shift
+            shift &+= 8
+            position &+= 1
         }
         return key
     }

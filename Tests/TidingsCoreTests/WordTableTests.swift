@@ -1,0 +1,52 @@
+import Testing
+
+@testable import TidingsCore
+
+struct WordTableTests {
+    @Test func wordsAreFoundWhateverTheirCapitalsAndLength() {
+        // Short ASCII words are packed keys; long and non-ASCII ones are hashed and compared.
+        let words = ["the", "deadlock", "a", "!", "n't", "counterproposal", "extraordinarily-long-word", "café", "Ünterwegs", "“"]
+        var table = WordTable()
+        let ids = words.map { table.insert($0) }
+        #expect(ids == (0..<Int32(words.count)).map { $0 })
+        #expect(table.count == words.count)
+        // Inserting again gives the same id, in any case.
+        #expect(table.insert("DEADLOCK") == 1 && table.insert("Café") == 7 && table.count == words.count)
+        for (word, id) in zip(words, ids) {
+            #expect(table.id(word) == id, "\(word)")
+            #expect(table.id(word.uppercased()) == id, "\(word.uppercased())")
+            #expect(table.word(id) == word.lowercased(), "\(word)")
+        }
+        for missing in ["th", "thee", "deadlocks", "counterproposals", "cafe", "", "extraordinarily-long-wore"] {
+            #expect(table.id(missing) == nil, "\(missing)")
+        }
+    }
+
+    @Test func documentTokensAreLookedUpOnTheirCodePoints() {
+        let table = WordTable(["talks", "failed", "japan", ",", "."])
+        let document = AnalyzedDocument(text: "Talks FAILED, Japan said.")
+        #expect(table.ids(document) == [0, 1, 3, 2, -1, 4])
+        let scalars = document.scalars
+        #expect(table.id(scalars, 0..<5) == 0)
+        #expect(table.id(scalars, 0..<4) == nil)
+    }
+
+    @Test func itGrowsAndKeepsEveryWord() {
+        var table = WordTable()
+        let words = (0..<5_000).map { "w\($0)" + ($0 % 3 == 0 ? "-a-long-tail-\($0)" : "") }
+        for word in words { table.insert(word) }
+        #expect(table.count == 5_000)
+        #expect(words.enumerated().allSatisfy { table.id($0.element) == Int32($0.offset) })
+        #expect(table.id("w5000") == nil)
+    }
+
+    @Test func foldingSkipsTheUnicodeTablesOnlyWhereNothingHasCase() {
+        // Latin-1 punctuation and the General Punctuation block are answered without the
+        // tables: check that nothing there changes when lower-cased.
+        for value in Array(UInt32(0x80)..<0xC0) + Array(UInt32(0x2000)..<0x2070) {
+            #expect(WordTable.fold(value) == value)
+            #expect(!Unicode.Scalar(value)!.properties.changesWhenLowercased, "U+\(String(value, radix: 16))")
+        }
+        #expect(WordTable.fold(0x41) == 0x61 && WordTable.fold(0xC9) == 0xE9 && WordTable.fold(0x39E) == 0x3BE)
+    }
+}
