@@ -28,6 +28,8 @@ struct SegmenterTests {
             #expect(Segmenter.isSpace(c) == c.properties.isWhitespace, "U+\(String(value, radix: 16))")
             #expect(!Segmenter.isWordChar(c) && !Segmenter.isLetter(c), "U+\(String(value, radix: 16))")
         }
+        // canEndHere makes no string for a word longer than its longest abbreviation.
+        #expect(Segmenter.titles.union(Segmenter.numberAbbreviations).union(Segmenter.otherAbbreviations).allSatisfy { $0.count <= 6 })
         #expect(tokens("“Talks failed,” he said — again.") == ["“", "Talks", "failed", ",", "”", "he", "said", "—", "again", "."])
     }
 

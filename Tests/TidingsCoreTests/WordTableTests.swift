@@ -29,6 +29,10 @@ struct WordTableTests {
         let scalars = document.scalars
         #expect(table.id(scalars, 0..<5) == 0)
         #expect(table.id(scalars, 0..<4) == nil)
+        // One-character tokens are read from their own table: "I" is "i", "?" is unknown.
+        var small = WordTable(["i", "!"])
+        small.insert("é")
+        #expect(small.ids(AnalyzedDocument(text: "I? i! É")) == [0, -1, 0, 1, 2])
     }
 
     @Test func itGrowsAndKeepsEveryWord() {

@@ -241,8 +241,11 @@ struct Scorer: Sendable {
     /// The entry of each token of the document (one table lookup each, on the code points);
     /// words the table lacks that end in "n't" are negations.
     func infos(tokens: [Token], scalars: [Unicode.Scalar]) -> [WordInfo] {
-        tokens.map { token in
-            if let id = words.id(scalars, token.start..<token.end) { return wordInfos[Int(id)] }
+        let ids = words.ids(scalars, tokens)
+        return ids.indices.map { index in
+            let id = ids[index]
+            if id >= 0 { return wordInfos[Int(id)] }
+            let token = tokens[index]
             return Scorer.endsInNot(scalars, token.start..<token.end) ? WordInfo(flags: .negation) : .none
         }
     }
@@ -263,10 +266,10 @@ struct Scorer: Sendable {
     static let exclamationBoost = 0.292
     static let hedgeScalar = 0.7
 
-    /// Rule-adjusted valences of the tokens of one sentence (0 for words without sentiment),
-    /// and the sentence's exclamation marks.
-    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: [WordInfo], range: Range<Int>) -> (values: [Double], exclamations: Int) {
-        var values = [Double](repeating: 0, count: range.count)
+    /// Rule-adjusted valences of the tokens `range` of one sentence, written to `values` at
+    /// the tokens' indices (left 0 for words without sentiment; `values` holds one number per
+    /// token of the document, all 0 on `range`), and the sentence's exclamation marks.
+    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: [WordInfo], range: Range<Int>, into values: inout [Double]) -> Int {
         // Shouting only stands out in a sentence that is not all capitals.
         var sawWord = false, allCaps = true
         for index in range where tokens[index].kind == .word {
@@ -303,7 +306,7 @@ struct Scorer: Sendable {
                     let start = index - entry.words.count + 1
                     if (start...index).map({ infos[$0].id }).elementsEqual(entry.words) {
                         idiom = entry.value
-                        for earlier in start..<index { values[earlier - range.lowerBound] = 0 }
+                        for earlier in start..<index { values[earlier] = 0 }
                         break
                     }
                 }
@@ -311,7 +314,7 @@ struct Scorer: Sendable {
             guard var value = idiom ?? info.valence, idiom != nil || info.booster == 0 else { continue }
             // "no doubt", "at least": not sentiment here.
             if flags.contains(.setPhraseEnd), index > range.lowerBound, infos[index - 1].flags.contains(.setPhrasePrefix) {
-                values[index - 1 - range.lowerBound] = 0  // nor is the "no" of "no doubt"
+                values[index - 1] = 0  // nor is the "no" of "no doubt"
                 continue
             }
             let token = tokens[index]
@@ -346,19 +349,19 @@ struct Scorer: Sendable {
                     }
                 }
             }
-            values[index - range.lowerBound] = value
+            values[index] = value
         }
-        for actor in actedOn { values[actor - range.lowerBound] = 0 }
-        for index in range where values[index - range.lowerBound] != 0 {
-            var value = values[index - range.lowerBound]
+        for actor in actedOn { values[actor] = 0 }
+        for index in range where values[index] != 0 {
+            var value = values[index]
             if let contrastAt { value *= index < contrastAt ? 0.5 : 1.5 }
             if let concessionEnd, index < concessionEnd { value *= 0.5 }
             // Each hedge before a word damps it again: "could … might sign".
             for hedge in hedges where hedge < index { value *= Scorer.hedgeScalar }
             if let spoiledFrom, index > spoiledFrom, index < spoiledUntil { value *= Scorer.negationScalar }
-            values[index - range.lowerBound] = value
+            values[index] = value
         }
-        return (values, exclamations)
+        return exclamations
     }
 
     /// The spoiler or remedy acting on the word at `index`: the word before it, over "the",
@@ -402,7 +405,7 @@ struct Scorer: Sendable {
     func normalize(_ sum: Double) -> Double { sum == 0 ? 0 : sum / (sum * sum + alpha).squareRoot() }
 
     /// A sentence's score: the sum of its adjusted valences, with its exclamation marks.
-    func score(_ values: [Double], exclamations: Int) -> Double {
+    func score(_ values: ArraySlice<Double>, exclamations: Int) -> Double {
         var sum = 0.0
         for value in values where value != 0 { sum += value }
         return finish(sum, exclamations: exclamations)
@@ -410,7 +413,7 @@ struct Scorer: Sendable {
 
     /// The score toward a target at offsets `first…last` of the sentence's values: each word
     /// weighted 1/(1 + (d−1)/decay) by its distance d, nothing past `window`.
-    func score(_ values: [Double], exclamations: Int, first: Int, last: Int, window: Int, decay: Double) -> Double {
+    func score(_ values: ArraySlice<Double>, exclamations: Int, first: Int, last: Int, window: Int, decay: Double) -> Double {
         var sum = 0.0
         for (offset, value) in values.enumerated() where value != 0 {
             let distance = offset < first ? first - offset : (offset > last ? offset - last : 0)

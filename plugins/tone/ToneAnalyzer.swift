@@ -59,10 +59,11 @@ public struct ToneAnalyzer: Extractor {
         let lower = document.lowerTokenTexts
         let range = document.sentences[sentenceIndex].tokens
         let scalars = document.scalars
-        let scored = scorer.valences(tokens: tokens, scalars: scalars, infos: scorer.infos(tokens: tokens, scalars: scalars), range: range)
+        var values = [Double](repeating: 0, count: tokens.count)
+        let exclamations = scorer.valences(tokens: tokens, scalars: scalars, infos: scorer.infos(tokens: tokens, scalars: scalars), range: range, into: &values)
         let toward = scorer.score(
-            scored.values, exclamations: scored.exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
-        let sentence = scorer.score(scored.values, exclamations: scored.exclamations)
+            values[range], exclamations: exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
+        let sentence = scorer.score(values[range], exclamations: exclamations)
         return TargetModel.features(lower: lower, range: range, first: first, last: last, toward: toward, sentence: sentence, window: window, decay: decay)
     }
 
@@ -79,20 +80,26 @@ public struct ToneAnalyzer: Extractor {
         let infos = scorer.infos(tokens: tokens, scalars: scalars)
         let sentences = document.sentences
         var words = 0, positive = 0, negative = 0, active = 0, selfGroup = 0
-        var sentenceValues: [(values: [Double], exclamations: Int)] = []
+        // One number per token for the whole document (one allocation, not one per sentence).
+        var values = [Double](unsafeUninitializedCapacity: tokens.count) { buffer, count in
+            buffer.initialize(repeating: 0)
+            count = buffer.count
+        }
+        var exclamations: [Int] = []
+        exclamations.reserveCapacity(sentences.count)
         var sentenceScores: [Double] = []
         var annotations: [Annotation] = []
         for sentence in sentences {
-            let scored = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: sentence.tokens)
-            sentenceValues.append(scored)
-            let score = scorer.score(scored.values, exclamations: scored.exclamations)
+            let marks = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: sentence.tokens, into: &values)
+            exclamations.append(marks)
+            let score = scorer.score(values[sentence.tokens], exclamations: marks)
             sentenceScores.append(score)
             annotations.append(Annotation(kind: "sentence", start: sentence.start, end: sentence.end, label: "tone", value: ToneAnalyzer.format(score)))
-            for (offset, index) in sentence.tokens.enumerated() where tokens[index].kind == .word {
+            for index in sentence.tokens where tokens[index].kind == .word {
                 words += 1
                 // GDELT counts words of clear tone: VADER's near-neutral ratings ("admitted"
                 // 0.4) are not counted.
-                let value = scored.values[offset]
+                let value = values[index]
                 if value >= ToneAnalyzer.clearTone { positive += 1 } else if value <= -ToneAnalyzer.clearTone { negative += 1 }
                 if infos[index].flags.contains(.active) { active += 1 }
                 if infos[index].flags.contains(.selfWord) { selfGroup += 1 }
@@ -108,9 +115,8 @@ public struct ToneAnalyzer: Extractor {
         /// rule-based score with the neutral band.
         func toward(_ sentence: Int, first: Int, last: Int) -> Double {
             let range = sentences[sentence].tokens
-            let scored = sentenceValues[sentence]
             let rule = scorer.score(
-                scored.values, exclamations: scored.exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
+                values[range], exclamations: exclamations[sentence], first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
             guard !model.isEmpty else { return calibrated(rule) }
             return model.score(infos: infos, range: range, first: first, last: last, toward: rule, sentence: sentenceScores[sentence], window: window, decay: decay)
         }

@@ -22,8 +22,13 @@ public enum Segmenter {
     // MARK: tokens
 
     static func tokenize(_ text: [Unicode.Scalar]) -> [Token] {
+        text.withUnsafeBufferPointer { tokenize($0) }
+    }
+
+    /// Every index read is checked against `count` first: no bounds checks per character.
+    static func tokenize(_ text: UnsafeBufferPointer<Unicode.Scalar>) -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(text.count / 5)
+        tokens.reserveCapacity(text.count / 4)
         var index = 0
         let count = text.count
         while index < count {
@@ -40,6 +45,18 @@ public enum Segmenter {
                 // to date as it grows, so long runs cost linear time.
                 var singleLettersSoFar = isLetter(scalar)
                 index += 1
+                // Most words are ASCII letters and digits: take them at once. (Each follows a
+                // word character, not a period, so the token is no longer single letters.)
+                while index < count {
+                    let value = text[index].value
+                    if (value | 0x20) &- 0x61 < 26 {
+                        hasLetter = true
+                    } else if value &- 0x30 >= 10 {
+                        break
+                    }
+                    singleLettersSoFar = false
+                    index += 1
+                }
                 while index < count {
                     let c = text[index]
                     if isWordChar(c) {
@@ -98,7 +115,7 @@ public enum Segmenter {
     }
 
     /// `'s` (or `’s`) at `index`, ending there.
-    static func isPossessive(_ text: [Unicode.Scalar], _ index: Int) -> Bool {
+    static func isPossessive(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ index: Int) -> Bool {
         index + 1 < text.count && (text[index + 1] == "s" || text[index + 1] == "S") && (index + 2 == text.count || !isWordChar(text[index + 2]))
     }
 
@@ -157,9 +174,11 @@ public enum Segmenter {
         guard period > 0 else { return true }
         let before = tokens[period - 1]
         guard before.end == tokens[period].start else { return true }
-        let word = String(String.UnicodeScalarView(text[before.start..<before.end]))
         // An initial: "J. Smith".
         if before.kind == .word && before.end - before.start == 1 && isUpper(text[before.start]) { return false }
+        // No abbreviation below is longer than six letters: a longer word needs no string.
+        guard before.end - before.start <= 6 else { return true }
+        let word = String(String.UnicodeScalarView(text[before.start..<before.end]))
         if titles.contains(word) { return false }
         // "Jan. 5", "No. 10", "p. 4": a number goes on.
         if numberAbbreviations.contains(word) && following.kind == .number { return false }
@@ -249,7 +268,7 @@ public enum Segmenter {
     @inline(__always) static var asciiPunctuationHigh: UInt64 { 0x2800_0000_B800_0001 }
 
     static func isPunctuation(_ c: Unicode.Scalar) -> Bool {
-        if c.value < 0x80 { return (c.value < 64 ? asciiPunctuationLow >> c.value : asciiPunctuationHigh >> (c.value - 64)) & 1 != 0 }
+        if c.value < 0x80 { return (c.value < 64 ? asciiPunctuationLow &>> c.value : asciiPunctuationHigh &>> (c.value - 64)) & 1 != 0 }
         switch c.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,
             .otherPunctuation:

@@ -25,6 +25,9 @@ public struct WordTable: Sendable {
     private var starts: [Int32] = [0]
     /// Its size is a power of two at least twice the word count.
     private var slots = [Slot](repeating: Slot(), count: 16)
+    /// Words of one ASCII character ("!", ",", "a"), by code point: −1 or the id. A quarter of
+    /// news tokens are punctuation.
+    private var single = [Int32](repeating: -1, count: 128)
     private var shift: UInt64 = 60
 
     public init() {}
@@ -70,9 +73,33 @@ public struct WordTable: Sendable {
     }
 
     /// Each token's id, or −1 for words the table lacks.
-    public func ids(_ document: AnalyzedDocument) -> [Int32] {
-        let scalars = document.scalars
-        return document.tokens.map { id(scalars, $0.start..<$0.end) ?? -1 }
+    public func ids(_ document: AnalyzedDocument) -> [Int32] { ids(document.scalars, document.tokens) }
+
+    /// Each token's id, or −1 for words the table lacks (the buffers are taken once for all
+    /// the tokens, not once per token).
+    public func ids(_ text: [Unicode.Scalar], _ tokens: [Token]) -> [Int32] {
+        var out = [Int32](repeating: -1, count: tokens.count)
+        text.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt32.self) { text in
+                single.withUnsafeBufferPointer { single in
+                    slots.withUnsafeBufferPointer { slots in
+                        out.withUnsafeMutableBufferPointer { out in
+                            for (index, token) in tokens.enumerated() {
+                                let range = token.start..<token.end
+                                if range.count == 1, text[token.start] < 0x80 {
+                                    out[index] = single[Int(WordTable.fold(text[token.start]))]
+                                } else if let key = WordTable.packed(text, range) {
+                                    out[index] = probe(slots, key, range.count)
+                                } else {
+                                    out[index] = find(text, range) ?? -1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     // MARK: internals
@@ -105,7 +132,7 @@ public struct WordTable: Sendable {
         while position < half {
             let value = text[position]
             guard value < 0x80 else { return nil }
-            key.0 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) << shift
+            key.0 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) &<< shift
             shift &+= 8
             position &+= 1
         }
@@ -113,7 +140,7 @@ public struct WordTable: Sendable {
         while position < range.upperBound {
             let value = text[position]
             guard value < 0x80 else { return nil }
-            key.1 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) << shift
+            key.1 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) &<< shift
             shift &+= 8
             position &+= 1
         }
@@ -131,7 +158,7 @@ public struct WordTable: Sendable {
     /// The first slot to probe for a key (Fibonacci hashing: the product's top bits).
     @inline(__always)
     private func home(_ key: UInt64, _ length: Int) -> Int {
-        Int(truncatingIfNeeded: ((key ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        Int(truncatingIfNeeded: ((key ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) &>> shift)
     }
 
     @inline(__always)
@@ -140,13 +167,8 @@ public struct WordTable: Sendable {
             let mask = slots.count - 1
             let length = range.count
             if let key = WordTable.packed(text, range) {
-                var slot = home(key.0 ^ (key.1 &* 0x0000_0100_0000_01b3), length)
-                while true {
-                    let entry = slots[slot]
-                    if entry.id < 0 { return nil }
-                    if entry.key == key.0 && entry.key2 == key.1 && entry.packed && Int(entry.length) == length { return entry.id }
-                    slot = (slot &+ 1) & mask
-                }
+                let id = probe(slots, key, length)
+                return id < 0 ? nil : id
             }
             let key = WordTable.hash(text, range)
             var slot = home(key, length)
@@ -156,6 +178,19 @@ public struct WordTable: Sendable {
                 if entry.key == key && !entry.packed && Int(entry.length) == length && same(Int(entry.id), text, range) { return entry.id }
                 slot = (slot &+ 1) & mask
             }
+        }
+    }
+
+    /// The id of a packed word, or −1.
+    @inline(__always)
+    private func probe(_ slots: UnsafeBufferPointer<Slot>, _ key: (UInt64, UInt64), _ length: Int) -> Int32 {
+        let mask = slots.count - 1
+        var slot = home(key.0 ^ (key.1 &* 0x0000_0100_0000_01b3), length)
+        while true {
+            let entry = slots[slot]
+            if entry.id < 0 { return -1 }
+            if entry.key == key.0 && entry.key2 == key.1 && entry.packed && Int(entry.length) == length { return entry.id }
+            slot = (slot &+ 1) & mask
         }
     }
 
@@ -175,6 +210,7 @@ public struct WordTable: Sendable {
         if let key = WordTable.packed(characters, range) {
             (entry.key, entry.key2) = key
             entry.packed = true
+            if range.count == 1 { single[Int(key.0)] = id }
             start = key.0 ^ (key.1 &* 0x0000_0100_0000_01b3)
         } else {
             entry.key = WordTable.hash(characters, range)
