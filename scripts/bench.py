@@ -11,9 +11,15 @@
 3. Polls per second with conditional GET: a real tidingsd polls N feeds on local HTTP servers
    (loopback addresses only) that answer 304 to a matching If-None-Match; then the daemon's
    peak RSS.
+4. Tone: snippets per second of the tone plugin on NewsMTSC's training sentences
+   (../shared/eval/sentiment), against VADER's polarity_scores in the peers' venv, in
+   alternating rounds (--tone-rounds); each round's ratio and the median. Tidings' figure is
+   the `ms` that `tidingsd analyze --jsonl --plugins tone` reports for tone: tone runs alone,
+   so segmenting the text is part of it. `--tone-plugins entities,tone` measures tone inside
+   the pipeline instead (entities segments; tone adds the tone toward each entity).
 Only loopback addresses are used. Every loop is bounded in time.
 """
-import argparse, http.server, json, os, signal, socket, socketserver, subprocess, sys, tempfile, threading, time
+import argparse, http.server, json, os, signal, socket, socketserver, statistics, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.join(HERE, "..", "..", "shared")
@@ -144,16 +150,55 @@ def bench_polls(tidingsd, work, count, seconds, hosts=8):
         except subprocess.TimeoutExpired: proc.kill()
         for s in servers: s.shutdown()
 
+VADER_LOOP = r"""
+import json, sys, time
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+texts = [json.loads(line)["text"] for line in open(sys.argv[1])]
+analyzer = SentimentIntensityAnalyzer()
+start = time.perf_counter()
+for text in texts: analyzer.polarity_scores(text)
+print(len(texts) / (time.perf_counter() - start))
+"""
+
+def bench_tone(tidingsd, work, rounds, plugins):
+    gold = os.path.join(SHARED, "eval", "sentiment", "newsmtsc.train-dev.jsonl")
+    python = os.environ.get("PEER_PYTHON", "/tmp/peers-venv/bin/python")
+    if not os.path.exists(gold) or not os.path.exists(python):
+        print("tone: skipped (needs %s and the peers' venv at %s)" % (gold, python), flush=True)
+        return
+    snippets = os.path.join(work, "newsmtsc.train.jsonl")
+    with open(snippets, "w") as out:
+        for line in open(gold):
+            row = json.loads(line)
+            if row.get("split") != "train": continue
+            target = row["target"]
+            out.write(json.dumps({"id": str(row.get("id", "")), "text": row["text"], "targets": [{"start": target["start"], "end": target["end"]}]}) + "\n")
+    ratios = []
+    for round in range(rounds):
+        vader = float(subprocess.run([python, "-c", VADER_LOOP, snippets], capture_output=True, text=True, check=True).stdout)
+        with open(snippets, "rb") as i:
+            lines = subprocess.run([tidingsd, "analyze", "--jsonl", "--plugins", plugins], stdin=i, capture_output=True, check=True).stdout.splitlines()
+        ms = sum(p["ms"] for line in lines for p in json.loads(line)["plugins"] if p["name"] == "tone")
+        tone = len(lines) / (ms / 1000)
+        ratios.append(tone / vader)
+        print("tone round %d: %d snippets; VADER %.0f snippets/s, tone (--plugins %s) %.0f snippets/s: %.1fx"
+              % (round + 1, len(lines), vader, plugins, tone, tone / vader), flush=True)
+    print("tone: median %.1fx VADER (rounds from %.1fx to %.1fx)" % (statistics.median(ratios), min(ratios), max(ratios)), flush=True)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tidingsd", required=True); ap.add_argument("--feeds", type=int, default=2000)
     ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--tone-rounds", type=int, default=5); ap.add_argument("--tone-plugins", default="tone")
+    ap.add_argument("--only", help="comma-separated: feeds, articles, polls, tone (default: all)")
     a = ap.parse_args()
+    only = set(a.only.split(",")) if a.only else {"feeds", "articles", "polls", "tone"}
     tidingsd = os.path.abspath(a.tidingsd)
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as work:
-        bench_feeds(tidingsd, work, a.feeds)
-        bench_articles(tidingsd, work)
-        bench_polls(tidingsd, work, a.feeds, a.seconds)
+        if "feeds" in only: bench_feeds(tidingsd, work, a.feeds)
+        if "articles" in only: bench_articles(tidingsd, work)
+        if "polls" in only: bench_polls(tidingsd, work, a.feeds, a.seconds)
+        if "tone" in only: bench_tone(tidingsd, work, a.tone_rounds, a.tone_plugins)
 
 if __name__ == "__main__":
     main()
