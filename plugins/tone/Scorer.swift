@@ -269,7 +269,7 @@ struct Scorer: Sendable {
     /// Rule-adjusted valences of the tokens `range` of one sentence, written to `values` at
     /// the tokens' indices (left 0 for words without sentiment; `values` holds one number per
     /// token of the document, all 0 on `range`), and the sentence's exclamation marks.
-    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: [WordInfo], range: Range<Int>, into values: inout [Double]) -> Int {
+    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: [WordInfo], range: Range<Int>, into values: UnsafeMutableBufferPointer<Double>) -> Int {
         // Shouting only stands out in a sentence that is not all capitals.
         var sawWord = false, allCaps = true
         for index in range where tokens[index].kind == .word {
@@ -405,7 +405,7 @@ struct Scorer: Sendable {
     func normalize(_ sum: Double) -> Double { sum == 0 ? 0 : sum / (sum * sum + alpha).squareRoot() }
 
     /// A sentence's score: the sum of its adjusted valences, with its exclamation marks.
-    func score(_ values: ArraySlice<Double>, exclamations: Int) -> Double {
+    func score(_ values: UnsafeBufferPointer<Double>, exclamations: Int) -> Double {
         var sum = 0.0
         for value in values where value != 0 { sum += value }
         return finish(sum, exclamations: exclamations)
@@ -413,12 +413,12 @@ struct Scorer: Sendable {
 
     /// The score toward a target at offsets `first…last` of the sentence's values: each word
     /// weighted 1/(1 + (d−1)/decay) by its distance d, nothing past `window`.
-    func score(_ values: ArraySlice<Double>, exclamations: Int, first: Int, last: Int, window: Int, decay: Double) -> Double {
+    func score(_ values: UnsafeBufferPointer<Double>, exclamations: Int, first: Int, last: Int, reach: Reach) -> Double {
         var sum = 0.0
         for (offset, value) in values.enumerated() where value != 0 {
             let distance = offset < first ? first - offset : (offset > last ? offset - last : 0)
-            guard distance <= window else { continue }
-            sum += value / (1 + Double(max(0, distance - 1)) / decay)
+            guard distance <= reach.window else { continue }
+            sum += value / reach.divisors[distance]
         }
         return finish(sum, exclamations: exclamations)
     }
@@ -427,5 +427,23 @@ struct Scorer: Sendable {
         var sum = sum
         if sum != 0 { sum += (sum > 0 ? 1 : -1) * Double(min(exclamations, 4)) * Scorer.exclamationBoost }
         return normalize(sum)
+    }
+}
+
+/// How much a word counts toward a target by its distance d in words: 1/(1 + (d−1)/decay),
+/// nothing past `window`. Worked out once for every distance, not twice per word.
+struct Reach: Sendable {
+    let window: Int
+    let decay: Double
+    /// 1 + max(0, d−1)/decay, for d in 0…window.
+    let divisors: [Double]
+    /// 1/divisors[d].
+    let weights: [Double]
+
+    init(window: Int, decay: Double) {
+        self.window = window
+        self.decay = decay
+        divisors = (0...window).map { 1 + Double(max(0, $0 - 1)) / decay }
+        weights = divisors.map { 1 / $0 }
     }
 }

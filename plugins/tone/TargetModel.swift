@@ -65,7 +65,7 @@ struct TargetModel: Sendable {
 
     /// The score for a target at tokens `first…last`, computed as `score(features(…))` is but
     /// without building the features (the daemon's path; training uses `features`).
-    func score(infos: [WordInfo], range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, window: Int, decay: Double) -> Double {
+    func score(infos: [WordInfo], range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, reach: Reach) -> Double {
         var z = (0.0, 0.0, 0.0)
         func add(_ w: Vector?, _ value: Double) {
             guard let w else { return }
@@ -78,14 +78,14 @@ struct TargetModel: Sendable {
         add(rulePositive, max(toward, 0))
         add(ruleNegative, max(-toward, 0))
         add(self.sentence, sentence)
-        let low = max(range.lowerBound, first - window), high = min(range.upperBound - 1, last + window)
+        let low = max(range.lowerBound, first - reach.window), high = min(range.upperBound - 1, last + reach.window)
         guard low <= high else { return TargetModel.decide(z) }
         wordWeights.withUnsafeBufferPointer { weights in
             for index in low...high where index < first || index > last {
                 let slot = Int(infos[index].model)
                 guard slot >= 0 else { continue }
                 let distance = index < first ? first - index : index - last
-                let weight = 1 / (1 + Double(distance - 1) / decay)
+                let weight = reach.weights[distance]
                 var negated = false
                 for back in 1...3 where index - back >= range.lowerBound && infos[index - back].flags.contains(.negation) {
                     negated = true

@@ -19,11 +19,14 @@ public struct ToneAnalyzer: Extractor {
     let decay: Double
     /// Scores within ±band are "no tone" (0); the rest is stretched back to −1…1.
     let band: Double
+    /// `window` and `decay` as weights by distance.
+    let reach: Reach
 
     public init(configuration: PluginConfiguration) throws {
         window = try configuration.int("window", default: 12, range: 1...100)
         decay = try configuration.double("decay", default: 3, range: 0.5...100)
         band = try configuration.double("neutral_band", default: 0.2, range: 0...0.9)
+        reach = Reach(window: window, decay: decay)
         let vaderPath = try configuration.dataFile("vader_lexicon.txt")
         let additionsPath = try configuration.dataFile("news_additions.txt")
         let activePath = try configuration.dataFile("active_words.txt")
@@ -56,14 +59,17 @@ public struct ToneAnalyzer: Extractor {
         let last = max(first, tokens.lastIndex(where: { $0.start < end }) ?? first)
         let sentenceIndex = document.sentenceIndex(at: tokens[first].start)
         guard sentenceIndex < document.sentences.count else { return nil }
+        let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: tokens.count)
+        values.initialize(repeating: 0)
+        defer { values.deallocate() }
         let lower = document.lowerTokenTexts
         let range = document.sentences[sentenceIndex].tokens
         let scalars = document.scalars
-        var values = [Double](repeating: 0, count: tokens.count)
-        let exclamations = scorer.valences(tokens: tokens, scalars: scalars, infos: scorer.infos(tokens: tokens, scalars: scalars), range: range, into: &values)
+        let exclamations = scorer.valences(tokens: tokens, scalars: scalars, infos: scorer.infos(tokens: tokens, scalars: scalars), range: range, into: values)
+        let scored = UnsafeBufferPointer(rebasing: values[range])
         let toward = scorer.score(
-            values[range], exclamations: exclamations, first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
-        let sentence = scorer.score(values[range], exclamations: exclamations)
+            scored, exclamations: exclamations, first: first - range.lowerBound, last: last - range.lowerBound, reach: reach)
+        let sentence = scorer.score(scored, exclamations: exclamations)
         return TargetModel.features(lower: lower, range: range, first: first, last: last, toward: toward, sentence: sentence, window: window, decay: decay)
     }
 
@@ -81,18 +87,17 @@ public struct ToneAnalyzer: Extractor {
         let sentences = document.sentences
         var words = 0, positive = 0, negative = 0, active = 0, selfGroup = 0
         // One number per token for the whole document (one allocation, not one per sentence).
-        var values = [Double](unsafeUninitializedCapacity: tokens.count) { buffer, count in
-            buffer.initialize(repeating: 0)
-            count = buffer.count
-        }
+        let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: tokens.count)
+        values.initialize(repeating: 0)
+        defer { values.deallocate() }
         var exclamations: [Int] = []
         exclamations.reserveCapacity(sentences.count)
         var sentenceScores: [Double] = []
         var annotations: [Annotation] = []
         for sentence in sentences {
-            let marks = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: sentence.tokens, into: &values)
+            let marks = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: sentence.tokens, into: values)
             exclamations.append(marks)
-            let score = scorer.score(values[sentence.tokens], exclamations: marks)
+            let score = scorer.score(UnsafeBufferPointer(rebasing: values[sentence.tokens]), exclamations: marks)
             sentenceScores.append(score)
             annotations.append(Annotation(kind: "sentence", start: sentence.start, end: sentence.end, label: "tone", value: ToneAnalyzer.format(score)))
             for index in sentence.tokens where tokens[index].kind == .word {
@@ -116,9 +121,18 @@ public struct ToneAnalyzer: Extractor {
         func toward(_ sentence: Int, first: Int, last: Int) -> Double {
             let range = sentences[sentence].tokens
             let rule = scorer.score(
-                values[range], exclamations: exclamations[sentence], first: first - range.lowerBound, last: last - range.lowerBound, window: window, decay: decay)
+                UnsafeBufferPointer(rebasing: values[range]), exclamations: exclamations[sentence], first: first - range.lowerBound, last: last - range.lowerBound, reach: reach)
             guard !model.isEmpty else { return calibrated(rule) }
-            return model.score(infos: infos, range: range, first: first, last: last, toward: rule, sentence: sentenceScores[sentence], window: window, decay: decay)
+            return model.score(infos: infos, range: range, first: first, last: last, toward: rule, sentence: sentenceScores[sentence], reach: reach)
+        }
+        /// The sentence holding token `index` (the sentences split the tokens between them).
+        func sentenceOf(_ index: Int) -> Int {
+            var low = 0, high = sentences.count
+            while low < high {
+                let middle = (low + high) / 2
+                if sentences[middle].tokens.upperBound > index { high = middle } else { low = middle + 1 }
+            }
+            return low
         }
         /// The tokens a code-point span covers (binary search: documents are long).
         func tokenSpan(_ start: Int, _ end: Int) -> (first: Int, last: Int)? {
@@ -164,7 +178,7 @@ public struct ToneAnalyzer: Extractor {
         // Toward a requested span: its sentence, weighted around it.
         let targets = context.targets.map { span -> TargetTone in
             guard let found = tokenSpan(span.start, span.end) else { return TargetTone(start: span.start, end: span.end, score: 0) }
-            let sentence = document.sentenceIndex(at: tokens[found.first].start)
+            let sentence = sentenceOf(found.first)
             guard sentence < sentences.count else { return TargetTone(start: span.start, end: span.end, score: 0) }
             return TargetTone(start: span.start, end: span.end, score: toward(sentence, first: found.first, last: found.last))
         }
