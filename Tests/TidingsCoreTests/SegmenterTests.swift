@@ -27,6 +27,10 @@ struct SegmenterTests {
             let c = Unicode.Scalar(value)!
             #expect(Segmenter.isSpace(c) == c.properties.isWhitespace, "U+\(String(value, radix: 16))")
             #expect(!Segmenter.isWordChar(c) && !Segmenter.isLetter(c), "U+\(String(value, radix: 16))")
+            let punctuation: Set<Unicode.GeneralCategory> = [
+                .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation, .otherPunctuation,
+            ]
+            #expect(Segmenter.isPunctuation(c) == punctuation.contains(c.properties.generalCategory), "U+\(String(value, radix: 16))")
         }
         // canEndHere makes no string for a word longer than its longest abbreviation.
         #expect(Segmenter.titles.union(Segmenter.numberAbbreviations).union(Segmenter.otherAbbreviations).allSatisfy { $0.count <= 6 })

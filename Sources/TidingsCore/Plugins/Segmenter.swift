@@ -269,6 +269,13 @@ public enum Segmenter {
 
     static func isPunctuation(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return (c.value < 64 ? asciiPunctuationLow &>> c.value : asciiPunctuationHigh &>> (c.value - 64)) & 1 != 0 }
+        // General Punctuation: U+2010–2027, 2030–2043, 2045–2051 and 2053–205E are punctuation
+        // (dashes, quotes, bullets); the rest of the block is spaces, format marks and two
+        // mathematical symbols.
+        if isGeneralPunctuation(c) {
+            let v = c.value
+            return (0x2010...0x2027).contains(v) || (0x2030...0x2043).contains(v) || (0x2045...0x2051).contains(v) || (0x2053...0x205E).contains(v)
+        }
         switch c.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation,
             .otherPunctuation:
