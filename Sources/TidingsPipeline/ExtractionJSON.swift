@@ -55,6 +55,20 @@ public enum ExtractionJSON {
         json.endObject()
     }
 
+    /// `[{"canonical", "label", "score", "mentions"}]`: the tone toward each entity.
+    public static func writeEntityTones(_ tones: [EntityTone], to json: inout JSONWriter) {
+        json.beginArray()
+        for tone in tones {
+            json.beginObject()
+            json.field("canonical", tone.canonical)
+            json.field("label", tone.label)
+            json.key("score"); json.number(tone.score)
+            json.key("mentions"); json.number(tone.mentions)
+            json.endObject()
+        }
+        json.endArray()
+    }
+
     public static func writeTargets(_ targets: [TargetTone], to json: inout JSONWriter) {
         json.beginArray()
         for target in targets {

@@ -7,7 +7,7 @@ import TidingsPipeline
 
 /// `tidingsd analyze --jsonl [--config FILE]`: the plugins without the daemon, with the same
 /// pipeline code. In: `{"id", "text", "title"?, "date"?, "language"?, "targets"?: [{"start","end"}]}`;
-/// out: `{"id", "entities", "events", "tone", "targets"?, "annotations", "plugins"}`.
+/// out: `{"id", "entities", "events", "tone", "entity_tones", "targets"?, "annotations", "plugins"}`.
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the configured plugins on JSON lines of text, as the daemon would.")
@@ -133,6 +133,7 @@ struct AnalyzeResult: JSONLineEncodable {
         json.key("entities"); ExtractionJSON.writeEntities(ok.flatMap(\.extraction.entities), to: &json)
         json.key("events"); ExtractionJSON.writeEvents(ok.flatMap(\.extraction.events), to: &json)
         json.key("tone"); ExtractionJSON.writeTone(ok.lazy.compactMap(\.extraction.tone).first, to: &json)
+        json.key("entity_tones"); ExtractionJSON.writeEntityTones(ok.flatMap(\.extraction.entityTones), to: &json)
         if askedTargets {
             json.key("targets"); ExtractionJSON.writeTargets(ok.first { !$0.extraction.targets.isEmpty }?.extraction.targets ?? [], to: &json)
         }

@@ -63,12 +63,17 @@ struct OfflineCommandsTests {
         #expect(((alone.first?["tone"] as? [String: Any])?["score"] as? Double ?? 0) < 0)
         #expect((alone.first?["targets"] as? [[String: Any]])?.count == 1)
         #expect((alone.first?["entities"] as? [Any])?.isEmpty == true)
+        #expect((alone.first?["entity_tones"] as? [Any])?.isEmpty == true)
         // Events requires entities: asking for events runs both.
         let events = try run(["analyze", "--jsonl", "--plugins", "events"], stdin: line + "\n", in: dir)
         #expect(plugins(events) == ["entities", "events"])
         let both = try run(["analyze", "--jsonl", "--plugins", "entities,tone"], stdin: line + "\n", in: dir)
         #expect(plugins(both) == ["entities", "tone"])
         #expect((both.first?["entities"] as? [Any])?.isEmpty == false)
+        // With entities, the tone toward each of them: Japan was disappointed.
+        let japan = (both.first?["entity_tones"] as? [[String: Any]])?.first { $0["canonical"] as? String == "Japan" }
+        #expect(japan?["label"] as? String == "GPE" && japan?["mentions"] as? Int == 1)
+        #expect((japan?["score"] as? Double ?? 0) < 0)
     }
 
     @Test func parseFeedAnswersEveryLineInOrder() throws {
