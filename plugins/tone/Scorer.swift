@@ -225,7 +225,6 @@ extension Lexicon {
 /// "reportedly") damp the words after them (×0.7). The sum becomes a score in −1…1 with
 /// VADER's normalisation s/√(s²+α).
 struct Scorer: Sendable {
-    let lexicon: Lexicon
     /// The words the lexicon, the word lists and the model know.
     let words: WordTable
     /// Each word's entry, by its id in `words`.
@@ -234,7 +233,6 @@ struct Scorer: Sendable {
     let idioms: [Int32: [(words: [Int32], value: Double)]]
 
     init(lexicon: Lexicon, modelWords: [String: Int32]) {
-        self.lexicon = lexicon
         (words, wordInfos, idioms) = lexicon.table(modelWords: modelWords)
     }
 
@@ -434,7 +432,6 @@ struct Scorer: Sendable {
 /// nothing past `window`. Worked out once for every distance, not twice per word.
 struct Reach: Sendable {
     let window: Int
-    let decay: Double
     /// 1 + max(0, d−1)/decay, for d in 0…window.
     let divisors: [Double]
     /// 1/divisors[d].
@@ -442,7 +439,6 @@ struct Reach: Sendable {
 
     init(window: Int, decay: Double) {
         self.window = window
-        self.decay = decay
         divisors = (0...window).map { 1 + Double(max(0, $0 - 1)) / decay }
         weights = divisors.map { 1 / $0 }
     }

@@ -122,13 +122,13 @@ struct TargetModel: Sendable {
     /// within `window`, weighted 1/(1 + (d−1)/decay) by its distance d, marked when a negation
     /// stands in the three tokens before it.
     static func features(
-        lower: [String], range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, window: Int, decay: Double
+        lower: [String], range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, reach: Reach
     ) -> [String: Double] {
         var out: [String: Double] = ["bias": 1, "rule": toward, "rule+": max(toward, 0), "rule-": max(-toward, 0), "sentence": sentence]
         for index in range where index < first || index > last {
             let distance = index < first ? first - index : index - last
-            guard distance <= window else { continue }
-            let weight = 1 / (1 + Double(distance - 1) / decay)
+            guard distance <= reach.window else { continue }
+            let weight = reach.weights[distance]
             let negated = (1...3).contains { index - $0 >= range.lowerBound && Lexicon.isNegation(lower[index - $0]) }
             let key = (negated ? "n:" : "w:") + lower[index]
             out[key, default: 0] += weight

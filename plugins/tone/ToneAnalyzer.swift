@@ -13,20 +13,16 @@ public struct ToneAnalyzer: Extractor {
     let scorer: Scorer
     /// Learned weights for the tone toward a target; empty: the rule-based score alone.
     let model: TargetModel
-    /// Words on each side of a target that count toward its tone.
-    let window: Int
-    /// The distance (in words) at which a word counts half toward a target's tone.
-    let decay: Double
     /// Scores within ±band are "no tone" (0); the rest is stretched back to −1…1.
     let band: Double
-    /// `window` and `decay` as weights by distance.
+    /// How much a word counts toward a target by its distance: `window` (words on each side
+    /// that count) and `decay` (the distance at which a word counts half).
     let reach: Reach
 
     public init(configuration: PluginConfiguration) throws {
-        window = try configuration.int("window", default: 12, range: 1...100)
-        decay = try configuration.double("decay", default: 3, range: 0.5...100)
+        reach = Reach(
+            window: try configuration.int("window", default: 12, range: 1...100), decay: try configuration.double("decay", default: 3, range: 0.5...100))
         band = try configuration.double("neutral_band", default: 0.2, range: 0...0.9)
-        reach = Reach(window: window, decay: decay)
         let vaderPath = try configuration.dataFile("vader_lexicon.txt")
         let additionsPath = try configuration.dataFile("news_additions.txt")
         let activePath = try configuration.dataFile("active_words.txt")
@@ -70,7 +66,7 @@ public struct ToneAnalyzer: Extractor {
         let toward = scorer.score(
             scored, exclamations: exclamations, first: first - range.lowerBound, last: last - range.lowerBound, reach: reach)
         let sentence = scorer.score(scored, exclamations: exclamations)
-        return TargetModel.features(lower: lower, range: range, first: first, last: last, toward: toward, sentence: sentence, window: window, decay: decay)
+        return TargetModel.features(lower: lower, range: range, first: first, last: last, toward: toward, sentence: sentence, reach: reach)
     }
 
     /// Scores within the neutral band are 0; beyond it the scale is stretched back to −1…1.

@@ -57,14 +57,6 @@ public struct WordTable: Sendable {
         return find(folded, 0..<folded.count)
     }
 
-    /// The id of the code points `range` of `text`, or nil.
-    @inline(__always)
-    public func id(_ text: [Unicode.Scalar], _ range: Range<Int>) -> Int32? {
-        text.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UInt32.self) { find($0, range) }
-        }
-    }
-
     /// The word with this id, folded.
     public func word(_ id: Int32) -> String {
         var out = String.UnicodeScalarView()
@@ -114,8 +106,9 @@ public struct WordTable: Sendable {
     static func foldOther(_ value: UInt32) -> UInt32 {
         // Latin-1 punctuation and symbols and the General Punctuation block (quotes, dashes)
         // have no case: news text is full of them.
-        if value < 0xC0 || value &- 0x2000 < 0x70 { return value }
-        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
+        guard value >= 0xC0, let scalar = Unicode.Scalar(value), !Segmenter.isGeneralPunctuation(scalar),
+            scalar.properties.changesWhenLowercased
+        else { return value }
         let lower = scalar.properties.lowercaseMapping.unicodeScalars
         return lower.count == 1 ? lower.first!.value : value
     }
