@@ -46,6 +46,30 @@ struct SegmenterTests {
         #expect(sentences("Prices rose, e.g. for rice. Sales fell!") == ["Prices rose, e.g. for rice.", "Sales fell!"])
     }
 
+    @Test func lineBreaksAreMarkedOnTheTokenAfterThem() {
+        let document = AnalyzedDocument(text: "Talks failed\nMoscow  said \r\n nothing\u{2028}again \u{2029} \t.")
+        #expect(document.tokens.map(\.afterLineBreak) == [false, false, true, false, true, true, true])
+        #expect(sentences("Talks failed\nMoscow said nothing") == ["Talks failed", "Moscow said nothing"])
+        #expect(sentences("\nTalks failed\u{2029}Moscow") == ["Talks failed", "Moscow"])
+    }
+
+    @Test func abbreviationsAreLookedUpByTheirBytesAsByTheirText() {
+        // ASCII words are looked up by byte keys, others as strings: the two must agree.
+        for word in Segmenter.titles.union(Segmenter.numberAbbreviations).union(Segmenter.otherAbbreviations).union(Segmenter.sentenceOpeners) {
+            let key = Segmenter.ExactKey(word)
+            #expect(key != nil)
+            #expect(Segmenter.titleKeys.contains(key!) == Segmenter.titles.contains(word), "\(word)")
+            #expect(Segmenter.numberAbbreviationKeys.contains(key!) == Segmenter.numberAbbreviations.contains(word), "\(word)")
+            #expect(Segmenter.otherAbbreviationKeys.contains(key!.lowercased) == Segmenter.otherAbbreviations.contains(word.lowercased()), "\(word)")
+            #expect(Segmenter.sentenceOpenerKeys.contains(key!) == Segmenter.sentenceOpeners.contains(word), "\(word)")
+        }
+        #expect(Segmenter.ExactKey("Ünter") == nil && Segmenter.ExactKey("abcdefghijklmnopq") == nil)
+        #expect(Segmenter.ExactKey("ETC")?.lowercased == Segmenter.ExactKey("etc") && Segmenter.ExactKey("E.G")?.lowercased == Segmenter.ExactKey("e.g"))
+        // "etc." (in any case) before a number goes on; "Dr." before anything.
+        #expect(sentences("Costs rose, ETC. 5 more. Sales fell, etc. 6 more.") == ["Costs rose, ETC. 5 more.", "Sales fell, etc. 6 more."])
+        #expect(sentences("Ask Dr. Ünter. Then go.") == ["Ask Dr. Ünter.", "Then go."])
+    }
+
     @Test func quotesBelongToTheSentenceTheyClose() {
         #expect(sentences("He said: “We will not give up.” Then he left.") == ["He said: “We will not give up.”", "Then he left."])
         #expect(sentences("\"Is it over?\" she asked.") == ["\"Is it over?\" she asked."])

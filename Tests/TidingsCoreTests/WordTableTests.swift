@@ -52,4 +52,36 @@ struct WordTableTests {
         }
         #expect(WordTable.fold(0x41) == 0x61 && WordTable.fold(0xC9) == 0xE9 && WordTable.fold(0x39E) == 0x3BE)
     }
+
+    @Test func theTokenizersKeysAreTheTablesKeys() {
+        // The tokenizer folds and packs short ASCII tokens as it reads them; every key must be
+        // what the table would make from the token's code points, or none.
+        let text = """
+            Talks FAILED, Japan said... The U.S. envoy's 1,000.5 yen—“café” Ünterwegs don't \u{2028}x
+            counterproposal EXTRAORDINARILY-LONG 0123456789abcdefg 0123456789abcdef a.m. I! ¿Qué? 
+            """
+        let scalars = Array(text.unicodeScalars)
+        let segmentation = Segmenter.segment(scalars)
+        #expect(segmentation.keys.count == segmentation.tokens.count)
+        var packed = 0
+        for (token, key) in zip(segmentation.tokens, segmentation.keys) {
+            let expected = WordTable.packed(scalars.map(\.value), token.start..<token.end)
+            let word = String(String.UnicodeScalarView(scalars[token.start..<token.end]))
+            if let expected {
+                #expect(key == WordKey(low: expected.0, high: expected.1), "\(word)")
+                packed += 1
+            } else {
+                #expect(key == .none, "\(word)")
+            }
+        }
+        #expect(packed > 20)
+        // Looked up by key or by code points, every token gets the same id.
+        let table = WordTable(segmentation.tokens.map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }.filter { $0 != "envoy" })
+        let byKey = table.ids(scalars, segmentation)
+        #expect(byKey == table.ids(scalars, segmentation.tokens))
+        #expect(byKey.filter { $0 < 0 }.count == 1)
+        var buffer = [Int32](repeating: 0, count: byKey.count)
+        buffer.withUnsafeMutableBufferPointer { table.ids(scalars, segmentation, into: $0) }
+        #expect(buffer == byKey)
+    }
 }

@@ -50,18 +50,21 @@ public struct ToneAnalyzer: Extractor {
 
     /// The model's features for a span of a document, or nil when it covers no token.
     func targetFeatures(_ document: AnalyzedDocument, start: Int, end: Int) -> [String: Double]? {
-        let tokens = document.tokens
+        let segmentation = document.segmentation
+        let tokens = segmentation.tokens
         guard let first = tokens.firstIndex(where: { $0.end > start }), tokens[first].start < end else { return nil }
         let last = max(first, tokens.lastIndex(where: { $0.start < end }) ?? first)
         let sentenceIndex = document.sentenceIndex(at: tokens[first].start)
-        guard sentenceIndex < document.sentences.count else { return nil }
+        guard sentenceIndex < segmentation.sentences.count else { return nil }
         let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: tokens.count)
         values.initialize(repeating: 0)
         defer { values.deallocate() }
         let lower = document.lowerTokenTexts
-        let range = document.sentences[sentenceIndex].tokens
+        let range = segmentation.sentences[sentenceIndex].tokens
         let scalars = document.scalars
-        let exclamations = scorer.valences(tokens: tokens, scalars: scalars, infos: scorer.infos(tokens: tokens, scalars: scalars), range: range, into: values)
+        let infos = scorer.infos(segmentation, scalars: scalars)
+        defer { infos.deallocate() }
+        let exclamations = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: range, into: values)
         let scored = UnsafeBufferPointer(rebasing: values[range])
         let toward = scorer.score(
             scored, exclamations: exclamations, first: first - range.lowerBound, last: last - range.lowerBound, reach: reach)
@@ -77,10 +80,13 @@ public struct ToneAnalyzer: Extractor {
     }
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
-        let tokens = document.tokens
+        // The segmentation is read once: each read of the document's takes its lock.
+        let segmentation = document.segmentation
+        let tokens = segmentation.tokens
         let scalars = document.scalars
-        let infos = scorer.infos(tokens: tokens, scalars: scalars)
-        let sentences = document.sentences
+        let infos = scorer.infos(segmentation, scalars: scalars)
+        defer { infos.deallocate() }
+        let sentences = segmentation.sentences
         var words = 0, positive = 0, negative = 0, active = 0, selfGroup = 0
         // One number per token for the whole document (one allocation, not one per sentence).
         let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: tokens.count)
@@ -89,7 +95,9 @@ public struct ToneAnalyzer: Extractor {
         var exclamations: [Int] = []
         exclamations.reserveCapacity(sentences.count)
         var sentenceScores: [Double] = []
+        sentenceScores.reserveCapacity(sentences.count)
         var annotations: [Annotation] = []
+        annotations.reserveCapacity(sentences.count)
         for sentence in sentences {
             let marks = scorer.valences(tokens: tokens, scalars: scalars, infos: infos, range: sentence.tokens, into: values)
             exclamations.append(marks)
@@ -106,7 +114,8 @@ public struct ToneAnalyzer: Extractor {
                 if infos[index].flags.contains(.selfWord) { selfGroup += 1 }
             }
         }
-        let percent = { (count: Int) in words == 0 ? 0 : Double(count) * 100 / Double(words) }
+        let wordCount = words
+        let percent = { (count: Int) in wordCount == 0 ? 0 : Double(count) * 100 / Double(wordCount) }
         let mean = sentenceScores.isEmpty ? 0 : sentenceScores.reduce(0, +) / Double(sentenceScores.count)
         let tone = Tone(
             score: mean, tone: percent(positive) - percent(negative), positive: percent(positive), negative: percent(negative),

@@ -13,8 +13,8 @@
 /// ("the U.S. envoy").
 public enum Segmenter {
     public static func segment(_ text: [Unicode.Scalar]) -> Segmentation {
-        let tokens = tokenize(text)
-        return Segmentation(tokens: tokens, sentences: sentences(text, tokens))
+        let (tokens, keys) = text.withUnsafeBufferPointer { tokenize($0) }
+        return Segmentation(tokens: tokens, sentences: sentences(text, tokens), keys: keys)
     }
 
     public static func segment(_ text: String) -> Segmentation { segment(Array(text.unicodeScalars)) }
@@ -22,96 +22,182 @@ public enum Segmenter {
     // MARK: tokens
 
     static func tokenize(_ text: [Unicode.Scalar]) -> [Token] {
-        text.withUnsafeBufferPointer { tokenize($0) }
+        text.withUnsafeBufferPointer { tokenize($0).tokens }
     }
 
-    /// Every index read is checked against `count` first: no bounds checks per character.
-    static func tokenize(_ text: UnsafeBufferPointer<Unicode.Scalar>) -> [Token] {
+    /// ASCII letters and digits → their folded byte (letters in lower case); other ASCII and
+    /// entry 128 (for every code point past ASCII) → 0.
+    /// (A pointer that lives as long as the process, read without a closure around the loop;
+    /// written once, before anyone reads it.)
+    nonisolated(unsafe) static let asciiWordBytes: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 129)
+        for value in UInt32(0)...128 {
+            table[Int(value)] = value &- 0x30 < 10 ? UInt8(value) : (value | 0x20) &- 0x61 < 26 ? UInt8(value | 0x20) : 0
+        }
+        return UnsafePointer(table)
+    }()
+
+    /// What ``tokenize(_:)-(UnsafeBufferPointer<Unicode.Scalar>)`` makes, token by token.
+    private struct Tokens {
         var tokens: [Token] = []
-        tokens.reserveCapacity(text.count / 4)
+        var keys: [WordKey] = []
+        /// A line break since the last token.
+        var lineBreak = false
+
+        @inline(__always)
+        mutating func add(_ start: Int, _ end: Int, _ kind: Token.Kind, _ key: WordKey) {
+            tokens.append(Token(start: start, end: end, kind: kind, afterLineBreak: lineBreak))
+            keys.append(key)
+            lineBreak = false
+        }
+    }
+
+    /// The tokens, and each token's ``WordKey`` (its folded bytes, read as they are scanned:
+    /// a ``WordTable`` then finds a word without reading its characters again). Every index
+    /// read is checked against `count` first: no bounds checks per character.
+    static func tokenize(_ text: UnsafeBufferPointer<Unicode.Scalar>) -> (tokens: [Token], keys: [WordKey]) {
+        var out = Tokens()
+        // News text has a token per 4–5 code points; a third of the count leaves room for
+        // nearly every text, and the arrays grow for the rest.
+        out.tokens.reserveCapacity(text.count / 3 + 8)
+        out.keys.reserveCapacity(text.count / 3 + 8)
         var index = 0
         let count = text.count
+        let wordBytes = asciiWordBytes
         while index < count {
             let scalar = text[index]
-            if isSpace(scalar) {
-                index += 1
-                continue
-            }
-            if isWordChar(scalar) {
-                let start = index
-                var hasLetter = !isDigit(scalar)
-                var dotted = false
-                // The token so far is single letters joined by periods ("U", "U.S"): kept up
-                // to date as it grows, so long runs cost linear time.
-                var singleLettersSoFar = isLetter(scalar)
-                index += 1
-                // Most words are ASCII letters and digits: take them at once. (Each follows a
-                // word character, not a period, so the token is no longer single letters.)
-                while index < count {
-                    let value = text[index].value
-                    if (value | 0x20) &- 0x61 < 26 {
-                        hasLetter = true
-                    } else if value &- 0x30 >= 10 {
-                        break
+            let value = scalar.value
+            if value < 0x80 {
+                // Most tokens are ASCII letters and digits: taken in one tight loop that
+                // folds them into the key as it goes.
+                var byte = wordBytes[Int(value)]
+                if byte != 0 {
+                    let start = index
+                    var low: UInt64 = 0, high: UInt64 = 0
+                    var bits: UInt8 = 0
+                    repeat {
+                        bits |= byte
+                        // The key rolls each byte in (``WordTable/packed(_:_:)``'s order).
+                        high = high &<< 8 | low &>> 56
+                        low = low &<< 8 | UInt64(byte)
+                        index &+= 1
+                        guard index < count else { break }
+                        // Code points past ASCII read entry 128, which is 0.
+                        byte = wordBytes[Int(min(text[index].value, 0x80))]
+                    } while byte != 0
+                    // Folded letters have bit 0x40; digits do not.
+                    let hasLetter = bits & 0x40 != 0
+                    // What can go on a word: another code point, an apostrophe, or "," or
+                    // "." (numbers and dotted abbreviations).
+                    if index < count, text[index].value >= 0x80 || text[index] == "'" || text[index] == "," || text[index] == "." {
+                        let (end, kind) = continueWord(text, from: index, hasLetter: hasLetter, singleLetters: hasLetter && index - start == 1)
+                        index = end
+                        out.add(start, end, kind, WordKey(text, start..<end))
+                    } else {
+                        out.add(start, index, hasLetter ? .word : .number, index - start <= 16 ? WordKey(low: low, high: high) : .none)
                     }
-                    singleLettersSoFar = false
+                    continue
+                }
+                if value == 0x20 {
                     index += 1
+                    continue
                 }
-                while index < count {
-                    let c = text[index]
-                    if isWordChar(c) {
-                        if !isDigit(c) { hasLetter = true }
-                        if text[index - 1] != "." || !isLetter(c) { singleLettersSoFar = false }
-                        index += 1
-                        continue
-                    }
-                    // Inner apostrophes ("Obuchi's") and, between digits, "," and "." ("1,000.5").
-                    if index + 1 < count && isWordChar(text[index + 1]) {
-                        if c == "'" || c == "\u{2019}" {
-                            // The possessive is a token of its own: "Obuchi" "'s".
-                            if isPossessive(text, index) { break }
-                            singleLettersSoFar = false
-                            index += 1
-                            continue
-                        }
-                        if (c == "," || c == ".") && !hasLetter && isDigit(text[index - 1]) && isDigit(text[index + 1]) {
-                            singleLettersSoFar = false
-                            index += 1
-                            continue
-                        }
-                        // Dotted abbreviations: single letters joined by periods ("U.S", "a.m").
-                        if c == "." && isLetter(text[index + 1]) && singleLettersSoFar
-                            && (index + 2 == count || !isWordChar(text[index + 2]))
-                        {
-                            dotted = true
-                            index += 1
-                            continue
-                        }
-                    }
-                    break
-                }
-                // A dotted abbreviation keeps its final period: "U.S." (one letter after a period).
-                if dotted && index < count && text[index] == "." {
+                if value &- 0x09 < 5 {
+                    if value == 0x0A || value == 0x0D { out.lineBreak = true }
                     index += 1
+                    continue
                 }
-                tokens.append(Token(start: start, end: index, kind: dotted ? .abbreviation : (hasLetter ? .word : .number)))
-                continue
+            } else {
+                if isSpace(scalar) {
+                    if value == 0x2028 || value == 0x2029 { out.lineBreak = true }
+                    index += 1
+                    continue
+                }
+                if isWordChar(scalar) {
+                    let start = index
+                    let (end, kind) = continueWord(text, from: index + 1, hasLetter: !isDigit(scalar), singleLetters: isLetter(scalar))
+                    index = end
+                    out.add(start, end, kind, WordKey(text, start..<end))
+                    continue
+                }
             }
             if (scalar == "'" || scalar == "\u{2019}") && index > 0 && isWordChar(text[index - 1]) && isPossessive(text, index) {
-                tokens.append(Token(start: index, end: index + 2, kind: .word))
+                out.add(index, index + 2, .word, WordKey(text, index..<(index + 2)))
                 index += 2
                 continue
             }
             // Ellipsis written as three periods is one token.
             if scalar == "." && index + 2 < count && text[index + 1] == "." && text[index + 2] == "." {
-                tokens.append(Token(start: index, end: index + 3, kind: .punctuation))
+                out.add(index, index + 3, .punctuation, WordKey(low: 0x2E2E2E, high: 0))  // "..." in any order
                 index += 3
                 continue
             }
-            tokens.append(Token(start: index, end: index + 1, kind: isPunctuation(scalar) ? .punctuation : .symbol))
+            out.add(index, index + 1, isPunctuation(scalar) ? .punctuation : .symbol, value < 0x80 ? WordKey(low: UInt64(value), high: 0) : .none)
             index += 1
         }
-        return tokens
+        return (out.tokens, out.keys)
+    }
+
+    /// The rest of a word whose code points before `from` are word characters: letters,
+    /// digits and marks, inner apostrophes ("Obuchi's" stops before the possessive),
+    /// "," and "." between digits ("1,000.5"), and single letters joined by periods ("U.S.").
+    /// `singleLetters`: the word so far is one letter. Returns where it ends and its kind.
+    static func continueWord(_ text: UnsafeBufferPointer<Unicode.Scalar>, from: Int, hasLetter: Bool, singleLetters: Bool) -> (end: Int, kind: Token.Kind) {
+        var index = from
+        let count = text.count
+        var hasLetter = hasLetter
+        var dotted = false
+        // The token so far is single letters joined by periods ("U", "U.S"): kept up to date
+        // as it grows, so long runs cost linear time.
+        var singleLettersSoFar = singleLetters
+        // ASCII letters and digits at once. (Each follows a word character, not a period, so
+        // the token is no longer single letters.)
+        while index < count {
+            let value = text[index].value
+            if (value | 0x20) &- 0x61 < 26 {
+                hasLetter = true
+            } else if value &- 0x30 >= 10 {
+                break
+            }
+            singleLettersSoFar = false
+            index += 1
+        }
+        while index < count {
+            let c = text[index]
+            if isWordChar(c) {
+                if !isDigit(c) { hasLetter = true }
+                if text[index - 1] != "." || !isLetter(c) { singleLettersSoFar = false }
+                index += 1
+                continue
+            }
+            // Inner apostrophes ("Obuchi's") and, between digits, "," and "." ("1,000.5").
+            if index + 1 < count && isWordChar(text[index + 1]) {
+                if c == "'" || c == "\u{2019}" {
+                    // The possessive is a token of its own: "Obuchi" "'s".
+                    if isPossessive(text, index) { break }
+                    singleLettersSoFar = false
+                    index += 1
+                    continue
+                }
+                if (c == "," || c == ".") && !hasLetter && isDigit(text[index - 1]) && isDigit(text[index + 1]) {
+                    singleLettersSoFar = false
+                    index += 1
+                    continue
+                }
+                // Dotted abbreviations: single letters joined by periods ("U.S", "a.m").
+                if c == "." && isLetter(text[index + 1]) && singleLettersSoFar && (index + 2 == count || !isWordChar(text[index + 2])) {
+                    dotted = true
+                    index += 1
+                    continue
+                }
+            }
+            break
+        }
+        // A dotted abbreviation keeps its final period: "U.S." (one letter after a period).
+        if dotted && index < count && text[index] == "." {
+            index += 1
+        }
+        return (index, dotted ? .abbreviation : (hasLetter ? .word : .number))
     }
 
     /// `'s` (or `’s`) at `index`, ending there.
@@ -134,7 +220,7 @@ public enum Segmenter {
         while index < tokens.count {
             let token = tokens[index]
             // A line break between two tokens ends the sentence (paragraphs, headlines).
-            if index + 1 < tokens.count && hasLineBreak(text, from: token.end, to: tokens[index + 1].start) {
+            if index + 1 < tokens.count && tokens[index + 1].afterLineBreak {
                 close(index)
                 index += 1
                 continue
@@ -178,9 +264,15 @@ public enum Segmenter {
         if before.kind == .word && before.end - before.start == 1 && isUpper(text[before.start]) { return false }
         // No abbreviation below is longer than six letters: a longer word needs no string.
         guard before.end - before.start <= 6 else { return true }
+        // ASCII words (nearly all) are looked up by their bytes: making a string is slow.
+        if let word = ExactKey(text, before.start..<before.end) {
+            if titleKeys.contains(word) { return false }
+            // "Jan. 5", "No. 10", "p. 4": a number goes on.
+            if numberAbbreviationKeys.contains(word) && following.kind == .number { return false }
+            return !(otherAbbreviationKeys.contains(word.lowercased) && !isUpper(first))
+        }
         let word = String(String.UnicodeScalarView(text[before.start..<before.end]))
         if titles.contains(word) { return false }
-        // "Jan. 5", "No. 10", "p. 4": a number goes on.
         if numberAbbreviations.contains(word) && following.kind == .number { return false }
         if otherAbbreviations.contains(word.lowercased()) && !isUpper(first) { return false }
         return true
@@ -191,18 +283,8 @@ public enum Segmenter {
         guard text[tokens[index].end - 1] == "." else { return false }
         guard index + 1 < tokens.count else { return true }
         let next = tokens[index + 1]
-        let word = String(String.UnicodeScalarView(text[next.start..<next.end]))
-        return sentenceOpeners.contains(word)
-    }
-
-    static func hasLineBreak(_ text: [Unicode.Scalar], from: Int, to: Int) -> Bool {
-        var index = from
-        while index < to {
-            let c = text[index]
-            if c == "\n" || c == "\r" || c == "\u{2028}" || c == "\u{2029}" { return true }
-            index += 1
-        }
-        return false
+        if let word = ExactKey(text, next.start..<next.end) { return sentenceOpenerKeys.contains(word) }
+        return sentenceOpeners.contains(String(String.UnicodeScalarView(text[next.start..<next.end])))
     }
 
     static let titles: Set<String> = [
@@ -219,6 +301,47 @@ public enum Segmenter {
         "The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That", "These", "Those", "But", "And", "In", "On", "At",
         "Its", "His", "Her", "Their", "There", "Meanwhile", "However", "Officials", "Mr", "Mrs", "Ms", "Dr", "President",
     ]
+
+    static let titleKeys = Set(titles.compactMap(ExactKey.init))
+    static let numberAbbreviationKeys = Set(numberAbbreviations.compactMap(ExactKey.init))
+    static let otherAbbreviationKeys = Set(otherAbbreviations.compactMap(ExactKey.init))
+    static let sentenceOpenerKeys = Set(sentenceOpeners.compactMap(ExactKey.init))
+
+    /// A word of up to 16 ASCII characters as two numbers, its case kept: the abbreviation
+    /// and opener lists are looked up by these, with no string made.
+    struct ExactKey: Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+
+        init?(_ text: [Unicode.Scalar], _ range: Range<Int>) {
+            guard range.count <= 16 else { return nil }
+            for position in range {
+                let value = text[position].value
+                guard value < 0x80 else { return nil }
+                high = high &<< 8 | low &>> 56
+                low = low &<< 8 | UInt64(value)
+            }
+        }
+
+        init?(_ word: String) {
+            let scalars = Array(word.unicodeScalars)
+            self.init(scalars, 0..<scalars.count)
+        }
+
+        private init(low: UInt64, high: UInt64) {
+            self.low = low
+            self.high = high
+        }
+
+        /// The same word in lower case.
+        var lowercased: ExactKey { ExactKey(low: ExactKey.lower(low), high: ExactKey.lower(high)) }
+
+        private static func lower(_ bytes: UInt64) -> UInt64 {
+            var out = bytes
+            for shift in stride(from: UInt64(0), to: 64, by: 8) where (bytes &>> shift) & 0xFF &- 0x41 < 26 { out |= 0x20 &<< shift }
+            return out
+        }
+    }
 
     // MARK: character classes (ASCII fast paths)
 
@@ -294,6 +417,30 @@ public enum Segmenter {
 public struct Segmentation: Sendable {
     public var tokens: [Token]
     public var sentences: [Sentence]
+    /// Each token's ``WordKey``, for ``WordTable`` lookups.
+    var keys: [WordKey]
+}
+
+/// A token's code points folded as a ``WordTable`` folds them, packed as
+/// ``WordTable/packed(_:_:)`` packs them, when it has at most 16 and all are ASCII; else `.none` (all zero: no token is empty).
+/// The tokenizer makes them as it reads the text, so looking a token up reads one slot and
+/// not the token's characters again.
+struct WordKey: Sendable, Equatable {
+    var low: UInt64
+    var high: UInt64
+
+    static let none = WordKey(low: 0, high: 0)
+
+    init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    /// The key of `range` of `text`.
+    init(_ text: UnsafeBufferPointer<Unicode.Scalar>, _ range: Range<Int>) {
+        let key = text.withMemoryRebound(to: UInt32.self) { WordTable.packed($0, range) }
+        (low, high) = key ?? (0, 0)
+    }
 }
 
 /// One token: a half-open range of code points.
@@ -304,6 +451,8 @@ public struct Token: Sendable, Equatable {
     public var start: Int
     public var end: Int
     public var kind: Kind
+    /// A line break (`\n`, `\r`, U+2028, U+2029) comes between this token and the one before.
+    public var afterLineBreak = false
 }
 
 /// One sentence: its code-point range and its tokens' indices.

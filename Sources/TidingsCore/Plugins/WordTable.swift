@@ -8,7 +8,7 @@
 /// looked up are folded the same way, so a word matches whatever its capitals.
 public struct WordTable: Sendable {
     /// One slot of the open-addressed index. A word of up to 16 ASCII characters is its own
-    /// key (its folded bytes packed into `key` and `key2`), so finding it reads one slot; a
+    /// key (its folded bytes packed into `key` and `key2` by ``packed(_:_:)``), so finding it reads one slot; a
     /// longer or non-ASCII word's key is its hash, and its code points are compared in
     /// `characters`.
     private struct Slot {
@@ -64,8 +64,47 @@ public struct WordTable: Sendable {
         return String(out)
     }
 
-    /// Each token's id, or −1 for words the table lacks.
-    public func ids(_ document: AnalyzedDocument) -> [Int32] { ids(document.scalars, document.tokens) }
+    /// Each token's id, or −1 for words the table lacks. Uses the keys the tokenizer made: a
+    /// short ASCII token's lookup reads one slot, not its characters.
+    public func ids(_ document: AnalyzedDocument) -> [Int32] { ids(document.scalars, document.segmentation) }
+
+    /// Each token's id, or −1 (as ``ids(_:)-swift.method``).
+    public func ids(_ text: [Unicode.Scalar], _ segmentation: Segmentation) -> [Int32] {
+        var out = [Int32](repeating: -1, count: segmentation.tokens.count)
+        out.withUnsafeMutableBufferPointer { ids(text, segmentation, into: $0) }
+        return out
+    }
+
+    /// Each token's id, or −1, written to `out` (one per token). For plugins that look up
+    /// every document: a new array costs a type lookup in the runtime that takes longer than
+    /// all of a sentence's word lookups.
+    public func ids(_ text: [Unicode.Scalar], _ segmentation: Segmentation, into out: UnsafeMutableBufferPointer<Int32>) {
+        let tokens = segmentation.tokens
+        precondition(out.count >= tokens.count, "one id per token")
+        text.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UInt32.self) { text in
+                single.withUnsafeBufferPointer { single in
+                    slots.withUnsafeBufferPointer { slots in
+                        segmentation.keys.withUnsafeBufferPointer { keys in
+                            tokens.withUnsafeBufferPointer { tokens in
+                                for index in 0..<tokens.count {
+                                    let key = keys[index]
+                                    let length = tokens[index].end - tokens[index].start
+                                    if key.low == 0 {
+                                        out[index] = find(text, tokens[index].start..<tokens[index].end) ?? -1
+                                    } else if length == 1 {
+                                        out[index] = single[Int(key.low)]
+                                    } else {
+                                        out[index] = probe(slots, (key.low, key.high), length)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// Each token's id, or −1 for words the table lacks (the buffers are taken once for all
     /// the tokens, not once per token).
@@ -113,31 +152,21 @@ public struct WordTable: Sendable {
         return lower.count == 1 ? lower.first!.value : value
     }
 
-    /// Up to 16 ASCII code points, folded, as two numbers (eight bytes each); nil for longer
-    /// or other words.
+    /// Up to 16 ASCII code points, folded, as two numbers: the bytes roll in from the right
+    /// (the last is the low byte of the first number, the ninth from last the low byte of the
+    /// second). The length tells keys with leading zero bytes apart. Nil for longer or other
+    /// words. The tokenizer makes the same keys as it reads (``Segmentation``'s keys).
     @inline(__always)
-    private static func packed<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> (UInt64, UInt64)? where C.Element == UInt32, C.Index == Int {
+    static func packed<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> (UInt64, UInt64)? where C.Element == UInt32, C.Index == Int {
         guard range.count <= 16 else { return nil }
-        var key: (UInt64, UInt64) = (0, 0)
-        var position = range.lowerBound
-        var shift: UInt64 = 0
-        let half = min(range.upperBound, position + 8)
-        while position < half {
+        var low: UInt64 = 0, high: UInt64 = 0
+        for position in range {
             let value = text[position]
             guard value < 0x80 else { return nil }
-            key.0 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) &<< shift
-            shift &+= 8
-            position &+= 1
+            high = high &<< 8 | low &>> 56
+            low = low &<< 8 | UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0))
         }
-        shift = 0
-        while position < range.upperBound {
-            let value = text[position]
-            guard value < 0x80 else { return nil }
-            key.1 |= UInt64(value | (value &- 0x41 < 26 ? 0x20 : 0)) &<< shift
-            shift &+= 8
-            position &+= 1
-        }
-        return key
+        return (low, high)
     }
 
     /// FNV-1a over the folded code points.
