@@ -238,11 +238,11 @@ struct Scorer: Sendable {
 
     /// The entry of each token of the document (one table lookup each, on the code points);
     /// words the table lacks that end in "n't" are negations.
-    /// (Buffers, not arrays: a new array of a type of this module costs a runtime type
-    /// lookup that takes longer than a sentence's lookups. The caller deallocates it.)
-    func infos(_ segmentation: Segmentation, scalars: [Unicode.Scalar]) -> UnsafeMutableBufferPointer<WordInfo> {
+    /// (Into a buffer, not an array: a new array of a type of this module costs a runtime
+    /// type lookup that takes longer than a sentence's lookups.)
+    func infos(_ segmentation: Segmentation, scalars: [Unicode.Scalar], into out: UnsafeMutableBufferPointer<WordInfo>) {
         let tokens = segmentation.tokens
-        let out = UnsafeMutableBufferPointer<WordInfo>.allocate(capacity: tokens.count)
+        precondition(out.count >= tokens.count, "one entry per token")
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: tokens.count) { ids in
             words.ids(scalars, segmentation, into: ids)
             wordInfos.withUnsafeBufferPointer { wordInfos in
@@ -257,7 +257,6 @@ struct Scorer: Sendable {
                 }
             }
         }
-        return out
     }
 
     /// "didn't", "couldn’t".
@@ -279,7 +278,7 @@ struct Scorer: Sendable {
     /// Rule-adjusted valences of the tokens `range` of one sentence, written to `values` at
     /// the tokens' indices (left 0 for words without sentiment; `values` holds one number per
     /// token of the document, all 0 on `range`), and the sentence's exclamation marks.
-    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: UnsafeMutableBufferPointer<WordInfo>, range: Range<Int>, into values: UnsafeMutableBufferPointer<Double>) -> Int {
+    func valences(tokens: [Token], scalars: [Unicode.Scalar], infos: UnsafeBufferPointer<WordInfo>, range: Range<Int>, into values: UnsafeMutableBufferPointer<Double>) -> Int {
         // Shouting only stands out in a sentence that is not all capitals.
         var sawWord = false, allCaps = true
         for index in range where tokens[index].kind == .word {
@@ -376,7 +375,7 @@ struct Scorer: Sendable {
 
     /// The spoiler or remedy acting on the word at `index`: the word before it, over "the",
     /// "a", "its", "their", "any", and one adjective-like word ("the current deadlock").
-    static func actingWord(before index: Int, tokens: [Token], scalars: [Unicode.Scalar], infos: UnsafeMutableBufferPointer<WordInfo>, in range: Range<Int>) -> Int? {
+    static func actingWord(before index: Int, tokens: [Token], scalars: [Unicode.Scalar], infos: UnsafeBufferPointer<WordInfo>, in range: Range<Int>) -> Int? {
         var position = index - 1
         var skipped = 0
         while position >= range.lowerBound, skipped < 3 {

@@ -65,7 +65,7 @@ struct TargetModel: Sendable {
 
     /// The score for a target at tokens `first…last`, computed as `score(features(…))` is but
     /// without building the features (the daemon's path; training uses `features`).
-    func score(infos: UnsafeMutableBufferPointer<WordInfo>, range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, reach: Reach) -> Double {
+    func score(infos: UnsafeBufferPointer<WordInfo>, range: Range<Int>, first: Int, last: Int, toward: Double, sentence: Double, reach: Reach) -> Double {
         var z = (0.0, 0.0, 0.0)
         func add(_ w: Vector?, _ value: Double) {
             guard let w else { return }

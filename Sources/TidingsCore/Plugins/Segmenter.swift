@@ -13,8 +13,8 @@
 /// ("the U.S. envoy").
 public enum Segmenter {
     public static func segment(_ text: [Unicode.Scalar]) -> Segmentation {
-        let (tokens, keys) = text.withUnsafeBufferPointer { tokenize($0) }
-        return Segmentation(tokens: tokens, sentences: sentences(text, tokens), keys: keys)
+        let tokens = text.withUnsafeBufferPointer { tokenize($0) }
+        return Segmentation(tokens: tokens, sentences: sentences(text, tokens))
     }
 
     public static func segment(_ text: String) -> Segmentation { segment(Array(text.unicodeScalars)) }
@@ -22,7 +22,7 @@ public enum Segmenter {
     // MARK: tokens
 
     static func tokenize(_ text: [Unicode.Scalar]) -> [Token] {
-        text.withUnsafeBufferPointer { tokenize($0).tokens }
+        text.withUnsafeBufferPointer { tokenize($0) }
     }
 
     /// ASCII letters and digits → their folded byte (letters in lower case); other ASCII and
@@ -40,27 +40,24 @@ public enum Segmenter {
     /// What ``tokenize(_:)-(UnsafeBufferPointer<Unicode.Scalar>)`` makes, token by token.
     private struct Tokens {
         var tokens: [Token] = []
-        var keys: [WordKey] = []
         /// A line break since the last token.
         var lineBreak = false
 
         @inline(__always)
         mutating func add(_ start: Int, _ end: Int, _ kind: Token.Kind, _ key: WordKey) {
-            tokens.append(Token(start: start, end: end, kind: kind, afterLineBreak: lineBreak))
-            keys.append(key)
+            tokens.append(Token(start: start, end: end, kind: kind, afterLineBreak: lineBreak, key: key))
             lineBreak = false
         }
     }
 
-    /// The tokens, and each token's ``WordKey`` (its folded bytes, read as they are scanned:
-    /// a ``WordTable`` then finds a word without reading its characters again). Every index
+    /// The tokens, each with its ``WordKey`` (its folded bytes, read as they are scanned: a
+    /// ``WordTable`` then finds a word without reading its characters again). Every index
     /// read is checked against `count` first: no bounds checks per character.
-    static func tokenize(_ text: UnsafeBufferPointer<Unicode.Scalar>) -> (tokens: [Token], keys: [WordKey]) {
+    static func tokenize(_ text: UnsafeBufferPointer<Unicode.Scalar>) -> [Token] {
         var out = Tokens()
         // News text has a token per 4–5 code points; a third of the count leaves room for
         // nearly every text, and the arrays grow for the rest.
         out.tokens.reserveCapacity(text.count / 3 + 8)
-        out.keys.reserveCapacity(text.count / 3 + 8)
         var index = 0
         let count = text.count
         let wordBytes = asciiWordBytes
@@ -87,9 +84,11 @@ public enum Segmenter {
                     } while byte != 0
                     // Folded letters have bit 0x40; digits do not.
                     let hasLetter = bits & 0x40 != 0
-                    // What can go on a word: another code point, an apostrophe, or "," or
-                    // "." (numbers and dotted abbreviations).
-                    if index < count, text[index].value >= 0x80 || text[index] == "'" || text[index] == "," || text[index] == "." {
+                    // What can go on a word: a code point past ASCII, or an apostrophe, ","
+                    // or "." with a word character after it ("don't", "1,000", "U.S.").
+                    if index < count, text[index].value >= 0x80
+                        || (text[index] == "'" || text[index] == "," || text[index] == ".") && index + 1 < count && isWordChar(text[index + 1])
+                    {
                         let (end, kind) = continueWord(text, from: index, hasLetter: hasLetter, singleLetters: hasLetter && index - start == 1)
                         index = end
                         out.add(start, end, kind, WordKey(text, start..<end))
@@ -135,7 +134,7 @@ public enum Segmenter {
             out.add(index, index + 1, isPunctuation(scalar) ? .punctuation : .symbol, value < 0x80 ? WordKey(low: UInt64(value), high: 0) : .none)
             index += 1
         }
-        return (out.tokens, out.keys)
+        return out.tokens
     }
 
     /// The rest of a word whose code points before `from` are word characters: letters,
@@ -417,8 +416,6 @@ public enum Segmenter {
 public struct Segmentation: Sendable {
     public var tokens: [Token]
     public var sentences: [Sentence]
-    /// Each token's ``WordKey``, for ``WordTable`` lookups.
-    var keys: [WordKey]
 }
 
 /// A token's code points folded as a ``WordTable`` folds them, packed as
@@ -453,6 +450,8 @@ public struct Token: Sendable, Equatable {
     public var kind: Kind
     /// A line break (`\n`, `\r`, U+2028, U+2029) comes between this token and the one before.
     public var afterLineBreak = false
+    /// Its folded code points, for ``WordTable`` lookups.
+    var key = WordKey.none
 }
 
 /// One sentence: its code-point range and its tokens' indices.

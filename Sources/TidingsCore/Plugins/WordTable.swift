@@ -85,18 +85,16 @@ public struct WordTable: Sendable {
             buffer.withMemoryRebound(to: UInt32.self) { text in
                 single.withUnsafeBufferPointer { single in
                     slots.withUnsafeBufferPointer { slots in
-                        segmentation.keys.withUnsafeBufferPointer { keys in
-                            tokens.withUnsafeBufferPointer { tokens in
-                                for index in 0..<tokens.count {
-                                    let key = keys[index]
-                                    let length = tokens[index].end - tokens[index].start
-                                    if key.low == 0 {
-                                        out[index] = find(text, tokens[index].start..<tokens[index].end) ?? -1
-                                    } else if length == 1 {
-                                        out[index] = single[Int(key.low)]
-                                    } else {
-                                        out[index] = probe(slots, (key.low, key.high), length)
-                                    }
+                        tokens.withUnsafeBufferPointer { tokens in
+                            for index in 0..<tokens.count {
+                                let key = tokens[index].key
+                                let length = tokens[index].end - tokens[index].start
+                                if key.low == 0 {
+                                    out[index] = find(text, tokens[index].start..<tokens[index].end) ?? -1
+                                } else if length == 1 {
+                                    out[index] = single[Int(key.low)]
+                                } else {
+                                    out[index] = probe(slots, (key.low, key.high), length)
                                 }
                             }
                         }
@@ -155,7 +153,7 @@ public struct WordTable: Sendable {
     /// Up to 16 ASCII code points, folded, as two numbers: the bytes roll in from the right
     /// (the last is the low byte of the first number, the ninth from last the low byte of the
     /// second). The length tells keys with leading zero bytes apart. Nil for longer or other
-    /// words. The tokenizer makes the same keys as it reads (``Segmentation``'s keys).
+    /// words. The tokenizer makes the same keys as it reads (``Token``'s `key`).
     @inline(__always)
     static func packed<C: RandomAccessCollection>(_ text: C, _ range: Range<Int>) -> (UInt64, UInt64)? where C.Element == UInt32, C.Index == Int {
         guard range.count <= 16 else { return nil }
