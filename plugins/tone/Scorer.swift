@@ -296,10 +296,13 @@ struct Scorer: Sendable {
         var actedOn: [Int] = []
         var spoiledFrom: Int?
         var spoiledUntil = range.upperBound
+        // What the rules act on at a token; the other flags (",", "to", "the", …) count only
+        // when a rule looks back from a word.
+        let actsHere: WordInfo.Flags = [.exclamation, .contrast, .concession, .hedge, .idiomEnd, .rated]
         for index in range {
             let info = infos[index]
             let flags = info.flags
-            if flags.isEmpty { continue }
+            if flags.isDisjoint(with: actsHere) { continue }
             if flags.contains(.exclamation) { exclamations += 1 }
             if flags.contains(.contrast), contrastAt == nil, index > range.lowerBound, !flags.contains(.still) || infos[index - 1].flags.contains(.comma) {
                 contrastAt = index
@@ -415,8 +418,10 @@ struct Scorer: Sendable {
 
     /// A sentence's score: the sum of its adjusted valences, with its exclamation marks.
     func score(_ values: UnsafeBufferPointer<Double>, exclamations: Int) -> Double {
+        // Every value, zeros too: adding +0 leaves a sum as it is, and a loop without a
+        // branch is faster.
         var sum = 0.0
-        for value in values where value != 0 { sum += value }
+        for value in values { sum += value }
         return finish(sum, exclamations: exclamations)
     }
 

@@ -81,16 +81,19 @@ struct TargetModel: Sendable {
         let low = max(range.lowerBound, first - reach.window), high = min(range.upperBound - 1, last + reach.window)
         guard low <= high else { return TargetModel.decide(z) }
         wordWeights.withUnsafeBufferPointer { weights in
-            for index in low...high where index < first || index > last {
-                let slot = Int(infos[index].model)
+            // A word is negated when one of the three tokens before it (in the sentence) is a
+            // negation: the last negation seen is carried along, not looked for at each word.
+            var lastNegation = low - 4
+            for index in max(range.lowerBound, low - 3)..<low where infos[index].flags.contains(.negation) { lastNegation = index }
+            for index in low...high {
+                let info = infos[index]
+                defer { if info.flags.contains(.negation) { lastNegation = index } }
+                guard index < first || index > last else { continue }
+                let slot = Int(info.model)
                 guard slot >= 0 else { continue }
                 let distance = index < first ? first - index : index - last
                 let weight = reach.weights[distance]
-                var negated = false
-                for back in 1...3 where index - back >= range.lowerBound && infos[index - back].flags.contains(.negation) {
-                    negated = true
-                    break
-                }
+                let negated = index - lastNegation <= 3
                 let base = 12 * slot
                 let own = base + (negated ? TargetModel.negated : TargetModel.plain)
                 let side = base + (index < first ? TargetModel.left : TargetModel.right)

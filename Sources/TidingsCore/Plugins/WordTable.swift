@@ -16,8 +16,9 @@ public struct WordTable: Sendable {
         var key2: UInt64 = 0
         /// The word's id, or −1 for an empty slot.
         var id: Int32 = -1
-        var length: Int16 = 0
-        var packed = false
+        /// The word's length in code points, negative when `key` is a hash (one compare
+        /// tells both).
+        var tag: Int32 = 0
     }
     /// The folded code points of every word, end to end; word `id` is
     /// `characters[starts[id]..<starts[id + 1]]`.
@@ -195,7 +196,7 @@ public struct WordTable: Sendable {
             while true {
                 let entry = slots[slot]
                 if entry.id < 0 { return nil }
-                if entry.key == key && !entry.packed && Int(entry.length) == length && same(Int(entry.id), text, range) { return entry.id }
+                if entry.key == key && Int(entry.tag) == -length && same(Int(entry.id), text, range) { return entry.id }
                 slot = (slot &+ 1) & mask
             }
         }
@@ -209,7 +210,7 @@ public struct WordTable: Sendable {
         while true {
             let entry = slots[slot]
             if entry.id < 0 { return -1 }
-            if entry.key == key.0 && entry.key2 == key.1 && entry.packed && Int(entry.length) == length { return entry.id }
+            if entry.key == key.0 && entry.key2 == key.1 && Int(entry.tag) == length { return entry.id }
             slot = (slot &+ 1) & mask
         }
     }
@@ -225,11 +226,11 @@ public struct WordTable: Sendable {
 
     private mutating func place(_ id: Int32) {
         let range = Int(starts[Int(id)])..<Int(starts[Int(id) + 1])
-        var entry = Slot(id: id, length: Int16(clamping: range.count))
+        var entry = Slot(id: id, tag: -Int32(clamping: range.count))
         let start: UInt64
         if let key = WordTable.packed(characters, range) {
             (entry.key, entry.key2) = key
-            entry.packed = true
+            entry.tag = Int32(range.count)
             if range.count == 1 { single[Int(key.0)] = id }
             start = key.0 ^ (key.1 &* 0x0000_0100_0000_01b3)
         } else {
