@@ -121,6 +121,29 @@ struct TonePluginTests {
         }
     }
 
+    @Test func hugeAndEmptyDocumentsAreScoredOnADispatchThread() throws {
+        // The per-document numbers go on the stack only when small: a document of 150,000
+        // tokens (and one sentence of 60,000 words) must not overflow a worker thread's stack.
+        let sentence = "Talks failed badly. "
+        let many = String(repeating: sentence, count: 50_000)
+        let long = String(repeating: "the good talks ", count: 20_000)
+        let slots = Slots<Extraction?>(count: 4, empty: nil)
+        let analyzer = TonePluginTests.tone
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let text = [many, long, "", sentence][index]
+            slots.set(index, try? analyzer.extract(AnalyzedDocument(text: text), context: ExtractionContext()))
+        }
+        let results = slots.all
+        let one = try #require(results[3]?.tone)
+        let manyTone = try #require(results[0]?.tone)
+        #expect(results[0]?.annotations.count == 50_000)
+        #expect(manyTone.words == 150_000 && abs(manyTone.score - one.score) < 1e-9 && one.score < 0)
+        let longTone = try #require(results[1]?.tone)
+        #expect(results[1]?.annotations.count == 1 && longTone.words == 60_000 && longTone.score > 0)
+        let empty = try #require(results[2])
+        #expect(empty.tone?.words == 0 && empty.tone?.score == 0 && empty.annotations.isEmpty)
+    }
+
     @Test func aTargetModelIsLearnedAndReadBack() throws {
         var examples: [TargetModelTrainer.Example] = []
         for index in 0..<30 {
