@@ -56,7 +56,7 @@ public enum Segmenter {
     static func tokenize(_ text: UnsafeBufferPointer<Unicode.Scalar>) -> [Token] {
         var out = Tokens()
         // News text has a token per 4–5 code points; a third of the count leaves room for
-        // nearly every text, and the arrays grow for the rest.
+        // nearly every text, and the array grows for the rest.
         out.tokens.reserveCapacity(text.count / 3 + 8)
         var index = 0
         let count = text.count
