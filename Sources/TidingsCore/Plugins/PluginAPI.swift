@@ -91,16 +91,20 @@ public struct Span: Sendable, Equatable, Hashable, Codable {
 
 /// Everything one plugin found in one document. Offsets are Unicode code points into the
 /// document text, half-open.
+///
+/// (The stored properties have no default values; the initialiser's parameters do. With both,
+/// every initialisation built an empty value first, then copied and destroyed it: a tenth of a
+/// short sentence's tone.)
 public struct Extraction: Sendable, Equatable, Codable {
-    public var entities: [EntityMention] = []
-    public var events: [CodedEvent] = []
+    public var entities: [EntityMention]
+    public var events: [CodedEvent]
     public var tone: Tone?
     /// Tone toward each entity (by canonical name and label).
-    public var entityTones: [EntityTone] = []
+    public var entityTones: [EntityTone]
     /// Tone toward the spans of ``ExtractionContext/targets``, in their order.
-    public var targets: [TargetTone] = []
+    public var targets: [TargetTone]
     /// Generic spans: what third-party plugins produce.
-    public var annotations: [Annotation] = []
+    public var annotations: [Annotation]
 
     public init(
         entities: [EntityMention] = [], events: [CodedEvent] = [], tone: Tone? = nil, entityTones: [EntityTone] = [],
