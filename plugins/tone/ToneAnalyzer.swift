@@ -168,33 +168,36 @@ public struct ToneAnalyzer: Extractor {
 
         // Toward each entity: its mentions' sentences, each weighted around the mention. The
         // mentions are sorted by entity (then place in the text) and read in runs: no hashing.
-        let found = context.results.values.map(\.entities)
-        var mentions: [(group: Int, index: Int)] = []
-        for (group, list) in found.enumerated() { for index in list.indices { mentions.append((group, index)) } }
-        // (Sorting even an empty array copies it: only sort what there is.)
-        if mentions.count > 1 {
-            mentions.sort { a, b in
-                let x = found[a.group][a.index], y = found[b.group][b.index]
-                return (x.canonical, x.label, x.start, x.end) < (y.canonical, y.label, y.start, y.end)
-            }
-        }
+        // They are read in place (a mention copied is a handful of strings retained).
+        let found = context.results.count == 1 ? context.results.first!.value.entities : context.results.values.flatMap(\.entities)
         var entityTones: [EntityTone] = []
-        var sum = 0.0, scored = 0, runStart = 0
-        for (position, reference) in mentions.enumerated() {
-            let mention = found[reference.group][reference.index]
-            if let span = tokenSpan(mention.start, mention.end), mention.sentence < sentences.count {
-                sum += toward(mention.sentence, first: span.first, last: span.last)
-                scored += 1
+        found.withUnsafeBufferPointer { found in
+            var order = Array(found.indices)
+            // (Sorting even an empty array copies it: only sort what there is.)
+            if order.count > 1 {
+                order.sort { a, b in
+                    let x = found[a], y = found[b]
+                    if x.canonical != y.canonical { return x.canonical < y.canonical }
+                    if x.label != y.label { return x.label < y.label }
+                    return (x.start, x.end) < (y.start, y.end)
+                }
             }
-            if position + 1 < mentions.count {
-                let next = found[mentions[position + 1].group][mentions[position + 1].index]
-                if next.canonical == mention.canonical && next.label == mention.label { continue }
+            var sum = 0.0, scored = 0, runStart = 0
+            for (position, index) in order.enumerated() {
+                if let span = tokenSpan(found[index].start, found[index].end), found[index].sentence < sentences.count {
+                    sum += toward(found[index].sentence, first: span.first, last: span.last)
+                    scored += 1
+                }
+                if position + 1 < order.count {
+                    let next = order[position + 1]
+                    if found[next].canonical == found[index].canonical && found[next].label == found[index].label { continue }
+                }
+                let score = scored == 0 ? 0 : sum / Double(scored)
+                entityTones.append(EntityTone(canonical: found[index].canonical, label: found[index].label, score: score, mentions: position + 1 - runStart))
+                sum = 0
+                scored = 0
+                runStart = position + 1
             }
-            let score = scored == 0 ? 0 : sum / Double(scored)
-            entityTones.append(EntityTone(canonical: mention.canonical, label: mention.label, score: score, mentions: position + 1 - runStart))
-            sum = 0
-            scored = 0
-            runStart = position + 1
         }
 
         // Toward a requested span: its sentence, weighted around it.
