@@ -137,7 +137,8 @@ public struct ToneAnalyzer: Extractor {
 
         /// The tone toward tokens `first…last` of a sentence: the learned model's, or the
         /// rule-based score with the neutral band.
-        func toward(_ sentence: Int, first: Int, last: Int) -> Double {
+        /// (Out of line: inlined into both of its callers it made the whole function slower.)
+        @inline(never) func toward(_ sentence: Int, first: Int, last: Int) -> Double {
             let range = sentences[sentence].tokens
             let rule = scorer.score(
                 UnsafeBufferPointer(rebasing: values[range]), exclamations: exclamations[sentence], first: first - range.lowerBound, last: last - range.lowerBound, reach: reach)
@@ -169,34 +170,34 @@ public struct ToneAnalyzer: Extractor {
         // Toward each entity: its mentions' sentences, each weighted around the mention. The
         // mentions are sorted by entity (then place in the text) and read in runs: no hashing.
         // They are read in place (a mention copied is a handful of strings retained).
-        let found = context.results.count == 1 ? context.results.first!.value.entities : context.results.values.flatMap(\.entities)
+        let found = context.results.count < 2 ? context.results.first?.value.entities ?? [] : context.results.values.flatMap(\.entities)
         var entityTones: [EntityTone] = []
-        found.withUnsafeBufferPointer { found in
-            var order = Array(found.indices)
-            // (Sorting even an empty array copies it: only sort what there is.)
-            if order.count > 1 {
-                order.sort { a, b in
-                    let x = found[a], y = found[b]
-                    if x.canonical != y.canonical { return x.canonical < y.canonical }
-                    if x.label != y.label { return x.label < y.label }
-                    return (x.start, x.end) < (y.start, y.end)
+        if !found.isEmpty {
+            found.withUnsafeBufferPointer { found in
+                var order = Array(found.indices)
+                if order.count > 1 {
+                    order.sort { a, b in
+                        if found[a].canonical != found[b].canonical { return found[a].canonical < found[b].canonical }
+                        if found[a].label != found[b].label { return found[a].label < found[b].label }
+                        return (found[a].start, found[a].end) < (found[b].start, found[b].end)
+                    }
                 }
-            }
-            var sum = 0.0, scored = 0, runStart = 0
-            for (position, index) in order.enumerated() {
-                if let span = tokenSpan(found[index].start, found[index].end), found[index].sentence < sentences.count {
-                    sum += toward(found[index].sentence, first: span.first, last: span.last)
-                    scored += 1
+                var sum = 0.0, scored = 0, runStart = 0
+                for (position, index) in order.enumerated() {
+                    if let span = tokenSpan(found[index].start, found[index].end), found[index].sentence < sentences.count {
+                        sum += toward(found[index].sentence, first: span.first, last: span.last)
+                        scored += 1
+                    }
+                    if position + 1 < order.count {
+                        let next = order[position + 1]
+                        if found[next].canonical == found[index].canonical && found[next].label == found[index].label { continue }
+                    }
+                    let score = scored == 0 ? 0 : sum / Double(scored)
+                    entityTones.append(EntityTone(canonical: found[index].canonical, label: found[index].label, score: score, mentions: position + 1 - runStart))
+                    sum = 0
+                    scored = 0
+                    runStart = position + 1
                 }
-                if position + 1 < order.count {
-                    let next = order[position + 1]
-                    if found[next].canonical == found[index].canonical && found[next].label == found[index].label { continue }
-                }
-                let score = scored == 0 ? 0 : sum / Double(scored)
-                entityTones.append(EntityTone(canonical: found[index].canonical, label: found[index].label, score: score, mentions: position + 1 - runStart))
-                sum = 0
-                scored = 0
-                runStart = position + 1
             }
         }
 
