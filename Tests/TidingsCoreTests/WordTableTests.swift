@@ -60,8 +60,9 @@ struct WordTableTests {
             Talks FAILED, Japan said... The U.S. envoy's 1,000.5 yen—“café” Ünterwegs don't \u{2028}x
             counterproposal EXTRAORDINARILY-LONG 0123456789abcdefg 0123456789abcdef a.m. I! ¿Qué? 
             """
-        let scalars = Array(text.unicodeScalars)
-        let segmentation = Segmenter.segment(scalars)
+        let document = AnalyzedDocument(text: text)
+        let scalars = document.scalars
+        let segmentation = document.segmentation
         var packed = 0
         for token in segmentation.tokens {
             let key = token.key
@@ -75,10 +76,11 @@ struct WordTableTests {
             }
         }
         #expect(packed > 20)
-        // Looked up by key or by code points, every token gets the same id.
-        let table = WordTable(segmentation.tokens.map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }.filter { $0 != "envoy" })
-        let byKey = table.ids(scalars, segmentation)
-        #expect(byKey == table.ids(scalars, segmentation.tokens))
+        // Looked up by key or by the word's text, every token gets the same id.
+        let words = segmentation.tokens.map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        let table = WordTable(words.filter { $0 != "envoy" })
+        let byKey = table.ids(document)
+        #expect(byKey == words.map { table.id($0) ?? -1 })
         #expect(byKey.filter { $0 < 0 }.count == 1)
         var buffer = [Int32](repeating: 0, count: byKey.count)
         buffer.withUnsafeMutableBufferPointer { table.ids(scalars, segmentation, into: $0) }

@@ -393,7 +393,7 @@ struct Scorer: Sendable {
 
     /// A token of letters and hyphens only.
     static func isLettersOrHyphens(_ scalars: [Unicode.Scalar], _ token: Token) -> Bool {
-         (token.start..<token.end).allSatisfy { position in
+        (token.start..<token.end).allSatisfy { position in
             let value = scalars[position].value
             if value < 0x80 { return (value | 0x20) &- 0x61 < 26 || value == 0x2D }
             return scalars[position].properties.isAlphabetic

@@ -67,16 +67,14 @@ public struct WordTable: Sendable {
 
     /// Each token's id, or −1 for words the table lacks. Uses the keys the tokenizer made: a
     /// short ASCII token's lookup reads one slot, not its characters.
-    public func ids(_ document: AnalyzedDocument) -> [Int32] { ids(document.scalars, document.segmentation) }
-
-    /// Each token's id, or −1 (as ``ids(_:)-swift.method``).
-    public func ids(_ text: [Unicode.Scalar], _ segmentation: Segmentation) -> [Int32] {
-        var out = [Int32](repeating: -1, count: segmentation.tokens.count)
-        out.withUnsafeMutableBufferPointer { ids(text, segmentation, into: $0) }
+    public func ids(_ document: AnalyzedDocument) -> [Int32] {
+        var out = [Int32](repeating: -1, count: document.tokens.count)
+        out.withUnsafeMutableBufferPointer { ids(document.scalars, document.segmentation, into: $0) }
         return out
     }
 
-    /// Each token's id, or −1, written to `out` (one per token). For plugins that look up
+    /// Each token's id, or −1, written to `out` (one per token); `text` is the code points the
+    /// segmentation was made from (a token without a key is read there). For plugins that look up
     /// every document: a new array costs a type lookup in the runtime that takes longer than
     /// all of a sentence's word lookups.
     public func ids(_ text: [Unicode.Scalar], _ segmentation: Segmentation, into out: UnsafeMutableBufferPointer<Int32>) {
@@ -103,33 +101,6 @@ public struct WordTable: Sendable {
                 }
             }
         }
-    }
-
-    /// Each token's id, or −1 for words the table lacks (the buffers are taken once for all
-    /// the tokens, not once per token).
-    public func ids(_ text: [Unicode.Scalar], _ tokens: [Token]) -> [Int32] {
-        var out = [Int32](repeating: -1, count: tokens.count)
-        text.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UInt32.self) { text in
-                single.withUnsafeBufferPointer { single in
-                    slots.withUnsafeBufferPointer { slots in
-                        out.withUnsafeMutableBufferPointer { out in
-                            for (index, token) in tokens.enumerated() {
-                                let range = token.start..<token.end
-                                if range.count == 1, text[token.start] < 0x80 {
-                                    out[index] = single[Int(WordTable.fold(text[token.start]))]
-                                } else if let key = WordTable.packed(text, range) {
-                                    out[index] = probe(slots, key, range.count)
-                                } else {
-                                    out[index] = find(text, range) ?? -1
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out
     }
 
     // MARK: internals
