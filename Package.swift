@@ -23,6 +23,8 @@ var targets: [Target] = [
 
     // The product's modules, one room each (see docs/ARCHITECTURE.md).
     .target(name: "TidingsCore", path: "Sources/TidingsCore"),
+    // The scheduler: a value-type state machine on a caller's clock (no I/O, no queues).
+    .target(name: "TidingsSchedule", path: "Sources/TidingsSchedule"),
     .target(
         name: "TidingsFetch", dependencies: ["CCurl", "CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsFetch"),
@@ -51,7 +53,7 @@ var targets: [Target] = [
         name: "TidingsDaemon",
         dependencies: [
             "TidingsCore", "TidingsFetch", "TidingsParse", "TidingsStore", "TidingsAdmin", "TidingsPipeline",
-            "CTidingsSys", .product(name: "Logging", package: "swift-log"),
+            "TidingsSchedule", "CTidingsSys", .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/TidingsDaemon"),
     .executableTarget(
@@ -75,6 +77,7 @@ var targets: [Target] = [
     .target(name: "TestSupport", dependencies: ["CTidingsSys", "TidingsCore"], path: "Tests/TestSupport"),
     .testTarget(
         name: "TidingsCoreTests", dependencies: ["TidingsCore", "TestSupport"], path: "Tests/TidingsCoreTests"),
+    .testTarget(name: "TidingsScheduleTests", dependencies: ["TidingsSchedule"], path: "Tests/TidingsScheduleTests"),
     .testTarget(
         name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore", "TestSupport"],
         path: "Tests/TidingsParseTests"),

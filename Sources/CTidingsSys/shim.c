@@ -44,7 +44,9 @@ int tidings_send_datagram(const char *path, const void *data, size_t length) {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     ssize_t sent;
-    do { sent = sendto(fd, data, length, MSG_NOSIGNAL, (struct sockaddr *)&sa, len); } while (sent < 0 && errno == EINTR);
+    // Never blocks: the watchdog pings go out from the control queue, and a notify socket
+    // that nobody reads (its queue full) must not stall the daemon; such a send fails instead.
+    do { sent = sendto(fd, data, length, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa, len); } while (sent < 0 && errno == EINTR);
     int err = sent < 0 ? -errno : 0;
     close(fd);
     return err;

@@ -37,6 +37,15 @@ public struct StatusResult: Sendable, Codable, Equatable {
             self.tailing = tailing
         }
     }
+    /// Article pages behind feed items: waiting to be read, and given up.
+    public struct Articles: Sendable, Codable, Equatable {
+        public var pending: Int
+        public var failed: Int
+        public init(pending: Int, failed: Int) {
+            self.pending = pending
+            self.failed = failed
+        }
+    }
     public struct RecentError: Sendable, Codable, Equatable {
         public var at: String
         public var message: String
@@ -65,6 +74,8 @@ public struct StatusResult: Sendable, Codable, Equatable {
     public var analyzing: Bool?
     /// Background jobs running.
     public var jobs: [JobInfo]?
+    /// The article-page backlog.
+    public var articles: Articles?
 
     public init(
         version: String, pid: Int32, uptime: Double, startedAt: String, paused: Bool, database: String,
@@ -214,6 +225,38 @@ public struct AddSourceParams: Sendable, Codable, Equatable {
         self.name = name
         self.interval = interval
         self.kind = kind
+    }
+}
+
+/// `sources.import` params: many sources in one request, added in one transaction.
+public struct ImportSourcesParams: Sendable, Codable, Equatable {
+    public var sources: [AddSourceParams]
+    public init(sources: [AddSourceParams]) { self.sources = sources }
+}
+
+/// `sources.import` result: how many were added, already present (same URL) or added under
+/// another name (theirs was taken), and the ones refused with the reason.
+public struct ImportSourcesResult: Sendable, Codable, Equatable {
+    public struct Refusal: Sendable, Codable, Equatable {
+        public var url: String
+        public var reason: String
+        public init(url: String, reason: String) {
+            self.url = url
+            self.reason = reason
+        }
+    }
+    public var added: Int
+    public var present: Int
+    public var renamed: Int
+    /// The first refusals (at most 100); `refusedCount` counts them all.
+    public var refused: [Refusal]
+    public var refusedCount: Int
+    public init(added: Int, present: Int, renamed: Int, refused: [Refusal], refusedCount: Int) {
+        self.added = added
+        self.present = present
+        self.renamed = renamed
+        self.refused = refused
+        self.refusedCount = refusedCount
     }
 }
 

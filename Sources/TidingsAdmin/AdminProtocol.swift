@@ -11,12 +11,15 @@ import TidingsCore
 public enum AdminProtocol {
     /// The longest line either side accepts, newline excluded.
     public static let maxLineLength = 1 << 20
+    /// Longest request line the daemon reads: larger than a reply line, so that a bulk
+    /// request (`sources.import` of 10,000 outlines) fits in one request and one transaction.
+    public static let maxRequestLength = 16 << 20
 
     /// Methods, and whether they need admin rights (root or the daemon's own user).
     public static let methods: [String: Access] = [
         "status": .read, "sources.list": .read, "plugins.list": .read, "tail": .read, "ping": .read, "jobs": .read,
         "plugins.enable": .admin, "plugins.disable": .admin, "reprocess": .admin,
-        "sources.add": .admin, "sources.remove": .admin, "sources.enable": .admin, "sources.disable": .admin,
+        "sources.add": .admin, "sources.import": .admin, "sources.remove": .admin, "sources.enable": .admin, "sources.disable": .admin,
         "sources.fetch": .admin, "pause": .admin, "resume": .admin, "reload": .admin, "shutdown": .admin,
     ]
 

@@ -12,6 +12,21 @@ public struct Enclosure: Sendable, Equatable, Codable {
     }
 }
 
+/// The web page behind a feed item whose own text is a teaser.
+public struct ArticleLink: Sendable, Equatable {
+    public var url: String
+    /// The politeness key (the URL's host, lowercased).
+    public var host: String?
+    /// False only for a page on the source's own host when that source opted out of TLS checks.
+    public var tlsVerify: Bool
+
+    public init(url: String, host: String?, tlsVerify: Bool) {
+        self.url = url
+        self.host = host
+        self.tlsVerify = tlsVerify
+    }
+}
+
 /// One item read from a source, turned into clean text, ready to be stored.
 public struct Document: Sendable, Equatable {
     /// The idempotency key: `url:<canonical URL>`, else `guid:<source id>:<guid>`, else
@@ -32,6 +47,9 @@ public struct Document: Sendable, Equatable {
     /// Set when this text is a feed's teaser for an article already stored in full: seeing it
     /// again must not replace the article with the teaser.
     public var keepStoredText = false
+    /// The article page to read in place of this item's short text, when the item is new:
+    /// the store queues it with the document (`article_queue`).
+    public var article: ArticleLink?
 
     /// Keys the document by its GUID within its source instead of its URL (for feeds whose
     /// items share one link, such as a podcast's home page).

@@ -26,6 +26,8 @@ public struct Source: Sendable, Equatable, Codable {
     /// False when the source opted out of TLS certificate verification.
     public var tlsVerify: Bool
     public var kind: Kind
+    /// Article pages of its items still waiting to be read.
+    public var articlesPending: Int = 0
 
     public init(
         id: Int64, name: String, url: String, origin: Origin, enabled: Bool, interval: Double,

@@ -18,7 +18,7 @@ final class AdminConnection: @unchecked Sendable {
     let peerPID: Int32
     let peerUID: UInt32
     private weak var server: AdminServer?
-    private var framer = LineFramer(maxLength: AdminProtocol.maxLineLength)
+    private var framer = LineFramer(maxLength: AdminProtocol.maxRequestLength)
     private var readSource: (any DispatchSourceRead)?
     private var writeSource: (any DispatchSourceWrite)?
     private var readSuspended = false
@@ -83,7 +83,7 @@ final class AdminConnection: @unchecked Sendable {
             switch event {
             case .line(let line): server?.dispatch(line, from: self)
             case .tooLong:
-                send(.failure(AdminFailure(id: nil, code: "line_too_long", message: "request longer than \(AdminProtocol.maxLineLength) bytes; it was skipped")))
+                send(.failure(AdminFailure(id: nil, code: "line_too_long", message: "request longer than \(AdminProtocol.maxRequestLength) bytes; it was skipped")))
             }
         }
         if unanswered >= AdminConnection.maxUnanswered, !readSuspended, let readSource {

@@ -16,6 +16,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var sources: [SourceDefinition]
     /// `[plugins.<name>]` tables and `[[plugins.exec]]` programs.
     public var plugins = PluginSettings()
+    /// How much of the fetch log is kept (`keep_fetches`, `keep_fetches_for`).
+    public var history = History()
+
+    public struct History: Sendable, Equatable {
+        /// The newest fetch-log rows kept per source.
+        public var perSource = 100
+        /// Rows older than this (seconds) are deleted, whatever their number.
+        public var maxAge: Double = 7 * 86_400
+    }
 
     public struct FetchSettings: Sendable, Equatable {
         /// When false, sources and links that resolve to loopback, private or link-local
@@ -41,8 +50,8 @@ public struct DaemonConfig: Sendable, Equatable {
         public var fetchArticles = true
         /// Items with less text than this (in characters) get their article page fetched.
         public var articleMinLength = 500
-        /// Most article pages fetched for one feed fetch.
-        public var maxArticlesPerFetch = 20
+        /// Tries before an article page is given up (its item keeps the feed's text).
+        public var articleAttempts = 5
         /// Longest a server's freshness hints (max-age, Expires, RSS ttl) may push a fetch back.
         public var maxFreshness: Double = 86_400
     }

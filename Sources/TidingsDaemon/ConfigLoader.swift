@@ -7,7 +7,7 @@ import TidingsPipeline
 /// error naming the file, the line and the key, and saying what is allowed.
 public enum ConfigLoader {
     /// The config keys, by table. Unknown keys are errors, not silently ignored.
-    static let daemonKeys = ["database", "socket", "socket_mode", "log_level"]
+    static let daemonKeys = ["database", "socket", "socket_mode", "log_level", "keep_fetches", "keep_fetches_for"]
     static let fetchKeys = [
         "allow_private_networks", "interval", "timeout", "max_body_size", "user_agent", "proxy", "host_delay", "fetch_articles",
         "article_min_length", "adaptive", "min_interval", "max_interval", "max_concurrent",
@@ -68,6 +68,15 @@ public enum ConfigLoader {
                     throw reader.error(daemon, "log_level", path: "daemon", "must be one of \(logLevels.joined(separator: ", ")), not \"\(value)\"")
                 }
                 config.logLevel = value
+            }
+            if let node = daemon["keep_fetches"] {
+                guard case .integer(let value) = node.value, (1...1_000_000).contains(value) else {
+                    throw reader.typeError(node, key: "daemon.keep_fetches", expected: "a number of fetch-log rows per source from 1 to 1000000")
+                }
+                config.history.perSource = Int(value)
+            }
+            if let value = try reader.duration(daemon, "keep_fetches_for", path: "daemon", range: 3600...(3650 * 86_400)) {
+                config.history.maxAge = value
             }
         }
 

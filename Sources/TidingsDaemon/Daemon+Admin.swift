@@ -34,6 +34,8 @@ extension Daemon: AdminRequestHandler {
                     var status = base
                     status.jobs = try reader.connection.runningJobs().map(Daemon.jobInfo)
                     let counts = try reader.counts()
+                    let backlog = try reader.connection.articleBacklog()
+                    status.articles = StatusResult.Articles(pending: backlog.pending, failed: backlog.failed)
                     status.counts = StatusResult.Counts(
                         sources: counts.sources, enabledSources: counts.enabledSources,
                         failingSources: counts.failingSources, documents: counts.documents, fetches: counts.fetches,
@@ -43,7 +45,10 @@ extension Daemon: AdminRequestHandler {
             case "sources.list":
                 read { [reader] in try AdminJSON.value(try reader.sources()) }
             case "plugins.list":
-                reply(.success(try AdminJSON.value(try pluginInfos())))
+                // The statistics are a GROUP BY over every extraction: read on the reader
+                // queue, never on `control` (whose loop drives the watchdog pings).
+                let plugins = pluginDescriptions()
+                read { [reader] in try AdminJSON.value(Daemon.pluginInfos(plugins, stats: try reader.connection.pluginStatistics())) }
             case "plugins.enable", "plugins.disable":
                 try switchPlugin(request.decodeParams(PluginNameParams.self), on: request.method == "plugins.enable", reply: reply)
             case "reprocess":
@@ -52,6 +57,8 @@ extension Daemon: AdminRequestHandler {
                 read { [reader] in try AdminJSON.value(try reader.connection.jobs().map(Daemon.jobInfo)) }
             case "sources.add":
                 try addSource(request.decodeParams(AddSourceParams.self), reply: reply)
+            case "sources.import":
+                importSources(try request.decodeParams(ImportSourcesParams.self), reply: reply)
             case "sources.remove", "sources.enable", "sources.disable":
                 try changeSource(request.method, request.decodeParams(SourceRefParams.self), reply: reply)
             case "sources.fetch":
@@ -59,8 +66,9 @@ extension Daemon: AdminRequestHandler {
             case "pause", "resume":
                 paused = request.method == "pause"
                 logger.info(paused ? "paused: no scheduled fetches until resume" : "resumed")
-                notifier.status(paused ? "paused" : "running: \(schedule.count) source(s)")
+                notifier.status(paused ? "paused" : "running: \(sources.count) source(s)")
                 reply(.success(.object(["paused": .bool(paused)])))
+                pump()
             case "reload":
                 reply(reload().map { changes in (try? AdminJSON.value(ReloadResult(changes: changes))) ?? .null })
             case "shutdown":
@@ -113,7 +121,7 @@ extension Daemon: AdminRequestHandler {
             paused: paused, database: config.database, configFile: config.file,
             schemaVersion: store.schemaVersion,
             counts: StatusResult.Counts(sources: 0, enabledSources: 0, failingSources: 0, documents: 0, fetches: 0, fetchErrors: 0),
-            queue: StatusResult.Queue(due: dueCount, fetching: inFlight.count - writing.count, writing: writing.count,
+            queue: StatusResult.Queue(due: dueCount, fetching: scheduler.runningCount - writing, writing: writing,
                 clients: server?.connectionCount ?? 0, tailing: tails.count),
             lastErrors: recentErrors, access: access)
         status.plugins = (pipeline?.names ?? []).filter(enabledPlugins.contains)
@@ -191,7 +199,8 @@ extension Daemon: AdminRequestHandler {
         }
     }
 
-    private func addSource(_ params: AddSourceParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+    /// A source definition from `sources.add` params (also each outline of `sources.import`).
+    func definition(from params: AddSourceParams) throws -> SourceDefinition {
         guard params.url.contains(":") || params.url.hasPrefix("/") else {
             throw TidingsError.invalid("\"\(params.url)\" is neither a URL nor an absolute path")
         }
@@ -212,17 +221,66 @@ extension Daemon: AdminRequestHandler {
             guard value != .folder || url.hasPrefix("file:") else { throw TidingsError.invalid("a folder source must be a local directory") }
             kind = value
         }
-        let definition = SourceDefinition(name: name, url: url, interval: interval, kind: kind)
+        return SourceDefinition(name: name, url: url, interval: interval, kind: kind)
+    }
+
+    private func addSource(_ params: AddSourceParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+        let definition = try definition(from: params)
         store.write({ db in try db.insertSource(definition, origin: .admin, now: Date()) }) { [self] result in
             control.async {
                 switch result {
                 case .success(let source):
-                    self.schedule[source.id] = SourceState(
+                    let state = SourceState(
                         id: source.id, name: source.name, url: source.url, enabled: true, interval: source.interval,
                         nextFetchAt: Date(), etag: nil, lastModified: nil, consecutiveErrors: 0, tlsVerify: source.tlsVerify,
                         kind: source.kind)
+                    self.sources[source.id] = state
+                    self.scheduler.add(.source(source.id), host: state.host, interval: state.interval, due: Date())
+                    self.pump()
                     self.logger.info("added source \(source.id) (\(source.name)) \(source.url)")
                     reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
+                case .failure(let error):
+                    reply(.failure(Daemon.tidingsError(error)))
+                }
+            }
+        }
+    }
+
+    /// `sources.import`: every outline checked, the good ones added in one transaction, each
+    /// new source handed to the scheduler.
+    private func importSources(_ params: ImportSourcesParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) {
+        var definitions: [SourceDefinition] = []
+        var refused: [ImportSourcesResult.Refusal] = []
+        for outline in params.sources {
+            do {
+                definitions.append(try definition(from: outline))
+            } catch {
+                refused.append(.init(url: outline.url, reason: Daemon.tidingsError(error).message))
+            }
+        }
+        let rejected = refused
+        let accepted = definitions
+        store.write({ db in try db.importSources(accepted, now: Date()) }) { [self] outcome in
+            control.async { [self] in
+                switch outcome {
+                case .success(let imported):
+                    let now = Date()
+                    for (id, definition) in imported.added {
+                        let state = SourceState(
+                            id: id, name: definition.name, url: definition.url, enabled: definition.enabled, interval: definition.interval,
+                            nextFetchAt: now, etag: nil, lastModified: nil, consecutiveErrors: 0, tlsVerify: definition.tlsVerify,
+                            kind: definition.kind)
+                        sources[id] = state
+                        // Spread over the first interval's tenth (at most a minute), not all at once.
+                        let spread = min(definition.interval / 10, 60) * Double.random(in: 0..<1)
+                        scheduler.add(.source(id), host: state.host, interval: state.interval, due: now.addingTimeInterval(spread))
+                    }
+                    logger.info("imported \(imported.added.count) source(s); \(imported.present) already present, \(rejected.count) refused")
+                    let result = ImportSourcesResult(
+                        added: imported.added.count, present: imported.present, renamed: imported.renamed,
+                        refused: Array(rejected.prefix(100)), refusedCount: rejected.count)
+                    reply(Result { try AdminJSON.value(result) }.mapError(Daemon.tidingsError))
+                    pump()
                 case .failure(let error):
                     reply(.failure(Daemon.tidingsError(error)))
                 }
@@ -252,14 +310,16 @@ extension Daemon: AdminRequestHandler {
                 case .success(var source):
                     switch method {
                     case "sources.remove":
-                        if let removed = self.schedule.removeValue(forKey: source.id), removed.kind == .folder {
+                        self.scheduler.remove(.source(source.id))
+                        if let removed = self.sources.removeValue(forKey: source.id), removed.kind == .folder {
                             self.fetcher.forgetFolder(removed.url)
                         }
                         self.logger.info("removed source \(source.id) (\(source.name)); its documents are kept")
                     default:
                         source.enabled = method == "sources.enable"
-                        self.schedule[source.id]?.enabled = source.enabled
-                        if source.enabled { self.schedule[source.id]?.nextFetchAt = Date() }
+                        self.sources[source.id]?.enabled = source.enabled
+                        self.scheduler.setEnabled(.source(source.id), source.enabled, now: Date())
+                        self.pump()
                         self.logger.info("\(source.enabled ? "enabled" : "disabled") source \(source.id) (\(source.name))")
                     }
                     reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
@@ -276,11 +336,14 @@ extension Daemon: AdminRequestHandler {
         reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void
     ) throws {
         guard !stopping else { throw TidingsError("stopping", "the daemon is stopping") }
-        let match = schedule.values.first { String($0.id) == params.source } ?? schedule.values.first { $0.name == params.source }
+        let match = Int64(params.source).flatMap { sources[$0] } ?? sources.values.first { $0.name == params.source }
         guard let state = match else {
             throw TidingsError.notFound("no source \"\(params.source)\"; see tidingsctl sources list")
         }
         fetchWaiters[state.id, default: []].append((connection, id))
-        if !inFlight.contains(state.id) { startFetch(state) }
+        // Now, whatever the pause, the slots and the host's turn; if it is running, once more
+        // right after.
+        let now = Date()
+        if scheduler.startNow(.source(state.id), now: now) { startFetch(state, now: now) }
     }
 }

@@ -186,16 +186,24 @@ extension Daemon {
         }
     }
 
-    /// `plugins.list`: every plugin with its switch and counts.
-    func pluginInfos() throws -> [PluginInfo] {
+    /// What `plugins.list` says of each plugin apart from its counts. On `control`.
+    func pluginDescriptions() -> [(stage: PluginStageInfo, enabled: Bool)] {
         guard let pipeline else { return [] }
         let enabled = enabledPlugins
-        let stats = try readerQueue.sync { [reader] in try reader.connection.pluginStatistics() }
         return pipeline.stages.map { stage in
-            let descriptor = stage.descriptor
+            (PluginStageInfo(descriptor: stage.descriptor, kind: stage.kind), enabled.contains(stage.descriptor.name))
+        }
+    }
+
+    /// `plugins.list`: every plugin with its switch and counts (read on the reader queue).
+    static func pluginInfos(
+        _ plugins: [(stage: PluginStageInfo, enabled: Bool)], stats: [String: (ok: Int, failed: Int, skipped: Int, meanMs: Double?)]
+    ) -> [PluginInfo] {
+        plugins.map { plugin in
+            let descriptor = plugin.stage.descriptor
             let counts = stats[descriptor.name]
             return PluginInfo(
-                name: descriptor.name, version: descriptor.version, enabled: enabled.contains(descriptor.name), kind: stage.kind,
+                name: descriptor.name, version: descriptor.version, enabled: plugin.enabled, kind: plugin.stage.kind,
                 requires: descriptor.requires, uses: descriptor.uses, produces: descriptor.produces, summary: descriptor.summary, done: counts?.ok ?? 0,
                 failed: counts?.failed ?? 0, skipped: counts?.skipped ?? 0, meanMs: counts?.meanMs)
         }
@@ -206,4 +214,10 @@ extension Daemon {
             id: row.id, kind: row.kind, plugin: row.plugin, since: row.since, sourceID: row.sourceID, status: row.status, total: row.total,
             done: row.done, failed: row.failed, error: row.error, createdAt: row.createdAt, updatedAt: row.updatedAt, finishedAt: row.finishedAt)
     }
+}
+
+/// A plugin's description and kind, copied off `control` for `plugins.list`.
+struct PluginStageInfo: Sendable {
+    var descriptor: PluginDescriptor
+    var kind: String
 }

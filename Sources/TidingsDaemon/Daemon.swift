@@ -7,6 +7,7 @@ import TidingsAdmin
 import TidingsCore
 import TidingsFetch
 import TidingsPipeline
+import TidingsSchedule
 import TidingsStore
 
 /// The running daemon. All of its mutable state is owned by the `control` queue: the
@@ -30,7 +31,24 @@ public final class Daemon: @unchecked Sendable {
     var logger: Logger
     var server: AdminServer?
 
-    var schedule: [Int64: SourceState] = [:]
+    /// What each source's fetch needs (address, validators, kind), by id. The scheduler
+    /// decides when; this says what.
+    var sources: [Int64: SourceState] = [:]
+    /// When and in what order sources and article pages are fetched (see `Scheduler`).
+    var scheduler: Scheduler
+    /// The scheduler's one timer, and the time it is armed for.
+    var pumpTimer: (any DispatchSourceTimer)?
+    var armedWakeup: Date?
+    /// The window of pending article pages in memory, by queue id; the rest wait in the store.
+    var pages: [Int64: PendingArticle] = [:]
+    /// The highest queue id loaded so far, and whether the store had no more then.
+    var pageCursor: Int64 = 0
+    var pagesExhausted = false
+    var pageLoadBusy = false
+    /// Fetches read and waiting for the store writer.
+    var writing = 0
+    /// Counts since the last summary line.
+    var activity = FetchActivity()
     /// The plugins, made at start (exec plugins started); nil before.
     var pipeline: Pipeline?
     /// Run-time plugin switches from the store (they win over the config).
@@ -44,16 +62,13 @@ public final class Daemon: @unchecked Sendable {
     /// cannot move it forward again.
     var analysisEpoch = 0
     var analyzedCount = 0
-    /// When each host was last asked for something (politeness).
-    var lastRequest: [String: Date] = [:]
-    /// Requests under way per host: feeds, pages and article pages (politeness).
-    var activeHosts: [String: Int] = [:]
-    var inFlight: Set<Int64> = []
-    /// The subset of `inFlight` whose results are parsed and waiting for the store writer.
-    var writing: Set<Int64> = []
     /// Admin `sources.fetch` requests waiting for their fetch to be written.
     var fetchWaiters: [Int64: [(AdminConnection, JSONValue?)]] = [:]
-    var paused = false
+    /// No scheduled fetches (the scheduler's flag; `sources.fetch` still works).
+    var paused: Bool {
+        get { scheduler.paused }
+        set { scheduler.paused = newValue }
+    }
     var stopping = false
     var stopped = false
     var recentErrors: [StatusResult.RecentError] = []
@@ -73,9 +88,14 @@ public final class Daemon: @unchecked Sendable {
         self.workingDirectory = workingDirectory
         self.logger = logger
         notifier = SystemdNotifier()
+        scheduler = Scheduler(policy: Daemon.policy(config.fetch))
         lockFD = try Daemon.lock(database: config.database)
         store = try Store(path: config.database)
         reader = try StoreReader(path: config.database)
+    }
+
+    static func policy(_ fetch: DaemonConfig.FetchSettings) -> Scheduler.Policy {
+        Scheduler.Policy(maxConcurrent: fetch.maxConcurrent, hostDelay: fetch.hostDelay)
     }
 
     /// Held for the process's life: one daemon per database, checked before anything is written.
@@ -118,32 +138,52 @@ public final class Daemon: @unchecked Sendable {
             server.start()
             self.server = server
             installTimers()
+            // Said on `control`, before any signal handler there can stop the daemon.
+            let order = (pipeline?.names ?? []).filter(enabledPlugins.contains)
+            logger.info(
+                "tidingsd \(TidingsVersion.string) ready: \(sources.count) source(s), plugins \(order.isEmpty ? "none" : order.joined(separator: " → ")), database \(config.database), socket \(config.socket)"
+            )
         }
-        let (count, database, socket, plugins) = control.sync { (schedule.count, config.database, config.socket, enabledPlugins) }
-        let order = control.sync { pipeline?.names ?? [] }.filter(plugins.contains)
-        logger.info("tidingsd \(TidingsVersion.string) ready: \(count) source(s), plugins \(order.isEmpty ? "none" : order.joined(separator: " → ")), database \(database), socket \(socket)")
-        control.async { [self] in kickAnalysis() }
+        let count = control.sync { sources.count }
+        control.async { [self] in
+            kickAnalysis()
+            loadPages()
+            pump()
+        }
         notifier.ready(status: "running: \(count) source(s)")
     }
 
-    /// Re-reads the schedule from the store. On `control`.
+    /// Re-reads the sources from the store into the scheduler. At start-up overdue sources
+    /// are spread over a short window; afterwards known sources keep their due times. On
+    /// `control`.
     func loadSchedule(startup: Bool = false) throws {
+        dispatchPrecondition(condition: .onQueue(control))
         let states = try readerQueue.sync { try reader.connection.sourceStates() }
         let now = Date()
         var next: [Int64: SourceState] = [:]
+        next.reserveCapacity(states.count)
         for var state in states {
-            if startup {
-                state.nextFetchAt = FetchSchedule.atStartup(
-                    persisted: state.nextFetchAt, now: now, interval: state.interval, random: Double.random(in: 0..<1))
-            } else if let known = schedule[state.id] {
-                state.nextFetchAt = known.nextFetchAt ?? state.nextFetchAt
+            let work = Work.source(state.id)
+            if startup || !scheduler.contains(work) {
+                if startup {
+                    state.nextFetchAt = FetchSchedule.atStartup(
+                        persisted: state.nextFetchAt, now: now, interval: state.interval, random: Double.random(in: 0..<1))
+                }
+                scheduler.add(
+                    work, host: state.host, interval: state.interval, due: state.nextFetchAt ?? now, enabled: state.enabled,
+                    consecutiveErrors: state.consecutiveErrors)
+            } else if let known = sources[state.id] {
+                state.discoveryHops = known.discoveryHops
+                scheduler.update(work, host: state.host, interval: state.interval)
+                if known.enabled != state.enabled { scheduler.setEnabled(work, state.enabled, now: now) }
             }
             next[state.id] = state
         }
+        for id in sources.keys where next[id] == nil { scheduler.remove(.source(id)) }
         // Folders no longer read (removed from the config, or pointed elsewhere) are forgotten.
         let folders = Set(next.values.filter { $0.kind == .folder }.map(\.url))
-        for old in schedule.values where old.kind == .folder && !folders.contains(old.url) { fetcher.forgetFolder(old.url) }
-        schedule = next
+        for old in sources.values where old.kind == .folder && !folders.contains(old.url) { fetcher.forgetFolder(old.url) }
+        sources = next
     }
 
     /// Process-wide signal setup, first thing in `main`: a closed pipe is an error, not death.
@@ -177,11 +217,16 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func installTimers() {
-        let tick = DispatchSource.makeTimerSource(queue: control)
-        tick.schedule(deadline: .now(), repeating: .milliseconds(250), leeway: .milliseconds(50))
-        tick.setEventHandler { [weak self] in self?.startDueFetches() }
-        tick.resume()
-        timers.append(tick)
+        // The scheduler's timer: armed for its next wakeup, and moved whenever that changes.
+        let pumpTimer = DispatchSource.makeTimerSource(queue: control)
+        pumpTimer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.armedWakeup = nil
+            self.pump()
+        }
+        pumpTimer.resume()
+        self.pumpTimer = pumpTimer
+        timers.append(pumpTimer)
         // Analysis is kicked by every write; this catches what came another way (a job, a
         // plugin restarting after a crash).
         let analysis = DispatchSource.makeTimerSource(queue: control)
@@ -189,6 +234,18 @@ public final class Daemon: @unchecked Sendable {
         analysis.setEventHandler { [weak self] in self?.kickAnalysis() }
         analysis.resume()
         timers.append(analysis)
+        // One line a minute at info says what the fetches did; each fetch's own line is debug.
+        let summary = DispatchSource.makeTimerSource(queue: control)
+        summary.schedule(deadline: .now() + Daemon.summaryInterval, repeating: Daemon.summaryInterval, leeway: .seconds(1))
+        summary.setEventHandler { [weak self] in self?.logSummary() }
+        summary.resume()
+        timers.append(summary)
+        // The fetch log's age limit, swept hourly (its per-source limit holds at every write).
+        let retention = DispatchSource.makeTimerSource(queue: control)
+        retention.schedule(deadline: .now() + 60, repeating: 3600, leeway: .seconds(60))
+        retention.setEventHandler { [weak self] in self?.trimFetchLog() }
+        retention.resume()
+        timers.append(retention)
         // The watchdog ping runs on the control queue itself: if that queue is stuck, the
         // pings stop and systemd restarts the daemon.
         if let interval = notifier.watchdogInterval {
@@ -200,11 +257,36 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    static let summaryInterval: Double = 60
+
+    /// The periodic summary: polls, not-modified answers, errors, new documents, article
+    /// pages read, and what waits. Silent when nothing happened. On `control`.
+    func logSummary() {
+        defer { activity = FetchActivity() }
+        guard !activity.isEmpty else { return }
+        let a = activity
+        logger.info(
+            "last \(Int(Daemon.summaryInterval))s: \(a.polls) poll(s) (\(a.notModified) not modified, \(a.errors) error(s)), \(a.newDocuments) new document(s), \(a.articlesRead) article page(s) read, \(a.articlesFailed) given up; \(scheduler.waitingSources) source(s) due, \(pages.count) article page(s) loaded")
+    }
+
+    /// Deletes fetch-log rows older than `keep_fetches_for`. On `control`.
+    func trimFetchLog() {
+        let maxAge = config.history.maxAge
+        store.write({ db in try db.trimFetchLog(olderThan: maxAge, now: Date()) }) { [self] outcome in
+            control.async { [self] in
+                switch outcome {
+                case .success(let count): if count > 0 { logger.debug("fetch log: \(count) row(s) older than \(Durations.format(maxAge)) deleted") }
+                case .failure(let error): noteError("fetch log: could not trim it: \(error)")
+                }
+            }
+        }
+    }
+
     /// Re-reads the config file. A bad file keeps the running config and says why. On `control`.
     func reload() -> Result<[String], TidingsError> {
         guard !stopping else { return .failure(TidingsError("stopping", "the daemon is stopping")) }
         notifier.reloading()
-        defer { notifier.ready(status: "running: \(schedule.count) source(s)") }
+        defer { notifier.ready(status: "running: \(sources.count) source(s)") }
         let fresh: DaemonConfig
         do {
             fresh = try ConfigLoader.load(path: configPath, workingDirectory: workingDirectory)
@@ -236,7 +318,9 @@ public final class Daemon: @unchecked Sendable {
             let sources = applied.sources
             changes += try store.writeSync { db in try db.syncConfigSources(sources, now: Date()) }
             config = applied
+            scheduler.setPolicy(Daemon.policy(applied.fetch))
             try loadSchedule()
+            pump()
         } catch {
             let message = "reload failed while syncing sources: \(error)"
             noteError(message)
@@ -259,7 +343,7 @@ public final class Daemon: @unchecked Sendable {
     func beginStop(reason: String) {
         guard !stopping else { return }
         stopping = true
-        logger.info("\(reason): stopping (\(inFlight.count) fetch(es) in flight)")
+        logger.info("\(reason): stopping (\(scheduler.runningCount) fetch(es) in flight)")
         notifier.stopping()
         for timer in timers { timer.cancel() }
         timers.removeAll()
@@ -274,12 +358,12 @@ public final class Daemon: @unchecked Sendable {
         fetchWaiters.removeAll()
         server?.stop()
         fetcher.cancelAll()
-        if inFlight.isEmpty {
+        if scheduler.runningCount == 0 {
             finishStop()
         } else {
             control.asyncAfter(deadline: .now() + stopGrace) { [weak self] in
                 guard let self, !self.stopped else { return }
-                self.logger.warning("gave up waiting for \(self.inFlight.count) fetch(es); they run again after restart")
+                self.logger.warning("gave up waiting for \(self.scheduler.runningCount) fetch(es); they run again after restart")
                 self.finishStop()
             }
         }

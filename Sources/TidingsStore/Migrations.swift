@@ -21,7 +21,34 @@ public enum Migrations {
         Migration(version: 7, name: "entity views", sql: v7),
         Migration(version: 8, name: "event groups", sql: v8),
         Migration(version: 9, name: "tone views", sql: v9),
+        Migration(version: 10, name: "article queue and fetch-log retention", sql: v10),
     ]
+
+    /// The article pages behind feed items whose own text is short (a teaser): queued with the
+    /// document in the same transaction, read under the host's politeness, and kept across
+    /// restarts until read (the row goes) or given up ('failed', with the reason). A document
+    /// with a pending page waits for it before analysis. The fetch log is trimmed per source by
+    /// id, and by age.
+    static let v10 = """
+        CREATE TABLE article_queue (
+            id              INTEGER PRIMARY KEY,
+            document_id     INTEGER NOT NULL UNIQUE REFERENCES documents(id) ON DELETE CASCADE,
+            source_id       INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+            url             TEXT NOT NULL,
+            host            TEXT,
+            tls_verify      INTEGER NOT NULL DEFAULT 1 CHECK (tls_verify IN (0, 1)),
+            status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error      TEXT,
+            created_at      TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX article_queue_status ON article_queue(status, id);
+        CREATE INDEX article_queue_source ON article_queue(source_id, status);
+        DROP INDEX fetches_source;
+        CREATE INDEX fetches_source ON fetches(source_id, id);
+        CREATE INDEX fetches_started ON fetches(started_at);
+        """
 
     /// How coverage of an entity, or of a pair of entities, turns: the daily mean of the tone
     /// toward it (`entity_tones`), and for two entities mentioned in one document, the mean of

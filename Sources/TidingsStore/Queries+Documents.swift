@@ -49,6 +49,16 @@ public struct FetchOutcome: Sendable {
     public var seenElsewhere: Int = 0
     /// The source's URL was changed to the fetch's `movedTo` (another source did not have it).
     public var moved = false
+    /// Article pages queued for new documents (see `article_queue`).
+    public var articlesQueued = 0
+}
+
+/// How much of the fetch log (`fetches`) is kept: the newest rows of each source, and none
+/// older than an age (swept by the daemon). At 10,000 polls/s the log would otherwise grow by
+/// 860 million rows a day.
+public enum FetchHistory {
+    public static let defaultPerSource = 100
+    public static let defaultMaxAge: Double = 7 * 86_400
 }
 
 extension SQLiteConnection {
@@ -60,32 +70,86 @@ extension SQLiteConnection {
     /// Longest error text stored; longer ones are cut, so one bad feed cannot bloat every reply.
     public static let maxErrorLength = 1000
 
-    public func record(_ fetch: FetchRecord, now: Date) throws -> FetchOutcome {
+    public func record(_ fetch: FetchRecord, now: Date, keepFetches: Int = FetchHistory.defaultPerSource) throws -> FetchOutcome {
         let error = fetch.error.map { $0.count > Self.maxErrorLength ? String($0.prefix(Self.maxErrorLength)) + "…" : $0 }
-        guard try scalar("SELECT 1 FROM sources WHERE id = ?", [.integer(fetch.sourceID)]) != nil else {
+        guard let name = try queryCached("SELECT name FROM sources WHERE id = ?", [.integer(fetch.sourceID)]).first?["name"].string else {
             throw TidingsError.notFound("source \(fetch.sourceID) was removed while it was being fetched; its results were dropped")
         }
-        let insert = try prepare(
+        let fetchedAt = Timestamps.iso(now)
+        var outcome = FetchOutcome(newDocuments: [])
+        if !fetch.documents.isEmpty { try recordDocuments(fetch, fetchedAt: fetchedAt, outcome: &outcome) }
+        var added = outcome.newDocuments
+        for index in added.indices { added[index].sourceName = name }
+        try queryCached(
+            """
+            INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, bytes, status, error, items, new_items)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(fetch.sourceID), .text(Timestamps.iso(fetch.startedAt)), .real(fetch.duration * 1000),
+                .text(fetch.url), SQLiteValue(fetch.httpStatus.map(Int64.init)), SQLiteValue(fetch.bytes),
+                .text(fetch.status.rawValue), SQLiteValue(error), SQLiteValue(fetch.documents.count),
+                SQLiteValue(added.count),
+            ])
+        // The fetch log keeps the newest `keepFetches` rows of each source: the one that falls
+        // out of the window goes now (an index seek), so the table stays bounded at any rate.
+        if keepFetches > 0 {
+            try queryCached(
+                """
+                DELETE FROM fetches WHERE source_id = ?1 AND id <= (
+                    SELECT id FROM fetches WHERE source_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
+                """, [.integer(fetch.sourceID), .integer(Int64(keepFetches))])
+        }
+        if let movedTo = fetch.movedTo,
+            try scalar("SELECT 1 FROM sources WHERE url = ? AND id != ?", [.text(movedTo), .integer(fetch.sourceID)]) == nil
+        {
+            try query("UPDATE sources SET url = ? WHERE id = ?", [.text(movedTo), .integer(fetch.sourceID)])
+            outcome.moved = true
+        }
+        let failed = fetch.status == .error
+        try queryCached(
+            """
+            UPDATE sources SET last_fetch_at = ?, last_status = ?, last_error = ?,
+                consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END,
+                next_fetch_at = ?, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)
+            WHERE id = ?
+            """,
+            [
+                .text(Timestamps.iso(fetch.startedAt)), .text(fetch.status.rawValue), SQLiteValue(error),
+                SQLiteValue(failed), .text(Timestamps.iso(fetch.nextFetchAt)), SQLiteValue(fetch.etag),
+                SQLiteValue(fetch.lastModified), .integer(fetch.sourceID),
+            ])
+        outcome.newDocuments = added
+        return outcome
+    }
+
+    /// Stores a fetch's documents: new ones inserted (and their article pages queued), known
+    /// ones updated or sighted again.
+    private func recordDocuments(_ fetch: FetchRecord, fetchedAt: String, outcome: inout FetchOutcome) throws {
+        let insert = try cached(
             """
             INSERT INTO documents (source_id, doc_key, url, guid, title, author, published_at,
                                    fetched_at, language, text, content_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let byKey = try prepare("SELECT id, content_hash, source_id FROM documents WHERE doc_key = ?")
-        let byHash = try prepare("SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1")
-        let bySighting = try prepare("SELECT document_id FROM sightings WHERE source_id = ? AND doc_key = ? LIMIT 1")
-        let update = try prepare(
+        let byKey = try cached("SELECT id, content_hash, source_id FROM documents WHERE doc_key = ?")
+        let byHash = try cached("SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1")
+        let bySighting = try cached("SELECT document_id FROM sightings WHERE source_id = ? AND doc_key = ? LIMIT 1")
+        let update = try cached(
             "UPDATE documents SET title = ?, author = ?, text = ?, content_hash = ?, updated_at = ? WHERE id = ?")
-        let clearExtractions = try prepare("DELETE FROM extractions WHERE document_id = ?")
-        let sighting = try prepare(
+        let clearExtractions = try cached("DELETE FROM extractions WHERE document_id = ?")
+        let sighting = try cached(
             """
             INSERT INTO sightings (document_id, source_id, url, guid, first_seen, last_seen, doc_key) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (document_id, coalesce(source_id, -1), coalesce(url, ''))
             DO UPDATE SET last_seen = excluded.last_seen, doc_key = coalesce(doc_key, excluded.doc_key)
             """)
-        let addEnclosure = try prepare("INSERT OR IGNORE INTO enclosures (document_id, url, type, length) VALUES (?, ?, ?, ?)")
-        let fetchedAt = Timestamps.iso(now)
-        var outcome = FetchOutcome(newDocuments: [])
+        let addEnclosure = try cached("INSERT OR IGNORE INTO enclosures (document_id, url, type, length) VALUES (?, ?, ?, ?)")
+        let queueArticle = try cached(
+            """
+            INSERT OR IGNORE INTO article_queue (document_id, source_id, url, host, tls_verify, next_attempt_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
         for document in fetch.documents {
             let published = document.published.map(Timestamps.iso)
             var documentID: Int64
@@ -95,7 +159,7 @@ extension SQLiteConnection {
                 // extractions are dropped so that the plugins run on the new text.
                 documentID = known["id"].int ?? 0
                 let owner = known["source_id"].int
-                try byKey.bind([])
+                byKey.reset()
                 // Only the source that brought a document may change its text, and a teaser
                 // never replaces the article read in full.
                 if known["content_hash"].string != document.contentHash && !document.keepStoredText
@@ -110,7 +174,7 @@ extension SQLiteConnection {
                 }
             } else if let seen = try { () throws -> Int64? in
                 try bySighting.bind([.integer(fetch.sourceID), .text(document.key)])
-                defer { try? bySighting.bind([]) }
+                defer { bySighting.reset() }
                 return try bySighting.step()?["document_id"].int
             }() {
                 // This source brought the item before, and it was merged into a document with
@@ -119,7 +183,7 @@ extension SQLiteConnection {
             } else if document.text.unicodeScalars.count >= Self.minimumTextForHashDedup,
                 let same = try { () throws -> Int64? in
                     try byHash.bind([.text(document.contentHash)])
-                    defer { try? byHash.bind([]) }
+                    defer { byHash.reset() }
                     return try byHash.step()?["id"].int
                 }()
             {
@@ -133,6 +197,14 @@ extension SQLiteConnection {
                     SQLiteValue(document.language), .text(document.text), .text(document.contentHash),
                 ])
                 documentID = lastInsertRowID
+                if let article = document.article {
+                    // Its page is read later, under the host's politeness, and survives restarts.
+                    try queueArticle.run([
+                        .integer(documentID), .integer(fetch.sourceID), .text(article.url), SQLiteValue(article.host),
+                        SQLiteValue(article.tlsVerify), .text(fetchedAt), .text(fetchedAt),
+                    ])
+                    outcome.articlesQueued += 1
+                }
                 outcome.newDocuments.append(
                     StoredDocument(
                         id: documentID, sourceID: fetch.sourceID, sourceName: nil, url: document.url,
@@ -149,40 +221,5 @@ extension SQLiteConnection {
                 .text(fetchedAt), .text(fetchedAt), .text(document.key),
             ])
         }
-        var added = outcome.newDocuments
-        let name = try scalar("SELECT name FROM sources WHERE id = ?", [.integer(fetch.sourceID)])?.string
-        for index in added.indices { added[index].sourceName = name }
-        try query(
-            """
-            INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, bytes, status, error, items, new_items)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .integer(fetch.sourceID), .text(Timestamps.iso(fetch.startedAt)), .real(fetch.duration * 1000),
-                .text(fetch.url), SQLiteValue(fetch.httpStatus.map(Int64.init)), SQLiteValue(fetch.bytes),
-                .text(fetch.status.rawValue), SQLiteValue(error), SQLiteValue(fetch.documents.count),
-                SQLiteValue(added.count),
-            ])
-        if let movedTo = fetch.movedTo,
-            try scalar("SELECT 1 FROM sources WHERE url = ? AND id != ?", [.text(movedTo), .integer(fetch.sourceID)]) == nil
-        {
-            try query("UPDATE sources SET url = ? WHERE id = ?", [.text(movedTo), .integer(fetch.sourceID)])
-            outcome.moved = true
-        }
-        let failed = fetch.status == .error
-        try query(
-            """
-            UPDATE sources SET last_fetch_at = ?, last_status = ?, last_error = ?,
-                consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END,
-                next_fetch_at = ?, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)
-            WHERE id = ?
-            """,
-            [
-                .text(Timestamps.iso(fetch.startedAt)), .text(fetch.status.rawValue), SQLiteValue(error),
-                SQLiteValue(failed), .text(Timestamps.iso(fetch.nextFetchAt)), SQLiteValue(fetch.etag),
-                SQLiteValue(fetch.lastModified), .integer(fetch.sourceID),
-            ])
-        outcome.newDocuments = added
-        return outcome
     }
 }

@@ -100,6 +100,7 @@ extension SQLiteConnection {
             """
             SELECT \(Self.analysisColumns) FROM documents d
             WHERE d.id > ? AND (SELECT count(*) FROM extractions x WHERE x.document_id = d.id AND x.status <> 'skipped' AND x.plugin IN (\(marks))) < ?
+              AND NOT EXISTS (SELECT 1 FROM article_queue a WHERE a.document_id = d.id AND a.status = 'pending')
             ORDER BY d.id LIMIT ?
             """, [.integer(after)] + plugins.map { .text($0) } + [.integer(Int64(plugins.count)), .integer(Int64(limit))])
         return try documentsForAnalysis(rows)

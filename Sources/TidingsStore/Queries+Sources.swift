@@ -6,11 +6,12 @@ extension SQLiteConnection {
     static let sourceColumns = """
         s.id, s.name, s.url, s.origin, s.enabled, s.interval_s, s.last_fetch_at, s.last_status,
         s.last_error, s.consecutive_errors, s.next_fetch_at, s.tls_verify, s.kind,
-        (SELECT count(*) FROM documents d WHERE d.source_id = s.id) AS documents
+        (SELECT count(*) FROM documents d WHERE d.source_id = s.id) AS documents,
+        (SELECT count(*) FROM article_queue a WHERE a.source_id = s.id AND a.status = 'pending') AS articles_pending
         """
 
     static func source(from row: Row) -> Source {
-        Source(
+        var source = Source(
             id: row["id"].int ?? 0, name: row["name"].string ?? "", url: row["url"].string ?? "",
             origin: Source.Origin(rawValue: row["origin"].string ?? "") ?? .admin,
             enabled: row["enabled"].int == 1, interval: row["interval_s"].double ?? 0,
@@ -20,6 +21,8 @@ extension SQLiteConnection {
             nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse),
             documents: Int(row["documents"].int ?? 0), tlsVerify: row["tls_verify"].int != 0,
             kind: Source.Kind(rawValue: row["kind"].string ?? "") ?? .feed)
+        source.articlesPending = Int(row["articles_pending"].int ?? 0)
+        return source
     }
 
     public func sources() throws -> [Source] {
@@ -60,6 +63,53 @@ extension SQLiteConnection {
         let id = lastInsertRowID
         guard let source = try source(idOrName: String(id)) else { throw TidingsError.internalError("source \(id) vanished") }
         return source
+    }
+
+    /// Adds many sources in the caller's transaction: a URL already stored is skipped, a
+    /// taken name gets the URL's default name (then a number). One look-up of the names and
+    /// URLs in use, one cached insert per source. Returns the sources added and how many were
+    /// present or renamed.
+    public func importSources(_ definitions: [SourceDefinition], now: Date) throws -> SourceImport {
+        var urls = Set<String>()
+        var names = Set<String>()
+        for row in try query("SELECT name, url FROM sources") {
+            urls.insert(try row.text("url"))
+            names.insert(try row.text("name"))
+        }
+        let insert = try cached(
+            """
+            INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at, tls_verify, kind)
+            VALUES (?, ?, 'admin', ?, ?, ?, ?, ?, ?)
+            """)
+        let stamp = Timestamps.iso(now)
+        var result = SourceImport()
+        for definition in definitions {
+            guard !urls.contains(definition.url) else {
+                result.present += 1
+                continue
+            }
+            var name = definition.name
+            if names.contains(name) {
+                result.renamed += 1
+                name = SourceDefinition.defaultName(for: definition.url)
+                var number = 2
+                let base = name
+                while names.contains(name) {
+                    name = "\(base) (\(number))"
+                    number += 1
+                }
+            }
+            try insert.run([
+                .text(name), .text(definition.url), SQLiteValue(definition.enabled), .real(definition.interval), .text(stamp),
+                .text(stamp), SQLiteValue(definition.tlsVerify), .text(definition.kind.rawValue),
+            ])
+            urls.insert(definition.url)
+            names.insert(name)
+            var added = definition
+            added.name = name
+            result.added.append((lastInsertRowID, added))
+        }
+        return result
     }
 
     public func deleteSource(id: Int64) throws {
@@ -143,6 +193,13 @@ extension SQLiteConnection {
         }
         return changes
     }
+}
+
+/// What ``SQLiteConnection/importSources(_:now:)`` did.
+public struct SourceImport: Sendable {
+    public var added: [(id: Int64, definition: SourceDefinition)] = []
+    public var present = 0
+    public var renamed = 0
 }
 
 /// What the scheduler needs to know about a source.

@@ -1,4 +1,5 @@
 import CSQLite
+import TidingsCore
 import Foundation
 
 /// A SQLite result code turned into a Swift error, with the statement that failed.
@@ -20,6 +21,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
+    /// Statements of the hot paths, prepared once (see ``cached(_:)``).
+    private var statementCache: [String: Statement] = [:]
 
     /// Opens `path`. Read-only connections use `mode=ro` and never create the file.
     public init(path: String, readOnly: Bool = false, busyTimeout: Double = 5) throws {
@@ -39,7 +42,10 @@ public final class SQLiteConnection {
         sqlite3_busy_timeout(db, Int32(busyTimeout * 1000))
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
 
     static func uri(for path: String, readOnly: Bool) -> String {
         var allowed = CharacterSet.urlPathAllowed
@@ -65,6 +71,27 @@ public final class SQLiteConnection {
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw SQLiteError(code: rc, message: lastMessage, sql: sql) }
         return Statement(handle: statement, connection: self, sql: sql)
+    }
+
+    /// A statement prepared once per connection and kept: for SQL that runs on every fetch or
+    /// document, where preparing cost more than running. Only for fixed SQL text (a text built
+    /// per call would grow the cache without bound). Like the connection, used by one queue.
+    public func cached(_ sql: String) throws -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs a cached statement with parameters and returns all rows.
+    @discardableResult
+    public func queryCached(_ sql: String, _ parameters: [SQLiteValue] = []) throws -> [Row] {
+        let statement = try cached(sql)
+        try statement.bind(parameters)
+        defer { statement.reset() }
+        var rows: [Row] = []
+        while let row = try statement.step() { rows.append(row) }
+        return rows
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
@@ -144,4 +171,37 @@ public struct Row: Sendable {
         guard let index = columns.firstIndex(of: name) else { return .null }
         return values[index]
     }
+
+    /// Typed reads that fail on a missing or mistyped column instead of guessing a value.
+    private func required(_ name: String) throws -> SQLiteValue {
+        guard let index = columns.firstIndex(of: name) else { throw RowError(column: name, problem: "is not in the result") }
+        return values[index]
+    }
+
+    public func int(_ name: String) throws -> Int64 {
+        guard case .integer(let value) = try required(name) else { throw RowError(column: name, problem: "is not an integer") }
+        return value
+    }
+
+    public func double(_ name: String) throws -> Double {
+        guard let value = try required(name).double else { throw RowError(column: name, problem: "is not a number") }
+        return value
+    }
+
+    public func text(_ name: String) throws -> String {
+        guard case .text(let value) = try required(name) else { throw RowError(column: name, problem: "is not text") }
+        return value
+    }
+
+    public func date(_ name: String) throws -> Date {
+        guard let value = Timestamps.parse(try text(name)) else { throw RowError(column: name, problem: "is not a timestamp") }
+        return value
+    }
+}
+
+/// A row that does not have the shape the code expects (a schema mismatch, a corrupt value).
+public struct RowError: Error, Sendable, CustomStringConvertible {
+    public var column: String
+    public var problem: String
+    public var description: String { "column \(column) \(problem)" }
 }

@@ -51,6 +51,12 @@ public final class Statement {
         }
     }
 
+    /// Ends a run early (releases what the statement holds) and drops its bindings.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
     /// Binds, runs to completion and discards rows.
     public func run(_ values: [SQLiteValue]) throws {
         try bind(values)

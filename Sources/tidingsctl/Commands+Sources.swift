@@ -136,29 +136,18 @@ struct Sources: ParsableCommand {
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
             let outlines = try OPML.read(Array(data))
-            let client = try options.client()
-            var added = 0, skipped: [String] = [], failed: [String] = []
-            for outline in outlines {
-                do {
-                    let params = try AdminJSON.value(AddSourceParams(url: outline.url, name: outline.title, interval: interval))
-                    _ = try client.call("sources.add", params: params)
-                    added += 1
-                } catch AdminClientError.reply(let code, let message) where code == "conflict" {
-                    // A taken name gets the URL's default name instead; a known URL is skipped.
-                    if message.contains("already named"), let params = try? AdminJSON.value(AddSourceParams(url: outline.url, interval: interval)),
-                        (try? client.call("sources.add", params: params)) != nil
-                    {
-                        added += 1
-                    } else {
-                        skipped.append("\(outline.url): \(message)")
-                    }
-                } catch AdminClientError.reply(_, let message) {
-                    failed.append("\(outline.url): \(message)")
-                }
+            // One request, one transaction in the daemon.
+            let params = try AdminJSON.value(
+                ImportSourcesParams(sources: outlines.map { AddSourceParams(url: $0.url, name: $0.title, interval: interval) }))
+            try options.call("sources.import", params: params) { value in
+                let result = try Output.decode(value, as: ImportSourcesResult.self)
+                var line = "\(outlines.count) feed(s) in \(file): \(result.added) added, \(result.present) already present, \(result.refusedCount) refused"
+                if result.renamed > 0 { line += " (\(result.renamed) under another name: theirs was taken)" }
+                print(line)
+                for refusal in result.refused { print("  refused \(refusal.url): \(refusal.reason)") }
+                if result.refusedCount > result.refused.count { print("  … and \(result.refusedCount - result.refused.count) more") }
+                if result.refusedCount > 0 { throw ExitCode(ExitCodes.errorReply) }
             }
-            print("\(outlines.count) feed(s) in \(file): \(added) added, \(skipped.count) already present, \(failed.count) refused")
-            for line in failed { print("  refused \(line)") }
-            if !failed.isEmpty { throw ExitCode(ExitCodes.errorReply) }
         }
     }
 

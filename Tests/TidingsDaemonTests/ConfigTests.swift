@@ -132,52 +132,6 @@ struct ConfigTests {
     }
 }
 
-struct FetchScheduleTests {
-    let now = Date(timeIntervalSince1970: 1_000_000)
-
-    @Test func successWaitsTheIntervalWithJitter() {
-        #expect(FetchSchedule.afterSuccess(now: now, interval: 900, random: 0.5) == now.addingTimeInterval(900))
-        #expect(FetchSchedule.afterSuccess(now: now, interval: 900, random: 0) == now.addingTimeInterval(810))
-        #expect(FetchSchedule.afterSuccess(now: now, interval: 900, random: 0.999).timeIntervalSince(now) < 990)
-    }
-
-    @Test func errorsBackOffExponentiallyUpToACap() {
-        let delays = (1...12).map {
-            FetchSchedule.afterError(now: now, interval: 900, consecutiveErrors: $0, random: 0.5).timeIntervalSince(now)
-        }
-        #expect(Array(delays.prefix(4)) == [30, 60, 120, 240])
-        #expect(delays.last == FetchSchedule.backoffCap)
-        #expect(zip(delays, delays.dropFirst()).allSatisfy { $0 <= $1 })
-        // A source with a longer interval than the cap is never retried less often than its interval.
-        #expect(FetchSchedule.afterError(now: now, interval: 86400, consecutiveErrors: 30, random: 0.5).timeIntervalSince(now) == 86400)
-    }
-
-    @Test func theIntervalFollowsTheFeedsRhythmWithinBounds() {
-        let hourly = (0..<10).map { now.addingTimeInterval(Double(-$0) * 3600) }
-        #expect(FetchSchedule.adaptiveInterval(itemDates: hourly, configured: 900, bounds: 300...43_200) == 1800)
-        let minutely = (0..<10).map { now.addingTimeInterval(Double(-$0) * 60) }
-        #expect(FetchSchedule.adaptiveInterval(itemDates: minutely, configured: 900, bounds: 300...43_200) == 300)
-        let monthly = (0..<5).map { now.addingTimeInterval(Double(-$0) * 30 * 86_400) }
-        #expect(FetchSchedule.adaptiveInterval(itemDates: monthly, configured: 900, bounds: 300...43_200) == 43_200)
-        #expect(FetchSchedule.adaptiveInterval(itemDates: Array(hourly.prefix(2)), configured: 900, bounds: 300...43_200) == 900)
-        #expect(FetchSchedule.adaptiveInterval(itemDates: [now, now, now], configured: 900, bounds: 300...43_200) == 900)
-    }
-
-    @Test func freshnessPushesTheNextFetchBackWithinACap() {
-        let next = now.addingTimeInterval(600)
-        #expect(FetchSchedule.honouringFreshness(next, now: now, freshFor: 3600, cap: 86_400) == now.addingTimeInterval(3600))
-        #expect(FetchSchedule.honouringFreshness(next, now: now, freshFor: 60, cap: 86_400) == next)
-        #expect(FetchSchedule.honouringFreshness(next, now: now, freshFor: 1e9, cap: 86_400) == now.addingTimeInterval(86_400))
-    }
-
-    @Test func startupKeepsFutureTimesAndSpreadsOverdueOnes() {
-        let future = now.addingTimeInterval(300)
-        #expect(FetchSchedule.atStartup(persisted: future, now: now, interval: 900, random: 0.3) == future)
-        let spread = (0..<10).map { FetchSchedule.atStartup(persisted: nil, now: now, interval: 900, random: Double($0) / 10).timeIntervalSince(now) }
-        #expect(spread.allSatisfy { $0 >= 0 && $0 <= FetchSchedule.startupSpread })
-        #expect(Set(spread).count == 10)
-    }
-}
 
 struct FeedRecordTests {
     @Test func itemsSharingALinkAreKeptApartByTheirGUIDs() throws {
@@ -192,7 +146,7 @@ struct FeedRecordTests {
             id: 4, name: "pod", url: "https://pod.example/feed", enabled: true, interval: 900, nextFetchAt: nil, etag: nil,
             lastModified: nil, consecutiveErrors: 0)
         let response = FetchResponse(status: 200, effectiveURL: state.url, headers: [:], body: Array(xml.utf8), duration: 0.01)
-        let record = Daemon.makeRecord(state: state, startedAt: Date(), result: .success(response))
+        let record = FetchReading.read(state: state, startedAt: Date(), result: .success(response)).record
         #expect(record.documents.map(\.key) == ["guid:4:ep-1", "guid:4:ep-2", "url:https://pod.example/post"])
     }
 
@@ -202,9 +156,10 @@ struct FeedRecordTests {
             lastModified: nil, consecutiveErrors: 0)
         var error = FetchError("HTTP 429", status: 429)
         error.retryAfter = HTTPDates.retryAfter("1e30")
-        let record = Daemon.makeRecord(state: state, startedAt: Date(), result: .failure(error))
-        #expect(record.nextFetchAt.timeIntervalSinceNow <= 86_400 + 5)
-        #expect(record.error?.contains("asked to wait 1d") == true)
+        let reading = FetchReading.read(state: state, startedAt: Date(), result: .failure(error))
+        // The scheduler caps the wait at a day (SchedulerTests.retryAfterIsHonouredUpToADay).
+        #expect(reading.outcome == .failure(retryAfter: error.retryAfter))
+        #expect(reading.record.error?.contains("asked to wait 1d") == true)
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import TidingsCore
 
 /// When to fetch a source next. Pure functions, so that the rules are tested without clocks.
 public enum FetchSchedule {
@@ -7,6 +6,8 @@ public enum FetchSchedule {
     public static let backoffBase: Double = 30
     /// Retries never wait longer than this or the source's interval, whichever is longer.
     public static let backoffCap: Double = 4 * 3600
+    /// The longest wait a server's Retry-After is honoured for.
+    public static let maxRetryAfter: Double = 86_400
 
     /// The next fetch after a success: the interval, with up to ±10% jitter so that sources
     /// added together drift apart. `random` is in 0..<1.
