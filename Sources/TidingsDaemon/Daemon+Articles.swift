@@ -123,11 +123,11 @@ extension Daemon {
     }
 
     /// A document waited for its page (or its text changed): analysis looks at it again.
+    /// The epoch moves on even when the cursor is behind the document: a round under way
+    /// (which read before this document was ready) must not move the cursor past it.
     func analysisMayRevisit(_ documentID: Int64) {
-        if analysisCursor >= documentID {
-            analysisCursor = documentID - 1
-            analysisEpoch += 1
-        }
+        analysisCursor = min(analysisCursor, documentID - 1)
+        analysisEpoch += 1
         kickAnalysis()
     }
 }

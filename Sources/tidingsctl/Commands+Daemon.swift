@@ -19,6 +19,9 @@ struct Status: ParsableCommand {
             print("fetches    \(c.fetches) (\(c.fetchErrors) failed)")
             print("clients    \(status.queue.clients) connected, \(status.queue.tailing) following tail")
             print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching, \(status.queue.writing) waiting for the writer")
+            if let articles = status.articles {
+                print("articles   \(articles.pending) page(s) waiting to be read, \(articles.failed) given up")
+            }
             if let plugins = status.plugins {
                 print("plugins    \(plugins.isEmpty ? "none enabled" : plugins.joined(separator: " → "))  (\(status.analyzed ?? 0) document(s) analysed since start\(status.analyzing == true ? ", working" : ""))")
             }

@@ -14,12 +14,12 @@ struct Sources: ParsableCommand {
         let rows = sources.map { s in
             [
                 String(s.id), s.name + (s.tlsVerify ? "" : " (TLS unchecked)"), s.kind.rawValue, s.enabled ? "yes" : "no",
-                Durations.format(s.interval), String(s.documents),
+                Durations.format(s.interval), String(s.documents), String(s.articlesPending),
                 s.lastStatus ?? "never", Output.relative(s.lastFetchAt), String(s.consecutiveErrors),
                 s.enabled ? Output.relative(s.nextFetchAt) : "-", Output.clip(s.lastError, 60), s.url,
             ]
         }
-        print(Output.table(["ID", "NAME", "KIND", "ON", "EVERY", "DOCS", "STATUS", "LAST", "ERRORS", "NEXT", "LAST ERROR", "URL"], rows))
+        print(Output.table(["ID", "NAME", "KIND", "ON", "EVERY", "DOCS", "PAGES", "STATUS", "LAST", "ERRORS", "NEXT", "LAST ERROR", "URL"], rows))
     }
 
     struct List: ParsableCommand {

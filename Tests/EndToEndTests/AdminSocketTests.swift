@@ -33,7 +33,7 @@ struct AdminSocketTests {
             #expect(reply.error?.message.isEmpty == false)
         }
         // A line over the limit is refused once and skipped.
-        try client.writeAll([UInt8](repeating: UInt8(ascii: "x"), count: AdminProtocol.maxLineLength + 10) + [0x0A])
+        try client.writeAll([UInt8](repeating: UInt8(ascii: "x"), count: AdminProtocol.maxRequestLength + 10) + [0x0A])
         #expect(try client.readLine().error?.code == "line_too_long")
         #expect(try client.call("ping") == .string("pong"))
         #expect(daemon.process?.isRunning == true)

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Polling benchmark: how many conditional GETs a real tidingsd sustains against nginx.
+
+  python3 scripts/bench_polls.py --tidingsd .build/release/tidingsd [--sizes 1000,10000,100000]
+                                 [--seconds 60] [--warmup 15] [--hosts 100]
+
+For each size N: nginx (one worker) serves the same small RSS file on N URLs spread over
+`--hosts` loopback addresses (127.0.0.1 … 127.0.0.H, one port), with its ETag, so every poll
+after the first is answered 304. A fresh tidingsd imports the N feeds from OPML through
+`tidingsctl sources import` (timed), with interval = "1s", adaptive = false,
+host_delay = "1ms", max_concurrent = 256 and fetch_articles = false, so the demand is N
+polls/s. After a warm-up the script counts the requests nginx handled (stub_status) over
+`--seconds`, the daemon's CPU time over the same window (/proc), and its peak RSS (VmHWM).
+Then wrk, on the same nginx, gives the 304/s ceiling of this machine.
+
+Only loopback addresses are used; every loop is bounded in time. nginx and wrk come from
+Debian (`apt-get install nginx wrk`); `make bench` installs them.
+"""
+import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Bench</title><link>http://127.0.0.1/</link>
+<item><title>Talks on the Kurils</title><link>http://127.0.0.1/news/1</link><guid>bench-1</guid>
+<description>Japanese officials admitted that both sides still have daggers drawn over the islands.</description></item>
+</channel></rss>
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(work, port):
+    root = os.path.join(work, "www")
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "feed.xml"), "w") as f:
+        f.write(FEED)
+    os.chmod(work, 0o755)
+    os.chmod(root, 0o755)
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 120s;
+    server {{
+        listen {port} reuseport backlog=4096;
+        root {root};
+        location /feed/ {{ try_files /feed.xml =404; }}
+        location = /nginx_status {{ stub_status; }}
+    }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/nginx_status", timeout=1).read()
+            return proc
+        except Exception:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("nginx did not start; see " + os.path.join(work, "nginx-error.log"))
+
+
+def handled(port):
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/nginx_status", timeout=5).read().decode()
+    # "server accepts handled requests\n A B C"
+    return int(text.split("\n")[2].split()[2])
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_size(args, n, port, work):
+    run = os.path.join(work, f"n{n}")
+    os.makedirs(run)
+    db, sock = os.path.join(run, "tidings.db"), os.path.join(run, "d.sock")
+    with open(os.path.join(run, "tidingsd.toml"), "w") as f:
+        f.write(f"""[daemon]
+database = "{db}"
+socket = "{sock}"
+log_level = "warning"
+[fetch]
+allow_private_networks = true
+interval = "1s"
+adaptive = false
+host_delay = "1ms"
+max_concurrent = 256
+fetch_articles = false
+""")
+    with open(os.path.join(run, "feeds.opml"), "w") as f:
+        f.write('<?xml version="1.0"?><opml version="2.0"><body>\n')
+        for i in range(n):
+            f.write(f'<outline type="rss" text="f{i}" xmlUrl="http://127.0.0.{i % args.hosts + 1}:{port}/feed/{i}.xml"/>\n')
+        f.write("</body></opml>\n")
+    log = open(os.path.join(run, "tidingsd.log"), "w")
+    daemon = subprocess.Popen([args.tidingsd, "run", "--config", os.path.join(run, "tidingsd.toml")], stdout=log, stderr=log)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        t0 = time.perf_counter()
+        out = subprocess.run([args.tidingsctl, "--socket", sock, "sources", "import", os.path.join(run, "feeds.opml")],
+                             capture_output=True, text=True, timeout=600)
+        import_s = time.perf_counter() - t0
+        if out.returncode != 0:
+            sys.exit(f"import failed: {out.stdout}{out.stderr}")
+        time.sleep(args.warmup)
+        r0, c0, w0 = handled(port), cpu_seconds(daemon.pid), time.perf_counter()
+        time.sleep(args.seconds)
+        r1, c1, w1 = handled(port), cpu_seconds(daemon.pid), time.perf_counter()
+        # Each stub_status read is a request too.
+        polls = (r1 - r0 - 1) / (w1 - w0)
+        cpu_us = (c1 - c0) / max(r1 - r0 - 1, 1) * 1e6
+        status = subprocess.run([args.tidingsctl, "--socket", sock, "status", "--json"], capture_output=True, text=True, timeout=120)
+        fetches = None
+        try:
+            fetches = json.loads(status.stdout)["counts"]["fetches"]
+        except Exception:
+            pass
+        return {"n": n, "import_s": import_s, "polls_s": polls, "cpu_us_per_poll": cpu_us, "cpu_cores": (c1 - c0) / (w1 - w0),
+                "rss_mb": peak_rss_mb(daemon.pid), "fetch_rows": fetches}
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+
+
+def wrk_ceiling(port, seconds):
+    if not shutil.which("wrk"):
+        return None
+    etag = urllib.request.urlopen(f"http://127.0.0.1:{port}/feed/0.xml", timeout=5).headers.get("ETag")
+    out = subprocess.run(["wrk", "-t1", "-c64", f"-d{seconds}s", "-H", f"If-None-Match: {etag}",
+                          f"http://127.0.0.1:{port}/feed/0.xml"], capture_output=True, text=True, timeout=seconds + 60).stdout
+    match = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    return float(match.group(1)) if match else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tidingsd", default=".build/release/tidingsd")
+    ap.add_argument("--tidingsctl")
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--warmup", type=float, default=15)
+    ap.add_argument("--hosts", type=int, default=100)
+    ap.add_argument("--wrk-seconds", type=int, default=10)
+    args = ap.parse_args()
+    args.tidingsctl = args.tidingsctl or os.path.join(os.path.dirname(args.tidingsd), "tidingsctl")
+    if not shutil.which("nginx"):
+        sys.exit("nginx is not installed: apt-get install nginx wrk (make bench does)")
+    work = tempfile.mkdtemp(prefix="tidings-bench-polls-")
+    port = free_port()
+    nginx = start_nginx(work, port)
+    rows = []
+    try:
+        for n in [int(x) for x in args.sizes.split(",")]:
+            row = run_size(args, n, port, work)
+            rows.append(row)
+            print(f"N={n}: {row['polls_s']:.0f} polls/s, {row['cpu_us_per_poll']:.1f} µs daemon CPU per poll "
+                  f"({row['cpu_cores']:.2f} cores), peak RSS {row['rss_mb']:.1f} MB, import {row['import_s']:.2f} s, "
+                  f"fetch-log rows {row['fetch_rows']}", flush=True)
+        ceiling = wrk_ceiling(port, args.wrk_seconds)
+    finally:
+        nginx.send_signal(signal.SIGQUIT)
+        try:
+            nginx.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
+    print()
+    print(f"| sources | polls/s sustained ({args.seconds:.0f} s) | daemon CPU per poll | daemon cores | peak RSS | import |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['n']:,} | {r['polls_s']:,.0f} | {r['cpu_us_per_poll']:.1f} µs | {r['cpu_cores']:.2f} | {r['rss_mb']:.0f} MB | {r['import_s']:.2f} s |")
+    if ceiling:
+        print(f"\nwrk on the same nginx (1 thread, 64 connections, If-None-Match): {ceiling:,.0f} 304/s")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
