@@ -44,17 +44,15 @@ extension Daemon {
     func startArticle(_ page: PendingArticle) {
         let work = Work.page(page.id)
         logger.debug("reading article page \(page.id) of document \(page.documentID): \(page.url)")
-        fetcher.fetchArticle(request(url: page.url, tlsVerify: page.tlsVerify)) { [self] result in
+        fetcher.fetchArticle(request(url: page.url, tlsVerify: page.tlsVerify), on: control) { [self] result in
             if case .failure(let error) = result, error.cancelled {
-                control.async { [self] in abandon(work, host: page.host) }
+                abandon(work, host: page.host)
                 return
             }
+            scheduler.transferEnded(work, host: page.host, now: Date())
             parseQueue.async { [self] in
                 let article = FetchReading.article(from: result)
-                control.async { [self] in
-                    scheduler.transferEnded(work, host: page.host, now: Date())
-                    finishArticle(page, article)
-                }
+                control.async { [self] in finishArticle(page, article) }
             }
         }
     }

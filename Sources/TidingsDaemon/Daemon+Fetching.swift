@@ -21,13 +21,16 @@ extension Daemon {
         armWakeup(now: now)
     }
 
-    /// One timer for the scheduler's next wakeup, moved only when that comes earlier.
+    /// One timer for the scheduler's next wakeup, moved only when that comes earlier by more
+    /// than the timer's grain (2 ms): re-arming a timer for every fetch cost more than the
+    /// fetch. Under load `finishFetch` pumps anyway; the timer serves the quiet times.
     func armWakeup(now: Date) {
         guard let wake = scheduler.nextWakeup else { return }
-        if let armed = armedWakeup, armed <= wake, armed > now { return }
-        armedWakeup = wake
-        let delay = max(0, wake.timeIntervalSince(now))
-        pumpTimer?.schedule(deadline: .now() + delay, repeating: .never, leeway: .milliseconds(1))
+        let grain = 0.002
+        if let armed = armedWakeup, armed > now, armed.timeIntervalSince(wake) <= grain { return }
+        let fire = max(wake, now.addingTimeInterval(grain))
+        armedWakeup = fire
+        pumpTimer?.schedule(deadline: .now() + fire.timeIntervalSince(now), repeating: .never, leeway: .milliseconds(1))
     }
 
     func start(_ work: Work, now: Date) {
@@ -87,19 +90,25 @@ extension Daemon {
             return
         }
         let settings = readingSettings
-        fetcher.fetch(request(url: state.url, etag: state.etag, lastModified: state.lastModified, tlsVerify: state.tlsVerify)) { [self] result in
+        let request = request(url: state.url, etag: state.etag, lastModified: state.lastModified, tlsVerify: state.tlsVerify)
+        // Delivered on `control`, together with the other fetches that ended at the same time.
+        fetcher.fetch(request, on: control) { [self] result in
             if case .failure(let error) = result, error.cancelled {
                 // Cut off by a shutdown: not the source's fault, so nothing is recorded and the
                 // source stays due for the next start.
-                control.async { [self] in abandon(work, host: state.host) }
+                abandon(work, host: state.host)
                 return
             }
-            parseQueue.async { [self] in
-                let reading = FetchReading.read(state: state, startedAt: startedAt, result: result, settings: settings)
-                control.async { [self] in
-                    scheduler.transferEnded(work, host: state.host, now: Date())
-                    write(reading, for: state)
+            let now = Date()
+            scheduler.transferEnded(work, host: state.host, now: now)
+            if case .success(let response) = result, !response.notModified {
+                parseQueue.async { [self] in
+                    let reading = FetchReading.read(state: state, startedAt: startedAt, result: result, settings: settings)
+                    control.async { [self] in write(reading, for: state) }
                 }
+            } else {
+                // A 304 or an error has nothing to parse: no hop to the parse queue.
+                write(FetchReading.read(state: state, startedAt: startedAt, result: result, settings: settings, now: now), for: state)
             }
         }
     }
@@ -112,16 +121,17 @@ extension Daemon {
         let record = scheduled
         writing += 1
         let keep = config.history.perSource
-        store.write({ db in try db.record(record, now: Date(), keepFetches: keep) }) { [self] outcome in
+        store.write({ db in try db.record(record, now: Date(), keepFetches: keep) }, on: control) { [self] outcome in
             if let stored {
                 if case .success = outcome { stored(true) } else { stored(false) }
             }
-            control.async { [self] in finishFetch(state: state, record: record, outcome: outcome) }
+            finishFetch(state: state, record: record, outcome: outcome)
         }
     }
 
     /// Forgets a fetch that was cancelled before it produced anything. On `control`.
     func abandon(_ work: Work, host: String?) {
+        dispatchPrecondition(condition: .onQueue(control))
         let now = Date()
         scheduler.transferEnded(work, host: host, now: now)
         if case .source = work { _ = scheduler.complete(work, .cancelled, now: now) }

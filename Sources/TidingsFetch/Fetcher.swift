@@ -42,27 +42,41 @@ public final class Fetcher: @unchecked Sendable {
 
     /// Fetches `request` on the transfer loop, concurrently with other fetches, and calls
     /// `completion` on the loop's thread.
-    public func fetch(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
-        guard !cancelled.isSet else { return completion(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true))) }
+    /// With `queue`, the completion runs there, in one block with the other transfers that
+    /// ended at the same time (without it, on the loop's thread).
+    public func fetch(
+        _ request: FetchRequest, on delivery: DispatchQueue? = nil, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void
+    ) {
+        func deliver(_ result: Result<FetchResponse, FetchError>) {
+            if let delivery { delivery.async { completion(result) } } else { completion(result) }
+        }
+        guard !cancelled.isSet else { return deliver(.failure(FetchError("cancelled: the daemon is stopping", cancelled: true))) }
         switch Transfer.make(request, cancelled: cancelled, completion: completion) {
-        case .failure(let error): completion(.failure(error))
-        case .success(let transfer): loop.submit(transfer)
+        case .failure(let error): deliver(.failure(error))
+        case .success(let transfer):
+            transfer.deliveryQueue = delivery
+            loop.submit(transfer)
         }
     }
 
     /// Fetches an article page linked from a feed, if the site's robots.txt allows it (read
     /// once and kept for a day; an unreachable one blocks the site for an hour). The robots
     /// cache is owned by the fetcher's queue; the transfers run on the loop.
-    public func fetchArticle(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
+    public func fetchArticle(
+        _ request: FetchRequest, on delivery: DispatchQueue? = nil, completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void
+    ) {
+        @Sendable func deliver(_ result: Result<FetchResponse, FetchError>) {
+            if let delivery { delivery.async { completion(result) } } else { completion(result) }
+        }
         guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host
-        else { return completion(.failure(FetchError("not a web address: \(request.url)"))) }
+        else { return deliver(.failure(FetchError("not a web address: \(request.url)"))) }
         let origin = "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
         let path = url.path.isEmpty ? "/" : url.path + (url.query.map { "?" + $0 } ?? "")
         queue.async { [self] in
             let decide: @Sendable (RobotsTxt) -> Void = { [self] rules in
-                guard rules.allows(path) else { return completion(.failure(FetchError("robots.txt of \(origin) disallows \(path)"))) }
-                fetch(request, completion: completion)
+                guard rules.allows(path) else { return deliver(.failure(FetchError("robots.txt of \(origin) disallows \(path)"))) }
+                fetch(request, on: delivery, completion: completion)
             }
             if let cached = robots[origin], cached.until > Date() { return decide(cached.rules) }
             var robotsRequest = request
@@ -157,24 +171,51 @@ let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMut
 }
 
 /// Collects response headers. A new status line (after a redirect) starts a fresh set.
+/// Parsed on the bytes (names lower-cased, values trimmed of ASCII white space): this runs
+/// for every header of every poll, and Foundation's trimming went through NSString.
 let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
     data, size, count, user in
     let transfer = context(user)
     let length = size * count
     guard let data else { return length }
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") {
-        transfer.headers = [:]
-        // Interim 1xx answers (100 Continue, 103 Early Hints) are not hops of a redirect chain.
-        if let code = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), code >= 200 { transfer.statuses.append(code) }
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        transfer.headers[name] = value
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { base in
+        let line = UnsafeBufferPointer(start: base, count: length)
+        HeaderLine.parse(line, into: transfer)
     }
     return length
+}
+
+enum HeaderLine {
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, into transfer: TransferContext) {
+        if line.count >= 5, line[0] == UInt8(ascii: "H"), line[1] == UInt8(ascii: "T"), line[2] == UInt8(ascii: "T"),
+            line[3] == UInt8(ascii: "P"), line[4] == UInt8(ascii: "/")
+        {
+            transfer.headers = [:]
+            // Interim 1xx answers (100 Continue, 103 Early Hints) are not hops of a redirect chain.
+            var index = 5
+            while index < line.count, line[index] != 0x20 { index += 1 }
+            while index < line.count, line[index] == 0x20 { index += 1 }
+            var code = 0
+            var digits = 0
+            while index < line.count, digits < 3, line[index] >= 0x30, line[index] <= 0x39 {
+                code = code * 10 + Int(line[index] - 0x30)
+                index += 1
+                digits += 1
+            }
+            if digits == 3, code >= 200 { transfer.statuses.append(code) }
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var name = [UInt8](line[..<colon])
+        for index in name.indices where name[index] >= 0x41 && name[index] <= 0x5A { name[index] += 0x20 }
+        var start = colon + 1
+        var end = line.count
+        while start < end, isSpace(line[start]) { start += 1 }
+        while end > start, isSpace(line[end - 1]) { end -= 1 }
+        transfer.headers[String(decoding: name, as: UTF8.self)] = String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+    }
 }
 
 /// Aborts the transfer once the fetcher is cancelled (libcurl calls this about once a second

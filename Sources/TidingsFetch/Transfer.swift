@@ -9,6 +9,9 @@ final class Transfer {
     let handle: UnsafeMutableRawPointer
     let context: TransferContext
     let completion: @Sendable (Result<FetchResponse, FetchError>) -> Void
+    /// Where the completion runs: the loop delivers the transfers that end together in one
+    /// block per queue (one thread wake-up for many fetches). Nil: on the loop's thread.
+    var deliveryQueue: DispatchQueue?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     let started = DispatchTime.now()
 

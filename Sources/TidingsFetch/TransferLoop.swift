@@ -82,13 +82,24 @@ final class TransferLoop: @unchecked Sendable {
             var active: Int32 = 0
             tidings_curl_multi_perform(multi, &active)
             var left: Int32 = 0
+            var delivered: [ObjectIdentifier: (queue: DispatchQueue, calls: [@Sendable () -> Void])] = [:]
             while let message = tidings_curl_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
                     let transfer = running.removeValue(forKey: easy)
                 else { continue }
                 let code = message.pointee.data.result
                 tidings_curl_multi_remove_handle(multi, easy)
-                transfer.completion(transfer.result(code: code))
+                let result = transfer.result(code: code)
+                if let queue = transfer.deliveryQueue {
+                    let completion = transfer.completion
+                    delivered[ObjectIdentifier(queue), default: (queue, [])].calls.append { completion(result) }
+                } else {
+                    transfer.completion(result)
+                }
+            }
+            // One block per queue for all the transfers that ended in this round.
+            for (queue, calls) in delivered.values {
+                queue.async { for call in calls { call() } }
             }
             // Sleeps until a socket is ready, a timeout is due, or `wakeup` (1 s at most).
             tidings_curl_multi_poll(multi, nil, 0, 1000, nil)

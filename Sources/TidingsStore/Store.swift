@@ -69,16 +69,20 @@ public final class Store: @unchecked Sendable {
 
     /// Submits a write job. It runs in a batched transaction on the writer queue; `completion`
     /// is called on the writer queue after the commit (or with the job's error).
+    ///
+    /// With `target`, the completion runs on that queue instead, in one block with the other
+    /// jobs of the same transaction that asked for it (one wake-up for a batch).
     public func write<T: Sendable>(
-        _ job: @escaping @Sendable (SQLiteConnection) throws -> T,
+        _ job: @escaping @Sendable (SQLiteConnection) throws -> T, on target: DispatchQueue? = nil,
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
         queue.async {
             guard self.connection != nil else {
-                completion(.failure(TidingsError.internalError("store is closed")))
+                let failure: Result<T, any Error> = .failure(TidingsError.internalError("store is closed"))
+                if let target { target.async { completion(failure) } } else { completion(failure) }
                 return
             }
-            self.pending.append(PendingJob(job: job, completion: completion))
+            self.pending.append(PendingJob(job: job, target: target, completion: completion))
             if !self.flushScheduled {
                 self.flushScheduled = true
                 self.queue.async { self.flush() }
@@ -124,7 +128,16 @@ public final class Store: @unchecked Sendable {
         }
         let notRun = jobs.dropFirst(ran)
         if commitError != nil && ran > 0 && !notRun.isEmpty { pending.insert(contentsOf: notRun, at: 0) }
-        for job in jobs.prefix(commitError != nil && ran > 0 ? ran : jobs.count) { job.finish(commitError) }
+        var delivered: [ObjectIdentifier: (queue: DispatchQueue, calls: [@Sendable () -> Void])] = [:]
+        for job in jobs.prefix(commitError != nil && ran > 0 ? ran : jobs.count) {
+            let finish = job.finish(commitError)
+            if let target = job.target {
+                delivered[ObjectIdentifier(target), default: (target, [])].calls.append(finish)
+            } else {
+                finish()
+            }
+        }
+        for (target, calls) in delivered.values { target.async { for call in calls { call() } } }
         if !pending.isEmpty && !flushScheduled {
             flushScheduled = true
             queue.async { self.flush() }
@@ -149,12 +162,15 @@ final class ResultBox<T>: @unchecked Sendable {
 /// One submitted job: its body runs inside a savepoint, its completion after the commit.
 private final class PendingJob {
     let run: (SQLiteConnection) -> Void
-    let finish: ((any Error)?) -> Void
+    /// The completion, bound to the commit's outcome, ready to run where it must.
+    let finish: ((any Error)?) -> @Sendable () -> Void
+    let target: DispatchQueue?
 
     init<T: Sendable>(
-        job: @escaping @Sendable (SQLiteConnection) throws -> T,
+        job: @escaping @Sendable (SQLiteConnection) throws -> T, target: DispatchQueue?,
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
+        self.target = target
         let box = ResultBox<T>()
         run = { db in
             box.result = Result {
@@ -170,9 +186,9 @@ private final class PendingJob {
             }
         }
         finish = { commitError in
-            if let commitError { completion(.failure(commitError)) } else {
-                completion(box.result ?? .failure(TidingsError.internalError("job did not run")))
-            }
+            let result: Result<T, any Error> =
+                if let commitError { .failure(commitError) } else { box.result ?? .failure(TidingsError.internalError("job did not run")) }
+            return { completion(result) }
         }
     }
 }
