@@ -90,13 +90,16 @@ public final class Daemon: @unchecked Sendable {
         notifier = SystemdNotifier()
         scheduler = Scheduler(policy: Daemon.policy(config.fetch))
         lockFD = try Daemon.lock(database: config.database)
-        store = try Store(path: config.database)
+        store = try Store(path: config.database, commitWindow: Daemon.commitWindow)
         reader = try StoreReader(path: config.database)
     }
 
     static func policy(_ fetch: DaemonConfig.FetchSettings) -> Scheduler.Policy {
         Scheduler.Policy(maxConcurrent: fetch.maxConcurrent, hostDelay: fetch.hostDelay)
     }
+
+    /// Group commit: a write waits up to this long for others to share its transaction.
+    static let commitWindow = 0.005
 
     /// Held for the process's life: one daemon per database, checked before anything is written.
     let lockFD: Int32

@@ -31,8 +31,10 @@ final class TransferLoop: @unchecked Sendable {
     func submit(_ transfer: Transfer) {
         let accepted = lock.withLock { () -> Bool in
             guard !stopped else { return false }
+            // A non-empty inbox has its wakeup on the way already (the loop empties the
+            // inbox whole): one wakeup for a burst of submissions.
+            if inbox.isEmpty { tidings_curl_multi_wakeup(multi) }
             inbox.append(transfer)
-            tidings_curl_multi_wakeup(multi)
             return true
         }
         if !accepted { transfer.completion(.failure(FetchError("cancelled: the fetcher was shut down", cancelled: true))) }
