@@ -8,39 +8,14 @@ public enum Timestamps {
         var t = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&t, &parts)
-        // Digits written by hand: String(format:) was a noticeable part of reading a feed.
-        var out = [UInt8]()
-        out.reserveCapacity(20)
-        func digits(_ value: Int, _ width: Int) {
-            var value = value
-            var text = [UInt8](repeating: 0x30, count: width)
-            var index = width - 1
-            while index >= 0 {
-                text[index] = UInt8(0x30 + value % 10)
-                value /= 10
-                index -= 1
-            }
-            out += text
-        }
+        // Digits written by hand into one buffer: String(format:) was a noticeable part of
+        // reading a feed, and an array per field a noticeable part of recording a poll.
         let year = Int(parts.tm_year) + 1900
-        if year < 0 || year > 9999 {
+        guard year >= 0 && year <= 9999 else {
             // Outside four digits (absurd dates): as it is, sign and all.
-            out += Array(String(year).utf8)
-        } else {
-            digits(year, 4)
+            return String(year) + String(fourDigitYear: nil, parts)
         }
-        out.append(0x2D)
-        digits(Int(parts.tm_mon) + 1, 2)
-        out.append(0x2D)
-        digits(Int(parts.tm_mday), 2)
-        out.append(0x54)
-        digits(Int(parts.tm_hour), 2)
-        out.append(0x3A)
-        digits(Int(parts.tm_min), 2)
-        out.append(0x3A)
-        digits(Int(parts.tm_sec), 2)
-        out.append(0x5A)
-        return String(decoding: out, as: UTF8.self)
+        return String(fourDigitYear: year, parts)
     }
 
     /// Parses the forms `iso(_:)` writes, plus a bare date `YYYY-MM-DD` (midnight UTC).
@@ -75,5 +50,41 @@ public enum Timestamps {
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
         return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+}
+
+extension String {
+    /// `YYYY-MM-DDTHH:MM:SSZ`, or without the year when it is nil (the caller wrote it).
+    fileprivate init(fourDigitYear year: Int?, _ parts: tm) {
+        self.init(unsafeUninitializedCapacity: 20) { buffer in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var value = value
+                var position = index + width - 1
+                while position >= index {
+                    buffer[position] = UInt8(0x30 + value % 10)
+                    value /= 10
+                    position -= 1
+                }
+                index += width
+            }
+            func mark(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            if let year { put(year, 4) }
+            mark(0x2D)
+            put(Int(parts.tm_mon) + 1, 2)
+            mark(0x2D)
+            put(Int(parts.tm_mday), 2)
+            mark(0x54)
+            put(Int(parts.tm_hour), 2)
+            mark(0x3A)
+            put(Int(parts.tm_min), 2)
+            mark(0x3A)
+            put(Int(parts.tm_sec), 2)
+            mark(0x5A)
+            return index
+        }
     }
 }

@@ -58,6 +58,8 @@ public struct FetchOutcome: Sendable {
 /// 860 million rows a day.
 public enum FetchHistory {
     public static let defaultPerSource = 100
+    /// A source's old rows are trimmed when a new row's id is a multiple of this.
+    public static let trimEvery: Int64 = 8
     public static let defaultMaxAge: Double = 7 * 86_400
 }
 
@@ -72,40 +74,7 @@ extension SQLiteConnection {
 
     public func record(_ fetch: FetchRecord, now: Date, keepFetches: Int = FetchHistory.defaultPerSource) throws -> FetchOutcome {
         let error = fetch.error.map { $0.count > Self.maxErrorLength ? String($0.prefix(Self.maxErrorLength)) + "…" : $0 }
-        guard let name = try queryCached("SELECT name FROM sources WHERE id = ?", [.integer(fetch.sourceID)]).first?["name"].string else {
-            throw TidingsError.notFound("source \(fetch.sourceID) was removed while it was being fetched; its results were dropped")
-        }
-        let fetchedAt = Timestamps.iso(now)
-        var outcome = FetchOutcome(newDocuments: [])
-        if !fetch.documents.isEmpty { try recordDocuments(fetch, fetchedAt: fetchedAt, outcome: &outcome) }
-        var added = outcome.newDocuments
-        for index in added.indices { added[index].sourceName = name }
-        try queryCached(
-            """
-            INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, bytes, status, error, items, new_items)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                .integer(fetch.sourceID), .text(Timestamps.iso(fetch.startedAt)), .real(fetch.duration * 1000),
-                .text(fetch.url), SQLiteValue(fetch.httpStatus.map(Int64.init)), SQLiteValue(fetch.bytes),
-                .text(fetch.status.rawValue), SQLiteValue(error), SQLiteValue(fetch.documents.count),
-                SQLiteValue(added.count),
-            ])
-        // The fetch log keeps the newest `keepFetches` rows of each source: the one that falls
-        // out of the window goes now (an index seek), so the table stays bounded at any rate.
-        if keepFetches > 0 {
-            try queryCached(
-                """
-                DELETE FROM fetches WHERE source_id = ?1 AND id <= (
-                    SELECT id FROM fetches WHERE source_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
-                """, [.integer(fetch.sourceID), .integer(Int64(keepFetches))])
-        }
-        if let movedTo = fetch.movedTo,
-            try scalar("SELECT 1 FROM sources WHERE url = ? AND id != ?", [.text(movedTo), .integer(fetch.sourceID)]) == nil
-        {
-            try query("UPDATE sources SET url = ? WHERE id = ?", [.text(movedTo), .integer(fetch.sourceID)])
-            outcome.moved = true
-        }
+        // The source's row first: no row changed means it was removed meanwhile.
         let failed = fetch.status == .error
         try queryCached(
             """
@@ -119,7 +88,46 @@ extension SQLiteConnection {
                 SQLiteValue(failed), .text(Timestamps.iso(fetch.nextFetchAt)), SQLiteValue(fetch.etag),
                 SQLiteValue(fetch.lastModified), .integer(fetch.sourceID),
             ])
-        outcome.newDocuments = added
+        guard changes == 1 else {
+            throw TidingsError.notFound("source \(fetch.sourceID) was removed while it was being fetched; its results were dropped")
+        }
+        let fetchedAt = Timestamps.iso(now)
+        var outcome = FetchOutcome(newDocuments: [])
+        if !fetch.documents.isEmpty {
+            try recordDocuments(fetch, fetchedAt: fetchedAt, outcome: &outcome)
+            if !outcome.newDocuments.isEmpty {
+                let name = try queryCached("SELECT name FROM sources WHERE id = ?", [.integer(fetch.sourceID)]).first?["name"].string
+                for index in outcome.newDocuments.indices { outcome.newDocuments[index].sourceName = name }
+            }
+        }
+        try queryCached(
+            """
+            INSERT INTO fetches (source_id, started_at, duration_ms, url, http_status, bytes, status, error, items, new_items)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(fetch.sourceID), .text(Timestamps.iso(fetch.startedAt)), .real(fetch.duration * 1000),
+                .text(fetch.url), SQLiteValue(fetch.httpStatus.map(Int64.init)), SQLiteValue(fetch.bytes),
+                .text(fetch.status.rawValue), SQLiteValue(error), SQLiteValue(fetch.documents.count),
+                SQLiteValue(outcome.newDocuments.count),
+            ])
+        // The fetch log keeps the newest `keepFetches` rows of each source. Every eighth row
+        // (by id) trims its source's older rows with one index range: the log stays bounded
+        // at any rate (at most 8 rows over per source) for an eighth of the work.
+        let fetchID = lastInsertRowID
+        if keepFetches > 0, fetchID % FetchHistory.trimEvery == 0 {
+            try queryCached(
+                """
+                DELETE FROM fetches WHERE source_id = ?1 AND id <= (
+                    SELECT id FROM fetches WHERE source_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
+                """, [.integer(fetch.sourceID), .integer(Int64(keepFetches))])
+        }
+        if let movedTo = fetch.movedTo,
+            try scalar("SELECT 1 FROM sources WHERE url = ? AND id != ?", [.text(movedTo), .integer(fetch.sourceID)]) == nil
+        {
+            try query("UPDATE sources SET url = ? WHERE id = ?", [.text(movedTo), .integer(fetch.sourceID)])
+            outcome.moved = true
+        }
         return outcome
     }
 
