@@ -49,7 +49,9 @@ extension Daemon {
                 abandon(work, host: page.host)
                 return
             }
-            scheduler.transferEnded(work, host: page.host, now: Date())
+            let now = Date()
+            scheduler.transferEnded(work, host: page.host, now: now)
+            armWakeup(now: now)
             parseQueue.async { [self] in
                 let article = FetchReading.article(from: result)
                 control.async { [self] in finishArticle(page, article) }

@@ -28,7 +28,7 @@ public enum Migrations {
     /// document in the same transaction, read under the host's politeness, and kept across
     /// restarts until read (the row goes) or given up ('failed', with the reason). A document
     /// with a pending page waits for it before analysis. The fetch log is trimmed per source by
-    /// id, and by age.
+    /// id, and by age (ids grow with time, so no index on the time is needed).
     static let v10 = """
         CREATE TABLE article_queue (
             id              INTEGER PRIMARY KEY,
@@ -47,7 +47,6 @@ public enum Migrations {
         CREATE INDEX article_queue_source ON article_queue(source_id, status);
         DROP INDEX fetches_source;
         CREATE INDEX fetches_source ON fetches(source_id, id);
-        CREATE INDEX fetches_started ON fetches(started_at);
         """
 
     /// How coverage of an entity, or of a pair of entities, turns: the daily mean of the tone
