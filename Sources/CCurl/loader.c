@@ -20,6 +20,7 @@ static struct {
     CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
     CURLMcode (*multi_wakeup)(CURLM *);
     CURLMsg *(*multi_info_read)(CURLM *, int *);
+    CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
     struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
     void (*slist_free_all)(struct curl_slist *);
 } fn;
@@ -60,6 +61,7 @@ static void load(void) {
     FIND(multi_poll, "curl_multi_poll");
     FIND(multi_wakeup, "curl_multi_wakeup");
     FIND(multi_info_read, "curl_multi_info_read");
+    FIND(multi_setopt, "curl_multi_setopt");
     FIND(slist_append, "curl_slist_append");
     FIND(slist_free_all, "curl_slist_free_all");
     ready = 1;
@@ -89,6 +91,7 @@ CURLMsg *tidings_curl_multi_info_read(CURLM *multi, int *left) { return ready ? 
 struct curl_slist *tidings_curl_slist_append(struct curl_slist *list, const char *text) { return ready ? fn.slist_append(list, text) : NULL; }
 void tidings_curl_slist_free_all(struct curl_slist *list) { if (ready) fn.slist_free_all(list); }
 
+CURLMcode tidings_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return ready ? fn.multi_setopt(m, o, v) : CURLM_INTERNAL_ERROR; }
 CURLcode tidings_curl_setopt_long(CURL *h, CURLoption o, long v) { return ready ? fn.easy_setopt(h, o, v) : CURLE_FAILED_INIT; }
 CURLcode tidings_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return ready ? fn.easy_setopt(h, o, v) : CURLE_FAILED_INIT; }
 CURLcode tidings_curl_setopt_string(CURL *h, CURLoption o, const char *v) { return ready ? fn.easy_setopt(h, o, v) : CURLE_FAILED_INIT; }

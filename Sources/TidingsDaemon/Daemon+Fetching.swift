@@ -152,12 +152,15 @@ extension Daemon {
     func finishFetch(state: SourceState, record: FetchRecord, outcome: Result<FetchOutcome, any Error>) {
         let work = Work.source(state.id)
         writing -= 1
-        let waiters = fetchWaiters.removeValue(forKey: state.id) ?? []
+        let waiters = fetchWaiters.isEmpty ? [] : fetchWaiters.removeValue(forKey: state.id) ?? []
         activity.count(record.status)
         switch outcome {
         case .success(let written):
             activity.newDocuments += written.newDocuments.count
-            if var current = sources[state.id] {
+            // The in-memory state follows the store; a plain 304 changes nothing here.
+            let changed = record.movedTo != nil || record.etag != nil || record.lastModified != nil
+                || record.status == .error || state.consecutiveErrors > 0 || state.discoveryHops > 0
+            if changed, var current = sources[state.id] {
                 if let moved = record.movedTo {
                     if written.moved {
                         logger.notice("source \(state.id) (\(state.name)) now reads \(moved) (\(record.error ?? "moved permanently"))")
@@ -173,7 +176,6 @@ extension Daemon {
                 current.consecutiveErrors = record.status == .error ? current.consecutiveErrors + 1 : 0
                 current.etag = record.etag ?? current.etag
                 current.lastModified = record.lastModified ?? current.lastModified
-                current.nextFetchAt = record.nextFetchAt
                 sources[state.id] = current
             }
             if record.status == .error {
@@ -196,14 +198,16 @@ extension Daemon {
             if written.updated > 0 { resetAnalysisCursor() }
             if !written.newDocuments.isEmpty || written.updated > 0 { kickAnalysis() }
             if written.articlesQueued > 0 { pagesExhausted = false }
-            let result: JSONValue = .object([
-                "source": .number(Double(state.id)), "status": .string(record.status.rawValue),
-                "items": .number(Double(record.documents.count)), "new": .number(Double(written.newDocuments.count)),
-                "updated": .number(Double(written.updated)), "seen_elsewhere": .number(Double(written.seenElsewhere)),
-                "articles_queued": .number(Double(written.articlesQueued)),
-                "error": record.error.map(JSONValue.string) ?? .null,
-            ])
-            for (connection, id) in waiters { connection.send(.success(id: id, result: result)) }
+            if !waiters.isEmpty {
+                let result: JSONValue = .object([
+                    "source": .number(Double(state.id)), "status": .string(record.status.rawValue),
+                    "items": .number(Double(record.documents.count)), "new": .number(Double(written.newDocuments.count)),
+                    "updated": .number(Double(written.updated)), "seen_elsewhere": .number(Double(written.seenElsewhere)),
+                    "articles_queued": .number(Double(written.articlesQueued)),
+                    "error": record.error.map(JSONValue.string) ?? .null,
+                ])
+                for (connection, id) in waiters { connection.send(.success(id: id, result: result)) }
+            }
         case .failure(let error):
             // The write failed (e.g. the source was removed meanwhile): the scheduler keeps
             // the time it gave, so the source is fetched again then.

@@ -9,7 +9,10 @@ import Glibc
 public final class Fetcher: @unchecked Sendable {
     private let queue = DispatchQueue(label: "tidings.fetch")
     private let cancelled = CancelFlag()
-    private let loop: TransferLoop
+    /// Transfer loops, each a thread with its own curl multi handle; a host always goes to
+    /// the same one (its connections are reused there). One thread's sockets and TCP work
+    /// was the limit of polling on two cores.
+    private let loops: [TransferLoop]
     /// robots.txt per scheme://host:port, with when it was read. Touched only on `queue`.
     private var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
     /// Per folder source: the size and modification time of each file read and stored, so
@@ -22,10 +25,32 @@ public final class Fetcher: @unchecked Sendable {
 
     public init() {
         _ = Fetcher.globalInit
-        loop = TransferLoop(cancelled: cancelled)
+        let flag = cancelled
+        loops = (0..<Fetcher.loopCount).map { TransferLoop(cancelled: flag, index: $0) }
     }
 
-    deinit { loop.stop() }
+    deinit { for loop in loops { loop.stop() } }
+
+    /// Transfer threads: two (or one on a single core).
+    static let loopCount = ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1
+
+    /// The loop for a URL: by its host (FNV-1a over the bytes between "//" and the next "/").
+    func loop(for url: String) -> TransferLoop {
+        guard loops.count > 1 else { return loops[0] }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var slashes = 0
+        for byte in url.utf8 {
+            if byte == UInt8(ascii: "/") {
+                slashes += 1
+                if slashes == 3 { break }
+                continue
+            }
+            if slashes == 2 {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+        }
+        return loops[Int(hash % UInt64(loops.count))]
+    }
 
     /// Why libcurl cannot be used, or nil when it is loaded and ready. The daemon checks this
     /// before it starts; it is only loaded when a fetcher is needed.
@@ -55,7 +80,7 @@ public final class Fetcher: @unchecked Sendable {
         case .failure(let error): deliver(.failure(error))
         case .success(let transfer):
             transfer.deliveryQueue = delivery
-            loop.submit(transfer)
+            loop(for: request.url).submit(transfer)
         }
     }
 
@@ -117,7 +142,7 @@ public final class Fetcher: @unchecked Sendable {
     /// Aborts running transfers and fails queued ones (for a quick shutdown). Permanent.
     public func cancelAll() {
         cancelled.set()
-        loop.wake()
+        for loop in loops { loop.wake() }
     }
 
     /// Runs one transfer to completion on the calling thread (tests, and tools without a loop).
@@ -186,6 +211,13 @@ let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeM
 }
 
 enum HeaderLine {
+    /// The response headers Tidings uses (`FetchResponse.headers` has only these).
+    static let kept = [
+        "etag", "last-modified", "content-type", "content-language", "content-location", "cache-control", "expires", "date",
+        "age", "retry-after", "location",
+    ]
+    static let keep = Set(kept.map { Array($0.utf8) })
+
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
 
     static func parse(_ line: UnsafeBufferPointer<UInt8>, into transfer: TransferContext) {
@@ -210,6 +242,9 @@ enum HeaderLine {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
         var name = [UInt8](line[..<colon])
         for index in name.indices where name[index] >= 0x41 && name[index] <= 0x5A { name[index] += 0x20 }
+        // Only the headers something reads are kept: a poll's answer carries a dozen, and each
+        // kept one costs two strings.
+        guard keep.contains(name) else { return }
         var start = colon + 1
         var end = line.count
         while start < end, isSpace(line[start]) { start += 1 }

@@ -22,24 +22,28 @@ public enum Work: Hashable, Sendable, CustomStringConvertible {
 ///   nothing of it is running and its `hostDelay` since the last request has passed; ready
 ///   hosts go in the order of their earliest due work (a heap), and a host waiting out its
 ///   delay sits in a third heap until then.
-/// - At most `maxConcurrent` pieces of work run at once. A slot is held from ``start`` until
-///   ``release``, that is until the result is stored: that bounds everything between the
-///   fetcher and the writer (back-pressure), while the host is free again as soon as the
-///   transfer ends (``transferEnded``).
+/// - At most `maxConcurrent` requests are under way at once: a slot is held from the start
+///   until ``transferEnded`` (the host is free again then too). At most `maxPending` pieces
+///   of work are started and not yet released, that is not yet stored: that bounds
+///   everything between the fetcher and the writer (back-pressure) without letting a slow
+///   write hold a network slot.
 /// - Work without a host (local folders) waits in its own FIFO and is bounded by the slots only.
 ///
 /// Removed or rescheduled entries leave stale heap items behind; each item carries the
 /// entry's generation and is dropped when popped if it no longer matches (lazy deletion).
 public struct Scheduler: Sendable {
     public struct Policy: Sendable, Equatable {
-        /// Most pieces of work between start and release.
+        /// Most requests under way (between start and the end of the transfer).
         public var maxConcurrent: Int
         /// Seconds between the end of one request to a host and the start of the next.
         public var hostDelay: Double
+        /// Most pieces of work between start and release (read, waiting to be stored).
+        public var maxPending: Int
 
-        public init(maxConcurrent: Int, hostDelay: Double) {
+        public init(maxConcurrent: Int, hostDelay: Double, maxPending: Int? = nil) {
             self.maxConcurrent = max(1, maxConcurrent)
             self.hostDelay = max(0, hostDelay)
+            self.maxPending = max(self.maxConcurrent, maxPending ?? 4 * self.maxConcurrent)
         }
     }
 
@@ -137,6 +141,8 @@ public struct Scheduler: Sendable {
     private var hostTimers = Heap<HostTimer>()
     private var hostless = Queue<Waiting>()
     private var running: Set<Work> = []
+    /// The running work whose request is still under way (each holds a slot).
+    private var transferring: Set<Work> = []
     private var sequence: UInt64 = 0
     private var random: SplitMix64
     /// Sources and pages due and waiting for a host or a slot.
@@ -156,6 +162,8 @@ public struct Scheduler: Sendable {
     public var pageCount: Int { entries.count - sourceCount }
     /// Work started and not yet released.
     public var runningCount: Int { running.count }
+    /// Requests under way.
+    public var transferCount: Int { transferring.count }
 
     public func isRunning(_ work: Work) -> Bool { running.contains(work) }
     public func contains(_ work: Work) -> Bool { entries[work] != nil }
@@ -297,13 +305,14 @@ public struct Scheduler: Sendable {
         guard !paused else { return [] }
         var started: [Work] = []
         var preferHostless = false
-        while running.count < policy.maxConcurrent {
+        while transferring.count < policy.maxConcurrent && running.count < policy.maxPending {
             if (preferHostless || readyHosts.isEmpty), let item = hostless.popFirst() {
                 if var entry = entries[item.work], entry.generation == item.generation, entry.phase == .waiting {
                     countLeft(item.work)
                     entry.phase = .running
                     entries[item.work] = entry
                     running.insert(item.work)
+                    transferring.insert(item.work)
                     started.append(item.work)
                 }
                 preferHostless = false
@@ -319,6 +328,7 @@ public struct Scheduler: Sendable {
                 entry.phase = .running
                 entries[item.work] = entry
                 running.insert(item.work)
+                transferring.insert(item.work)
                 hosts[Int(hostID)].active += 1
                 hosts[Int(hostID)].readyAt = now
                 started.append(item.work)
@@ -343,6 +353,7 @@ public struct Scheduler: Sendable {
         entry.phase = .running
         entries[work] = entry
         running.insert(work)
+        transferring.insert(work)
         if entry.host >= 0 {
             hosts[Int(entry.host)].active += 1
             hosts[Int(entry.host)].readyAt = date.timeIntervalSince1970
@@ -350,9 +361,10 @@ public struct Scheduler: Sendable {
         return true
     }
 
-    /// The request of `work` is over (the host may be asked again after `hostDelay`); its
-    /// slot stays taken until ``release(_:now:)``.
+    /// The request of `work` is over: its slot is free, and its host may be asked again after
+    /// `hostDelay`. The work counts against `maxPending` until ``release(_:now:)``.
     public mutating func transferEnded(_ work: Work, host: String?, now date: Date) {
+        guard transferring.remove(work) != nil else { return }
         guard let host, let hostID = hostIndex[host] else { return }
         let index = Int(hostID)
         hosts[index].active = max(0, hosts[index].active - 1)
@@ -394,6 +406,11 @@ public struct Scheduler: Sendable {
     /// meanwhile); a page is forgotten, and the caller adds it again to retry it.
     public mutating func release(_ work: Work, now date: Date) {
         guard running.remove(work) != nil else { return }
+        if transferring.contains(work) {
+            // Released without a word on its transfer (local work, or dropped): the slot and
+            // the host go too.
+            transferEnded(work, host: entries[work].flatMap { $0.host >= 0 ? hosts[Int($0.host)].name : nil }, now: date)
+        }
         guard var entry = entries[work], entry.phase == .running else { return }
         if case .page = work {
             remove(work)

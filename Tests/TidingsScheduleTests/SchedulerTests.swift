@@ -124,16 +124,21 @@ struct SchedulerTests {
         #expect(s.nextStarts(now: at(1)) == [.source(2)])
     }
 
-    @Test func theConcurrencyLimitHoldsUntilRelease() {
-        var s = scheduler(concurrent: 2)
-        for id in 1...5 { s.add(.source(Int64(id)), host: "h\(id)", interval: 60, due: at(0)) }
+    @Test func slotsAreHeldForTheTransferAndPendingWorkUntilRelease() {
+        var s = Scheduler(policy: .init(maxConcurrent: 2, hostDelay: 0, maxPending: 3), seed: 1)
+        for id in 1...6 { s.add(.source(Int64(id)), host: "h\(id)", interval: 60, due: at(0)) }
         #expect(s.nextStarts(now: at(0)).count == 2)
+        #expect(s.transferCount == 2)
+        // A transfer over frees its slot, though its result is not stored yet.
         s.transferEnded(.source(1), host: "h1", now: at(1))
-        #expect(s.nextStarts(now: at(1)).isEmpty)  // transfer over, result not yet stored
+        #expect(s.nextStarts(now: at(1)) == [.source(3)])
+        s.transferEnded(.source(2), host: "h2", now: at(1))
+        // Three started and unstored is the pending bound: nothing more starts.
+        #expect(s.nextStarts(now: at(1)).isEmpty)
+        #expect(s.runningCount == 3)
         _ = s.complete(.source(1), .success(), now: at(1))
         s.release(.source(1), now: at(1))
         #expect(s.nextStarts(now: at(1)).count == 1)
-        #expect(s.runningCount == 2)
         #expect(s.waitingSources == 2)
     }
 

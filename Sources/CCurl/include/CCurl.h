@@ -28,6 +28,8 @@ CURLMcode tidings_curl_multi_perform(CURLM *multi, int *running);
 CURLMcode tidings_curl_multi_poll(CURLM *multi, struct curl_waitfd *extra, unsigned int count, int timeout_ms, int *ret);
 CURLMcode tidings_curl_multi_wakeup(CURLM *multi);
 CURLMsg *tidings_curl_multi_info_read(CURLM *multi, int *left);
+/// curl_multi_setopt for a long value (the function is variadic).
+CURLMcode tidings_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 struct curl_slist *tidings_curl_slist_append(struct curl_slist *list, const char *text);
 void tidings_curl_slist_free_all(struct curl_slist *list);
 
