@@ -99,7 +99,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Group commit: a write waits up to this long for others to share its transaction.
-    static let commitWindow = 0.005
+    static let commitWindow = 0.002
 
     /// Held for the process's life: one daemon per database, checked before anything is written.
     let lockFD: Int32
