@@ -82,9 +82,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_mb(pid):
+def rss_mb(pid, key="VmHWM"):
+    """Peak (VmHWM) or current (VmRSS) resident memory, in MB."""
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -124,6 +125,7 @@ fetch_articles = false
         import_s = time.perf_counter() - t0
         if out.returncode != 0:
             sys.exit(f"import failed: {out.stdout}{out.stderr}")
+        import_peak = rss_mb(daemon.pid)
         time.sleep(args.warmup)
         r0, c0, w0 = handled(port), cpu_seconds(daemon.pid), time.perf_counter()
         time.sleep(args.seconds)
@@ -138,7 +140,8 @@ fetch_articles = false
         except Exception:
             pass
         return {"n": n, "import_s": import_s, "polls_s": polls, "cpu_us_per_poll": cpu_us, "cpu_cores": (c1 - c0) / (w1 - w0),
-                "rss_mb": peak_rss_mb(daemon.pid), "fetch_rows": fetches}
+                "rss_mb": rss_mb(daemon.pid), "rss_now": rss_mb(daemon.pid, "VmRSS"), "import_peak": import_peak,
+                "fetch_rows": fetches}
     finally:
         daemon.send_signal(signal.SIGTERM)
         try:
@@ -179,7 +182,8 @@ def main():
             row = run_size(args, n, port, work)
             rows.append(row)
             print(f"N={n}: {row['polls_s']:.0f} polls/s, {row['cpu_us_per_poll']:.1f} µs daemon CPU per poll "
-                  f"({row['cpu_cores']:.2f} cores), peak RSS {row['rss_mb']:.1f} MB, import {row['import_s']:.2f} s, "
+                  f"({row['cpu_cores']:.2f} cores), peak RSS {row['rss_mb']:.1f} MB (after the import {row['import_peak']:.1f}, "
+                  f"at the end {row['rss_now']:.1f}), import {row['import_s']:.2f} s, "
                   f"fetch-log rows {row['fetch_rows']}", flush=True)
         ceiling = wrk_ceiling(port, args.wrk_seconds)
     finally:
@@ -189,10 +193,10 @@ def main():
         except subprocess.TimeoutExpired:
             nginx.kill()
     print()
-    print(f"| sources | polls/s sustained ({args.seconds:.0f} s) | daemon CPU per poll | daemon cores | peak RSS | import |")
-    print("|---|---|---|---|---|---|")
+    print(f"| sources | polls/s sustained ({args.seconds:.0f} s) | daemon CPU per poll | daemon cores | peak RSS | RSS at the end | import |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['polls_s']:,.0f} | {r['cpu_us_per_poll']:.1f} µs | {r['cpu_cores']:.2f} | {r['rss_mb']:.0f} MB | {r['import_s']:.2f} s |")
+        print(f"| {r['n']:,} | {r['polls_s']:,.0f} | {r['cpu_us_per_poll']:.1f} µs | {r['cpu_cores']:.2f} | {r['rss_mb']:.0f} MB | {r['rss_now']:.0f} MB | {r['import_s']:.2f} s |")
     if ceiling:
         print(f"\nwrk on the same nginx (1 thread, 64 connections, If-None-Match): {ceiling:,.0f} 304/s")
     shutil.rmtree(work, ignore_errors=True)

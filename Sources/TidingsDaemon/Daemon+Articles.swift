@@ -51,7 +51,7 @@ extension Daemon {
             }
             let now = Date()
             scheduler.transferEnded(work, host: page.host, now: now)
-            armWakeup(now: now)
+            pump()
             parseQueue.async { [self] in
                 let article = FetchReading.article(from: result)
                 control.async { [self] in finishArticle(page, article) }
