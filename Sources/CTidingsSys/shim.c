@@ -170,6 +170,8 @@ const void *tidings_memmem(const void *haystack, size_t haystack_length, const v
     return memmem(haystack, haystack_length, needle, needle_length);
 }
 
+int tidings_malloc_trim(void) { return malloc_trim(0); }
+
 void tidings_tune_malloc(int mmap_threshold, int trim_threshold) {
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);

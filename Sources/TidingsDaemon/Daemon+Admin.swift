@@ -1,3 +1,4 @@
+import CTidingsSys
 import Dispatch
 import Foundation
 import Glibc
@@ -276,6 +277,7 @@ extension Daemon: AdminRequestHandler {
                         scheduler.add(.source(id), host: state.host, interval: state.interval, due: now.addingTimeInterval(spread))
                     }
                     logger.info("imported \(imported.added.count) source(s); \(imported.present) already present, \(rejected.count) refused")
+                    tidings_malloc_trim()  // the request's parsed outlines were large and are gone
                     let result = ImportSourcesResult(
                         added: imported.added.count, present: imported.present, renamed: imported.renamed,
                         refused: Array(rejected.prefix(100)), refusedCount: rejected.count)

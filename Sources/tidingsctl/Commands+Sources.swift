@@ -136,19 +136,37 @@ struct Sources: ParsableCommand {
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
             let outlines = try OPML.read(Array(data))
-            // One request, one transaction in the daemon.
-            let params = try AdminJSON.value(
-                ImportSourcesParams(sources: outlines.map { AddSourceParams(url: $0.url, name: $0.title, interval: interval) }))
-            try options.call("sources.import", params: params) { value in
-                let result = try Output.decode(value, as: ImportSourcesResult.self)
-                var line = "\(outlines.count) feed(s) in \(file): \(result.added) added, \(result.present) already present, \(result.refusedCount) refused"
-                if result.renamed > 0 { line += " (\(result.renamed) under another name: theirs was taken)" }
+            // Requests of 10,000 outlines, each one transaction in the daemon: a larger file
+            // goes in parts, so the daemon never holds more than one part's worth at once.
+            let client = try options.client()
+            var total = ImportSourcesResult(added: 0, present: 0, renamed: 0, refused: [], refusedCount: 0)
+            var start = 0
+            repeat {
+                let part = outlines[start..<min(start + Import.partSize, outlines.count)]
+                let params = try AdminJSON.value(
+                    ImportSourcesParams(sources: part.map { AddSourceParams(url: $0.url, name: $0.title, interval: interval) }))
+                let result = try Output.decode(try client.call("sources.import", params: params), as: ImportSourcesResult.self)
+                total.added += result.added
+                total.present += result.present
+                total.renamed += result.renamed
+                total.refused += result.refused.prefix(max(0, 100 - total.refused.count))
+                total.refusedCount += result.refusedCount
+                start += Import.partSize
+            } while start < outlines.count
+            if options.json {
+                print(Output.json(total))
+            } else {
+                var line = "\(outlines.count) feed(s) in \(file): \(total.added) added, \(total.present) already present, \(total.refusedCount) refused"
+                if total.renamed > 0 { line += " (\(total.renamed) under another name: theirs was taken)" }
                 print(line)
-                for refusal in result.refused { print("  refused \(refusal.url): \(refusal.reason)") }
-                if result.refusedCount > result.refused.count { print("  … and \(result.refusedCount - result.refused.count) more") }
-                if result.refusedCount > 0 { throw ExitCode(ExitCodes.errorReply) }
+                for refusal in total.refused { print("  refused \(refusal.url): \(refusal.reason)") }
+                if total.refusedCount > total.refused.count { print("  … and \(total.refusedCount - total.refused.count) more") }
             }
+            if total.refusedCount > 0 { throw ExitCode(ExitCodes.errorReply) }
         }
+
+        /// Outlines per request (and per transaction).
+        static let partSize = 10_000
     }
 
     struct Export: ParsableCommand {

@@ -39,6 +39,9 @@ const void *tidings_memmem(const void *haystack, size_t haystack_length, const v
 
 /// Batch commands: keep blocks up to `mmap_threshold` bytes in the heap (reused) instead of
 /// fresh mmap pages for each, and trim the heap only past `trim_threshold`.
+/// Gives freed heap memory back to the system (glibc malloc_trim): after a large transient
+/// allocation such as loading 100,000 sources.
+int tidings_malloc_trim(void);
 void tidings_tune_malloc(int mmap_threshold, int trim_threshold);
 
 /// Starts `argv[0]` (searched in PATH when it has no slash) with `envp`, its stdin, stdout and
