@@ -103,10 +103,21 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tidings $(DESTDIR)$(PREFIX)/share/doc/tidings
 	@echo "kept /etc/tidings and /var/lib/tidings (your config and data)"
 
-# Throughput side by side with the peers (their venv: ../shared/peers/setup.sh), and polls/s
-# with conditional GET against 2,000 feeds on loopback servers, with the daemon's peak RSS.
+# Benchmarks, release build, side by side with the peers where they exist (their venv:
+# ../shared/peers/setup.sh). nginx and wrk come from Debian and are installed when missing.
+#   scripts/bench.py       feeds parsed/s, articles extracted/s, tone snippets/s against the peers
+#   scripts/bench_polls.py conditional polls/s against nginx at 1,000, 10,000 and 100,000 sources,
+#                          daemon CPU per poll, peak RSS, OPML import time; wrk's 304/s ceiling
+#   scripts/bench_e2e.py   feed of teasers → pages → plugins → SQLite, docs/s against the peer pipeline
+BENCH_PACKAGES := nginx wrk
 bench: build
-	python3 scripts/bench.py --tidingsd .build/release/tidingsd
+	@missing=""; for p in $(BENCH_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	python3 scripts/bench.py --tidingsd .build/release/tidingsd --only feeds,articles,tone
+	python3 scripts/bench_polls.py --tidingsd .build/release/tidingsd
+	python3 scripts/bench_e2e.py --tidingsd .build/release/tidingsd
 
 eval: build
 	@if [ -d ../shared/eval ]; then python3 ../shared/eval/run_all.py --tidingsd .build/release/tidingsd; \

@@ -272,8 +272,10 @@ extension Daemon: AdminRequestHandler {
                             nextFetchAt: now, etag: nil, lastModified: nil, consecutiveErrors: 0, tlsVerify: definition.tlsVerify,
                             kind: definition.kind)
                         sources[id] = state
-                        // Spread over the first interval's tenth (at most a minute), not all at once.
-                        let spread = min(definition.interval / 10, 60) * Double.random(in: 0..<1)
+                        // A large import is spread out (about 1,000 new sources a second, within a
+                        // tenth of the interval and a minute); a few sources start at once.
+                        let window = min(Double(imported.added.count) / 1000, definition.interval / 10, 60)
+                        let spread = window * Double.random(in: 0..<1)
                         scheduler.add(.source(id), host: state.host, interval: state.interval, due: now.addingTimeInterval(spread))
                     }
                     logger.info("imported \(imported.added.count) source(s); \(imported.present) already present, \(rejected.count) refused")
