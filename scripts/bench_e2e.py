@@ -110,21 +110,30 @@ max_concurrent = 64
         t0 = time.perf_counter()
         subprocess.run([args.tidingsctl, "--socket", sock, "sources", "add", f"http://127.0.0.1:{port}/feed.xml", "--name", "teasers"],
                        check=True, capture_output=True, timeout=30)
-        done = read = 0
+        done = read = docs = pending = failed = 0
+        marks = {}
         deadline = time.time() + args.timeout
         while time.time() < deadline:
             try:
                 con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-                read = con.execute("SELECT count(*) FROM documents WHERE length(text) > 100").fetchone()[0]
+                docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+                read = con.execute("SELECT count(*) FROM documents WHERE text NOT LIKE 'Teaser %'").fetchone()[0]
+                pending, failed = con.execute(
+                    "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'failed') FROM article_queue").fetchone()
                 done = con.execute("SELECT count(*) FROM extractions").fetchone()[0]
                 con.close()
             except sqlite3.Error:
                 pass
-            if read >= count and done >= count * 3:
+            now = time.perf_counter() - t0
+            if docs >= count: marks.setdefault("feed stored", now)
+            if docs >= count and pending == 0: marks.setdefault("pages read", now)
+            # Every page read or given up, and every document analysed by the three plugins.
+            if docs >= count and pending == 0 and done >= count * 3:
                 break
             time.sleep(0.02)
         seconds = time.perf_counter() - t0
-        return {"docs": read, "analysed": done // 3, "seconds": seconds, "docs_per_s": read / seconds, "peak_rss_mb": vmhwm(daemon.pid)}
+        return {"docs": docs, "read": read, "failed": failed, "analysed": done // 3, "seconds": seconds, "docs_per_s": docs / seconds,
+                "peak_rss_mb": vmhwm(daemon.pid), "marks": marks}
     finally:
         daemon.send_signal(signal.SIGTERM)
         try:
@@ -162,7 +171,9 @@ def main():
     nginx = serve(work, port, files, args.hosts)
     try:
         ours = run_tidings(args, work, port, len(files))
-        print(f"tidingsd: {ours['docs']} pages read, {ours['analysed']} analysed in {ours['seconds']:.2f} s: "
+        print(f"tidingsd: {ours['docs']} documents, {ours['read']} with their page's article, {ours['failed']} pages given up, "
+              f"{ours['analysed']} analysed in {ours['seconds']:.2f} s "
+              f"({', '.join(f'{k} at {v:.2f} s' for k, v in ours['marks'].items())}): "
               f"{ours['docs_per_s']:.1f} docs/s, peak RSS {ours['peak_rss_mb']:.0f} MB", flush=True)
         peer = None if args.no_peer else run_peer(work, port)
         if peer:
@@ -171,7 +182,7 @@ def main():
             print()
             print("| | docs/s | peak RSS | pages read |")
             print("|---|---|---|---|")
-            print(f"| tidingsd | {ours['docs_per_s']:.1f} | {ours['peak_rss_mb']:.0f} MB | {ours['docs']} of {len(files)} |")
+            print(f"| tidingsd | {ours['docs_per_s']:.1f} | {ours['peak_rss_mb']:.0f} MB | {ours['read']} of {len(files)} (+{ours['failed']} given up) |")
             print(f"| peer pipeline | {peer['docs_per_s']:.2f} | {peer['peak_rss_mb']} MB | {peer['docs']} of {len(files)} |")
             print(f"\nratio: {ours['docs_per_s'] / peer['docs_per_s']:.1f}×")
         elif not args.no_peer:
