@@ -33,9 +33,9 @@ extension Daemon: AdminRequestHandler {
                 let base = statusSkeleton(access: connection.access)
                 read { [reader] in
                     var status = base
-                    status.jobs = try reader.connection.runningJobs().map(Daemon.jobInfo)
-                    let counts = try reader.counts()
-                    let backlog = try reader.connection.articleBacklog()
+                    status.jobs = try reader.queries.runningJobs().map(Daemon.jobInfo)
+                    let counts = try reader.queries.counts()
+                    let backlog = try reader.queries.articleBacklog()
                     status.articles = StatusResult.Articles(pending: backlog.pending, failed: backlog.failed)
                     status.counts = StatusResult.Counts(
                         sources: counts.sources, enabledSources: counts.enabledSources,
@@ -44,18 +44,18 @@ extension Daemon: AdminRequestHandler {
                     return try AdminJSON.value(status)
                 }
             case "sources.list":
-                read { [reader] in try AdminJSON.value(try reader.sources()) }
+                read { [reader] in try AdminJSON.value(try reader.queries.sources()) }
             case "plugins.list":
                 // The statistics are a GROUP BY over every extraction: read on the reader
                 // queue, never on `control` (whose loop drives the watchdog pings).
                 let plugins = pluginDescriptions()
-                read { [reader] in try AdminJSON.value(Daemon.pluginInfos(plugins, stats: try reader.connection.pluginStatistics())) }
+                read { [reader] in try AdminJSON.value(Daemon.pluginInfos(plugins, stats: try reader.queries.pluginStatistics())) }
             case "plugins.enable", "plugins.disable":
                 try switchPlugin(request.decodeParams(PluginNameParams.self), on: request.method == "plugins.enable", reply: reply)
             case "reprocess":
                 try reprocess(request.decodeParams(ReprocessParams.self), reply: reply)
             case "jobs":
-                read { [reader] in try AdminJSON.value(try reader.connection.jobs().map(Daemon.jobInfo)) }
+                read { [reader] in try AdminJSON.value(try reader.queries.jobs(limit: 50).map(Daemon.jobInfo)) }
             case "sources.add":
                 try addSource(request.decodeParams(AddSourceParams.self), reply: reply)
             case "sources.import":
@@ -81,7 +81,7 @@ extension Daemon: AdminRequestHandler {
                 // Subscribe first, then read the backlog: documents landing in between are held.
                 tails[connection.id] = TailSubscriber(connection: connection, requestID: id)
                 readerQueue.async { [reader, control] in
-                    let recent = Result { try reader.recentDocuments(limit: last) }
+                    let recent = Result { try reader.queries.recentDocuments(limit: last) }
                     control.async { [weak self] in
                         guard let self, var subscriber = self.tails[connection.id] else { return }
                         switch recent {
@@ -137,7 +137,7 @@ extension Daemon: AdminRequestHandler {
             throw TidingsError.notFound("no plugin is called \(params.name); plugins: \((pipeline?.names ?? []).joined(separator: ", "))")
         }
         let name = stage.descriptor.name
-        store.write({ db in try db.setPluginSwitch(name, enabled: on, now: Date()) }) { [self] outcome in
+        store.transact({ db in try db.setPluginSwitch(name, enabled: on, now: Date()) }) { [self] outcome in
             control.async { [self] in
                 switch outcome {
                 case .success:
@@ -179,7 +179,7 @@ extension Daemon: AdminRequestHandler {
         let since = sinceDate
         let name = stage.descriptor.name
         let sourceRef = params.source
-        store.write({ db -> JobRow in
+        store.transact({ db -> JobRow in
             var sourceID: Int64?
             if let sourceRef {
                 guard let source = try db.source(idOrName: sourceRef) else { throw TidingsError.notFound("no source \(sourceRef)") }
@@ -227,7 +227,7 @@ extension Daemon: AdminRequestHandler {
 
     private func addSource(_ params: AddSourceParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
         let definition = try definition(from: params)
-        store.write({ db in try db.insertSource(definition, origin: .admin, now: Date()) }) { [self] result in
+        store.transact({ db in try db.insertSource(definition, origin: .admin, now: Date()) }) { [self] result in
             control.async {
                 switch result {
                 case .success(let source):
@@ -261,7 +261,7 @@ extension Daemon: AdminRequestHandler {
         }
         let rejected = refused
         let accepted = definitions
-        store.write({ db in try db.importSources(accepted, now: Date()) }) { [self] outcome in
+        store.transact({ db in try db.importSources(accepted, now: Date()) }) { [self] outcome in
             control.async { [self] in
                 switch outcome {
                 case .success(let imported):
@@ -294,7 +294,7 @@ extension Daemon: AdminRequestHandler {
 
     private func changeSource(_ method: String, _ params: SourceRefParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
         let configFile = config.file
-        store.write({ db -> Source in
+        store.transact({ db -> Source in
             guard let source = try db.source(idOrName: params.source) else {
                 throw TidingsError.notFound("no source \"\(params.source)\"; see tidingsctl sources list")
             }

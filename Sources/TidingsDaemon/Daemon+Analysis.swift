@@ -44,8 +44,8 @@ extension Daemon {
             // New and changed documents first; reprocess jobs when there are none.
             let waiting = readerQueue.sync { [reader] in
                 Result { () -> ([DocumentForAnalysis], Int64) in
-                    let documents = try reader.connection.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch)
-                    return (documents, documents.isEmpty ? try reader.connection.maxDocumentID() : 0)
+                    let documents = try reader.queries.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch)
+                    return (documents, documents.isEmpty ? try reader.queries.maxDocumentID() : 0)
                 }
             }
             switch waiting {
@@ -76,8 +76,8 @@ extension Daemon {
         analysisQueue.async { [self] in
             let next = readerQueue.sync { [reader] () -> Result<(JobRow, [DocumentForAnalysis])?, any Error> in
                 Result {
-                    guard let job = try reader.connection.runningJobs().first else { return nil }
-                    return (job, try reader.connection.documentsForJob(job, limit: Daemon.analysisBatch))
+                    guard let job = try reader.queries.runningJobs().first else { return nil }
+                    return (job, try reader.queries.documentsForJob(job, limit: Daemon.analysisBatch))
                 }
             }
             switch next {
@@ -93,7 +93,7 @@ extension Daemon {
                 }
             case .success(let (job, documents)?):
                 guard pipeline.stage(job.plugin) != nil else {
-                    store.write({ db in try db.endJob(job.id, status: "failed", error: "plugin \(job.plugin) is not configured", now: Date()) }) {
+                    store.transact({ db in try db.endJob(job.id, status: "failed", error: "plugin \(job.plugin) is not configured", now: Date()) }) {
                         [self] _ in
                         control.async { [self] in
                             analysisBusy = false
@@ -103,7 +103,7 @@ extension Daemon {
                     return
                 }
                 if documents.isEmpty {
-                    store.write({ db in try db.advanceJob(job.id, cursor: job.cursor, done: 0, failed: 0, finished: true, now: Date()) }) {
+                    store.transact({ db in try db.advanceJob(job.id, cursor: job.cursor, done: 0, failed: 0, finished: true, now: Date()) }) {
                         [self] _ in
                         control.async { [self] in
                             logger.info("reprocess job \(job.id) (\(job.plugin)) finished: \(job.done) document(s), \(job.failed) failed")
@@ -155,7 +155,7 @@ extension Daemon {
         let failures = items.reduce(0) { $0 + $1.results.filter { $0.status == "failed" }.count }
         let lastID = finished > 0 ? documents[finished - 1].id : (job?.cursor ?? documents[0].id - 1)
         let transientReason = firstTransient.flatMap { all[$0].first(where: \.transient)?.error }
-        store.write({ db in
+        store.transact({ db in
             let count = try db.saveExtractions(items, now: Date())
             if let job, finished > 0 {
                 let failedDocuments = items.filter { $0.results.contains { $0.status != "ok" } }.count

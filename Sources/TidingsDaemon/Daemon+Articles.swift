@@ -21,7 +21,7 @@ extension Daemon {
         let after = pageCursor
         let limit = Daemon.pageWindow - pages.count
         readerQueue.async { [self] in
-            let loaded = Result { try reader.connection.pendingArticles(after: after, limit: limit) }
+            let loaded = Result { try reader.queries.pendingArticles(after: after, limit: limit) }
             control.async { [self] in
                 pageLoadBusy = false
                 switch loaded {
@@ -65,7 +65,7 @@ extension Daemon {
         let work = Work.page(page.id)
         switch article {
         case .success(let content):
-            store.write({ db in try db.finishArticle(id: page.id, content: content, now: now) }) { [self] outcome in
+            store.transact({ db in try db.finishArticle(id: page.id, content: content, now: now) }) { [self] outcome in
                 control.async { [self] in
                     switch outcome {
                     case .success(let done):
@@ -85,7 +85,7 @@ extension Daemon {
             let attempts = page.attempts + 1
             let giveUp = !failure.transient || attempts >= config.fetch.articleAttempts
             let next = FetchSchedule.afterError(now: now, interval: 3600, consecutiveErrors: attempts, random: .random(in: 0..<1))
-            store.write({ db -> Int64? in
+            store.transact({ db -> Int64? in
                 if giveUp { return try db.failArticle(id: page.id, error: failure.message) }
                 try db.retryArticle(id: page.id, error: failure.message, next: next)
                 return nil

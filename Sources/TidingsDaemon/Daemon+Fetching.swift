@@ -124,7 +124,7 @@ extension Daemon {
         let record = scheduled
         writing += 1
         let keep = config.history.perSource
-        store.write({ db in try db.record(record, now: Date(), keepFetches: keep) }, on: control) { [self] outcome in
+        store.transact({ db in try db.record(record, now: Date(), keepFetches: keep) }, on: control) { [self] outcome in
             if let stored {
                 if case .success = outcome { stored(true) } else { stored(false) }
             }

@@ -24,7 +24,9 @@ public final class Daemon: @unchecked Sendable {
     var config: DaemonConfig
     let configPath: String
     let workingDirectory: String
-    let store: Store
+    /// The store, through its protocols only: the daemon writes no SQL (see `StoreTransaction`).
+    let store: any Storage
+    /// Read on `readerQueue` only.
     let reader: StoreReader
     let fetcher = Fetcher()
     let notifier: SystemdNotifier
@@ -119,11 +121,11 @@ public final class Daemon: @unchecked Sendable {
     /// Syncs the configured sources, opens the admin socket, installs signal handlers and
     /// timers, and tells systemd it is ready. Returns; the caller runs `dispatchMain()`.
     public func start() throws {
-        let changes = try store.writeSync { [config] db in try db.syncConfigSources(config.sources, now: Date()) }
+        let changes = try store.transactSync { [config] db in try db.syncConfigSources(config.sources, now: Date()) }
         // The plugins: built-in ones made, exec programs started and their handshakes read.
         do {
             let made = try PluginSet.make(config.plugins, startExec: true, logger: logger)
-            let switches = try readerQueue.sync { [reader] in try reader.connection.pluginSwitches() }
+            let switches = try readerQueue.sync { [reader] in try reader.queries.pluginSwitches() }
             control.sync {
                 pipeline = made
                 pluginSwitches = switches
@@ -161,7 +163,7 @@ public final class Daemon: @unchecked Sendable {
     /// `control`.
     func loadSchedule(startup: Bool = false) throws {
         dispatchPrecondition(condition: .onQueue(control))
-        let states = try readerQueue.sync { try reader.connection.sourceStates() }
+        let states = try readerQueue.sync { try reader.queries.sourceStates() }
         let now = Date()
         var next: [Int64: SourceState] = [:]
         next.reserveCapacity(states.count)
@@ -277,7 +279,7 @@ public final class Daemon: @unchecked Sendable {
     /// Deletes fetch-log rows older than `keep_fetches_for`. On `control`.
     func trimFetchLog() {
         let maxAge = config.history.maxAge
-        store.write({ db in try db.trimFetchLog(olderThan: maxAge, now: Date()) }) { [self] outcome in
+        store.transact({ db in try db.trimFetchLog(olderThan: maxAge, now: Date()) }) { [self] outcome in
             control.async { [self] in
                 switch outcome {
                 case .success(let count): if count > 0 { logger.debug("fetch log: \(count) row(s) older than \(Durations.format(maxAge)) deleted") }
@@ -321,7 +323,7 @@ public final class Daemon: @unchecked Sendable {
         }
         do {
             let sources = applied.sources
-            changes += try store.writeSync { db in try db.syncConfigSources(sources, now: Date()) }
+            changes += try store.transactSync { db in try db.syncConfigSources(sources, now: Date()) }
             config = applied
             scheduler.setPolicy(Daemon.policy(applied.fetch))
             try loadSchedule()

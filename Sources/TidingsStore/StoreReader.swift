@@ -26,7 +26,11 @@ public struct SearchHit: Sendable, Codable, Equatable {
 /// the daemon's reader queue, so that reads never wait for the writer (WAL). Like every
 /// connection, it is confined to one queue by its owner (hence `@unchecked Sendable`).
 public final class StoreReader: @unchecked Sendable {
-    public let connection: SQLiteConnection
+    /// The connection is the store's own business: callers read through ``queries``.
+    let connection: SQLiteConnection
+    /// The reads the daemon and `tidingsctl` make (see `StoreQueries`). The value keeps this
+    /// reader open for as long as it is held.
+    public var queries: any StoreQueries { SQLiteQueries(reader: self) }
 
     /// Opens `path` read-only. A missing file is a clear error rather than a new empty database.
     public init(path: String) throws {

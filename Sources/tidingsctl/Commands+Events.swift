@@ -49,7 +49,7 @@ struct EventsList: ParsableCommand {
     func run() throws {
         let reader = try options.open()
         if each {
-            let rows = try reader.connection.events(which.filter(limit: limit))
+            let rows = try reader.queries.events(which.filter(limit: limit))
             if options.json {
                 print(Output.json(rows))
                 return
@@ -63,7 +63,7 @@ struct EventsList: ParsableCommand {
                 }))
             return
         }
-        let groups = try reader.connection.eventGroups(which.filter(limit: limit))
+        let groups = try reader.queries.eventGroups(which.filter(limit: limit))
         if options.json {
             print(Output.json(groups))
             return
@@ -100,7 +100,7 @@ struct EventsExport: ParsableCommand {
     }
 
     func run() throws {
-        let groups = try options.open().connection.eventGroups(which.filter(limit: limit))
+        let groups = try options.open().queries.eventGroups(which.filter(limit: limit))
         var lines: [String] = []
         switch EventExport.Format(rawValue: format)! {
         case .gdelt: lines = groups.map(EventExport.gdelt)

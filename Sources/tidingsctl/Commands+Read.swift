@@ -44,7 +44,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let hits = try options.open().search(query.joined(separator: " "), limit: limit)
+        let hits = try options.open().queries.search(query.joined(separator: " "), limit: limit)
         if options.json {
             print(Output.json(hits))
             return
@@ -63,7 +63,7 @@ struct Show: ParsableCommand {
     @Argument(help: "The document id (from search or tail).") var id: Int64
 
     func run() throws {
-        guard let document = try options.open().document(id: id) else {
+        guard let document = try options.open().queries.document(id: id) else {
             throw TidingsError.notFound("no document \(id)")
         }
         if options.json {
@@ -101,7 +101,7 @@ struct Entities: ParsableCommand {
 
     func run() throws {
         let reader = try options.open()
-        let entities = try reader.connection.topEntities(limit: top, kind: kind?.uppercased(), since: since.flatMap(Timestamps.parse).map(Timestamps.iso))
+        let entities = try reader.queries.topEntities(limit: top, kind: kind?.uppercased(), since: since.flatMap(Timestamps.parse).map(Timestamps.iso))
         if options.json {
             print(Output.json(entities))
             return
@@ -128,7 +128,7 @@ struct Entity: ParsableCommand {
 
     func run() throws {
         let wanted = name.joined(separator: " ")
-        guard let detail = try options.open().connection.entityDetail(wanted, limit: max(1, limit)) else {
+        guard let detail = try options.open().queries.entityDetail(wanted, limit: max(1, limit)) else {
             throw TidingsError.notFound("no entity \"\(wanted)\"; see tidingsctl entities")
         }
         if options.json {

@@ -25,7 +25,7 @@ struct ToneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try options.open().connection
+        let connection = try options.open().queries
         guard let first = try connection.entityID(entity) else { throw TidingsError.notFound("no entity \"\(entity)\"; see tidingsctl entities") }
         var second: (id: Int64, canonical: String)?
         if let other {
