@@ -1,16 +1,15 @@
 #!/usr/bin/env python3
 """Throughput figures for Tidings, side by side with the Python peers where they exist.
 
-  python3 scripts/bench.py --tidingsd .build/release/tidingsd [--feeds 2000] [--seconds 15]
+  python3 scripts/bench.py --tidingsd .build/release/tidingsd [--feeds 2000] [--only feeds,articles,tone]
 
 1. Feed files parsed per second (`tidingsd parse-feed --jsonl`): on ../shared/eval/feeds when
    it exists, else on generated feeds; feedparser alongside when the peers' venv exists
    (../shared/peers/setup.sh, /tmp/peers-venv).
 2. Article pages extracted per second (`tidingsd extract-article --jsonl`) on
    ../shared/eval/articles, with trafilatura alongside, when both exist.
-3. Polls per second with conditional GET: a real tidingsd polls N feeds on local HTTP servers
-   (loopback addresses only) that answer 304 to a matching If-None-Match; then the daemon's
-   peak RSS.
+3. (Polling and end to end have their own scripts against nginx: scripts/bench_polls.py and
+   scripts/bench_e2e.py.)
 4. Tone: snippets per second of the tone plugin on NewsMTSC's training sentences
    (../shared/eval/sentiment), against VADER's polarity_scores in the peers' venv, in
    alternating rounds (--tone-rounds); each round's ratio and the median. Tidings' figure is
@@ -19,7 +18,7 @@
    the pipeline instead (entities segments; tone adds the tone toward each entity).
 Only loopback addresses are used. Every loop is bounded in time.
 """
-import argparse, http.server, json, os, signal, socket, socketserver, statistics, subprocess, sys, tempfile, threading, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.join(HERE, "..", "..", "shared")
@@ -80,76 +79,6 @@ def bench_articles(tidingsd, work):
         line += ", trafilatura %.1f, ratio %.1fx" % (theirs, ours / theirs)
     print(line, flush=True)
 
-class Counter:
-    def __init__(self): self.lock = threading.Lock(); self.ok = 0; self.not_modified = 0
-    def add(self, status):
-        with self.lock:
-            if status == 304: self.not_modified += 1
-            else: self.ok += 1
-
-def make_handler(counter, feeds):
-    class H(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def do_GET(self):
-            n = int(self.path.strip("/").split(".")[0][1:] or 0) if self.path.startswith("/f") else -1
-            if n < 0 or n >= len(feeds):
-                self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
-            etag = '"v%d"' % n
-            if self.headers.get("If-None-Match") == etag:
-                counter.add(304); self.send_response(304); self.send_header("ETag", etag); self.end_headers(); return
-            body = feeds[n].encode()
-            counter.add(200)
-            self.send_response(200); self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("ETag", etag); self.send_header("Content-Length", str(len(body))); self.end_headers()
-            self.wfile.write(body)
-        def log_message(self, *a): pass
-    return H
-
-def bench_polls(tidingsd, work, count, seconds, hosts=8):
-    feeds = [rss_feed(n, items=3) for n in range(count)]
-    counter = Counter()
-    servers = []
-    for h in range(1, hosts + 1):
-        srv = socketserver.ThreadingTCPServer(("127.0.0.%d" % h, 0), make_handler(counter, feeds))
-        srv.daemon_threads = True
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-    cfg = os.path.join(work, "bench.toml")
-    with open(cfg, "w") as f:
-        f.write('[daemon]\ndatabase = "%s"\nsocket = "%s"\nlog_level = "warning"\n' % (os.path.join(work, "b.db"), os.path.join(work, "b.sock")))
-        f.write('[fetch]\nallow_private_networks = true\nhost_delay = "1ms"\nadaptive = false\nfetch_articles = false\ninterval = "1s"\n')
-        for n in range(count):
-            srv = servers[n % hosts]
-            f.write('[[sources]]\nurl = "http://%s:%d/f%d.xml"\nname = "f%d"\n' % (srv.server_address[0], srv.server_address[1], n, n))
-    proc = subprocess.Popen([tidingsd, "run", "--config", cfg], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + max(60, seconds * 4)
-        while counter.ok < count and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.2)
-        def cpu():
-            fields = open("/proc/%d/stat" % proc.pid).read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        first = time.time()
-        start_304, start_cpu = counter.not_modified, cpu()
-        time.sleep(seconds)
-        done = counter.not_modified - start_304
-        polls = done / (time.time() - first)
-        cpu_ms = (cpu() - start_cpu) * 1000 / max(done, 1)
-        hwm = "?"
-        try:
-            for line in open("/proc/%d/status" % proc.pid):
-                if line.startswith("VmHWM"): hwm = line.split(":")[1].strip()
-        except OSError:
-            pass
-        print("conditional-GET polls/s against %d feeds on %d loopback hosts: %.0f (the Python test servers bound it; "
-              "the daemon used %.2f ms of CPU per poll; first full fetches: %d of %d); daemon peak RSS %s"
-              % (count, hosts, polls, cpu_ms, counter.ok, count, hwm), flush=True)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try: proc.wait(timeout=15)
-        except subprocess.TimeoutExpired: proc.kill()
-        for s in servers: s.shutdown()
-
 VADER_LOOP = r"""
 import json, sys, time
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -188,16 +117,14 @@ def bench_tone(tidingsd, work, rounds, plugins):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tidingsd", required=True); ap.add_argument("--feeds", type=int, default=2000)
-    ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--tone-rounds", type=int, default=5); ap.add_argument("--tone-plugins", default="tone")
-    ap.add_argument("--only", help="comma-separated: feeds, articles, polls, tone (default: all)")
+    ap.add_argument("--only", help="comma-separated: feeds, articles, tone (default: all)")
     a = ap.parse_args()
-    only = set(a.only.split(",")) if a.only else {"feeds", "articles", "polls", "tone"}
+    only = set(a.only.split(",")) if a.only else {"feeds", "articles", "tone"}
     tidingsd = os.path.abspath(a.tidingsd)
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as work:
         if "feeds" in only: bench_feeds(tidingsd, work, a.feeds)
         if "articles" in only: bench_articles(tidingsd, work)
-        if "polls" in only: bench_polls(tidingsd, work, a.feeds, a.seconds)
         if "tone" in only: bench_tone(tidingsd, work, a.tone_rounds, a.tone_plugins)
 
 if __name__ == "__main__":
