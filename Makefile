@@ -40,8 +40,9 @@ deps:
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS) $(SWIFT_FLAGS)
 
+# The import check fails the build when a target imports another of ours without declaring it.
 build-debug: deps
-	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error $(SWIFT_FLAGS)
 
 run: build
 	@mkdir -p var
