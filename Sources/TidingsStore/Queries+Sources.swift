@@ -10,23 +10,26 @@ extension SQLiteConnection {
         (SELECT count(*) FROM article_queue a WHERE a.source_id = s.id AND a.status = 'pending') AS articles_pending
         """
 
-    static func source(from row: Row) -> Source {
+    /// A `sources` row; a missing or mistyped column is a `RowError`, not a guessed value.
+    static func source(from row: Row) throws -> Source {
+        let originText = try row.text("origin")
+        let kindText = try row.text("kind")
+        guard let origin = Source.Origin(rawValue: originText) else { throw RowError(column: "origin", problem: "is \"\(originText)\"") }
+        guard let kind = Source.Kind(rawValue: kindText) else { throw RowError(column: "kind", problem: "is \"\(kindText)\"") }
         var source = Source(
-            id: row["id"].int ?? 0, name: row["name"].string ?? "", url: row["url"].string ?? "",
-            origin: Source.Origin(rawValue: row["origin"].string ?? "") ?? .admin,
-            enabled: row["enabled"].int == 1, interval: row["interval_s"].double ?? 0,
+            id: try row.int("id"), name: try row.text("name"), url: try row.text("url"), origin: origin,
+            enabled: try row.int("enabled") == 1, interval: try row.double("interval_s"),
             lastFetchAt: row["last_fetch_at"].string.flatMap(Timestamps.parse),
             lastStatus: row["last_status"].string, lastError: row["last_error"].string,
-            consecutiveErrors: Int(row["consecutive_errors"].int ?? 0),
+            consecutiveErrors: Int(try row.int("consecutive_errors")),
             nextFetchAt: row["next_fetch_at"].string.flatMap(Timestamps.parse),
-            documents: Int(row["documents"].int ?? 0), tlsVerify: row["tls_verify"].int != 0,
-            kind: Source.Kind(rawValue: row["kind"].string ?? "") ?? .feed)
-        source.articlesPending = Int(row["articles_pending"].int ?? 0)
+            documents: Int(try row.int("documents")), tlsVerify: try row.int("tls_verify") != 0, kind: kind)
+        source.articlesPending = Int(try row.int("articles_pending"))
         return source
     }
 
     public func sources() throws -> [Source] {
-        try query("SELECT \(Self.sourceColumns) FROM sources s ORDER BY s.id").map(Self.source(from:))
+        try query("SELECT \(Self.sourceColumns) FROM sources s ORDER BY s.id").map { try Self.source(from: $0) }
     }
 
     /// Finds a source by numeric id or by name.
@@ -37,7 +40,7 @@ extension SQLiteConnection {
             } else {
                 try query("SELECT \(Self.sourceColumns) FROM sources s WHERE s.name = ?", [.text(idOrName)])
             }
-        return rows.first.map(Self.source(from:))
+        return try rows.first.map { try Self.source(from: $0) }
     }
 
     /// Adds a source; a duplicate URL or name is a `conflict` error naming the existing one.

@@ -57,9 +57,9 @@ public final class StoreReader: @unchecked Sendable {
                    (SELECT count(*) FROM sources WHERE consecutive_errors > 0) AS failing
             """)[0]
         return StoreCounts(
-            sources: Int(row["sources"].int ?? 0), enabledSources: Int(row["enabled"].int ?? 0),
-            documents: Int(row["documents"].int ?? 0), fetches: Int(row["fetches"].int ?? 0),
-            fetchErrors: Int(row["fetch_errors"].int ?? 0), failingSources: Int(row["failing"].int ?? 0))
+            sources: Int(try row.int("sources")), enabledSources: Int(try row.int("enabled")),
+            documents: Int(try row.int("documents")), fetches: Int(try row.int("fetches")),
+            fetchErrors: Int(try row.int("fetch_errors")), failingSources: Int(try row.int("failing")))
     }
 
     public func sources() throws -> [Source] { try connection.sources() }
@@ -71,19 +71,19 @@ public final class StoreReader: @unchecked Sendable {
         d.fetched_at, d.text
         """
 
-    static func document(from row: Row) -> StoredDocument {
+    static func document(from row: Row) throws -> StoredDocument {
         StoredDocument(
-            id: row["id"].int ?? 0, sourceID: row["source_id"].int, sourceName: row["source_name"].string,
+            id: try row.int("id"), sourceID: row["source_id"].int, sourceName: row["source_name"].string,
             url: row["url"].string, guid: row["guid"].string, title: row["title"].string,
             author: row["author"].string, published: row["published_at"].string,
-            fetched: row["fetched_at"].string ?? "", text: row["text"].string ?? "")
+            fetched: try row.text("fetched_at"), text: try row.text("text"))
     }
 
     public func document(id: Int64) throws -> StoredDocument? {
         try connection.query(
             "SELECT \(Self.documentColumns) FROM documents d LEFT JOIN sources s ON s.id = d.source_id WHERE d.id = ?",
             [.integer(id)]
-        ).first.map(Self.document(from:))
+        ).first.map { try Self.document(from: $0) }
     }
 
     /// The newest documents, oldest first (as `tail` prints them).
@@ -93,7 +93,7 @@ public final class StoreReader: @unchecked Sendable {
             SELECT * FROM (SELECT \(Self.documentColumns) FROM documents d LEFT JOIN sources s ON s.id = d.source_id
                            ORDER BY d.id DESC LIMIT ?) ORDER BY id
             """, [.integer(Int64(limit))]
-        ).map(Self.document(from:))
+        ).map { try Self.document(from: $0) }
     }
 
     /// Full-text search (FTS5 query syntax) with `[`…`]` around matches in the snippet.
@@ -110,8 +110,8 @@ public final class StoreReader: @unchecked Sendable {
                 """, [.text(query), .integer(Int64(limit))]
             ).map { row in
                 SearchHit(
-                    id: row["id"].int ?? 0, title: row["title"].string, source: row["source"].string,
-                    published: row["published_at"].string, url: row["url"].string, snippet: row["snippet"].string ?? "")
+                    id: try row.int("id"), title: row["title"].string, source: row["source"].string,
+                    published: row["published_at"].string, url: row["url"].string, snippet: try row.text("snippet"))
             }
         } catch let error as SQLiteError where error.code == SQLITE_ERROR {
             // SQLITE_ERROR from MATCH is the query's syntax; I/O or corruption have other codes.

@@ -147,4 +147,19 @@ struct CoreStoreTests {
         #expect(throws: RowError.self) { try row.text("z") }
         #expect(throws: RowError.self) { try row.int("missing") }
     }
+
+    @Test func aSourceRowOfTheWrongShapeIsAnErrorNotAGuess() throws {
+        let dir = TempDirectory()
+        let (store, id) = try storeWithSource(dir)
+        let reader = try StoreReader(path: dir.file("t.db"))
+        let good = try reader.connection.query("SELECT \(SQLiteConnection.sourceColumns) FROM sources s")[0]
+        #expect(try SQLiteConnection.source(from: good).id == id)
+        // A column missing, and one of the wrong type: both are errors.
+        let missing = Row(columns: Array(good.columns.dropLast()), values: Array(good.values.dropLast()))
+        #expect(throws: RowError.self) { try SQLiteConnection.source(from: missing) }
+        var values = good.values
+        values[good.columns.firstIndex(of: "id")!] = .text("seven")
+        #expect(throws: RowError.self) { try SQLiteConnection.source(from: Row(columns: good.columns, values: values)) }
+        store.close()
+    }
 }
