@@ -16,18 +16,14 @@ starts after spaCy is loaded, as ours starts once the daemon is up).
 
 Only loopback addresses are used; every wait is bounded.
 """
-import argparse, glob, gzip, json, os, shutil, signal, sqlite3, subprocess, sys, tempfile, time, urllib.request
+import argparse, glob, gzip, json, os, shutil, signal, sqlite3, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchkit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = os.path.join(HERE, "..", "..", "shared")
 PEER_PYTHON = "/tmp/peers-venv/bin/python"
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pages(count):
@@ -54,29 +50,10 @@ def serve(work, port, files, hosts):
                 f'<link>http://127.0.0.1:{port}/</link>' + "".join(items) + "</channel></rss>\n")
     for d in (work, root, os.path.join(root, "pages")):
         os.chmod(d, 0o755)
-    conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
+    return benchkit.start_nginx(work, f"""
     access_log off;
     types {{ text/html html; application/rss+xml xml; }}
-    server {{ listen {port}; root {root}; }}
-}}
-""")
-    proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/feed.xml", timeout=1).read()
-            return proc
-        except Exception:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("nginx did not start")
+    server {{ listen {port}; root {root}; }}""", f"http://127.0.0.1:{port}/feed.xml")
 
 
 def vmhwm(pid):
@@ -135,11 +112,7 @@ max_concurrent = 64
         return {"docs": docs, "read": read, "failed": failed, "analysed": done // 3, "seconds": seconds, "docs_per_s": docs / seconds,
                 "peak_rss_mb": vmhwm(daemon.pid), "marks": marks}
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        benchkit.stop(daemon)
 
 
 def run_peer(work, port):
@@ -167,7 +140,7 @@ def main():
         sys.exit("nginx is not installed: apt-get install nginx (make bench does)")
     files = pages(args.pages)
     work = tempfile.mkdtemp(prefix="tidings-bench-e2e-")
-    port = free_port()
+    port = benchkit.free_port()
     nginx = serve(work, port, files, args.hosts)
     try:
         ours = run_tidings(args, work, port, len(files))
@@ -188,11 +161,7 @@ def main():
         elif not args.no_peer:
             print("peer pipeline: not run (no venv at /tmp/peers-venv; run ../shared/peers/setup.sh)")
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
+        benchkit.stop(nginx, signal.SIGQUIT, timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -18,19 +18,15 @@ Debian (`apt-get install nginx wrk`); `make bench` installs them.
 """
 import argparse, json, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchkit
+
 FEED = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Bench</title><link>http://127.0.0.1/</link>
 <item><title>Talks on the Kurils</title><link>http://127.0.0.1/news/1</link><guid>bench-1</guid>
 <description>Japanese officials admitted that both sides still have daggers drawn over the islands.</description></item>
 </channel></rss>
 """
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_nginx(work, port):
@@ -40,15 +36,7 @@ def start_nginx(work, port):
         f.write(FEED)
     os.chmod(work, 0o755)
     os.chmod(root, 0o755)
-    conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
+    return benchkit.start_nginx(work, f"""
     access_log off;
     keepalive_requests 1000000;
     keepalive_timeout 120s;
@@ -57,18 +45,7 @@ http {{
         root {root};
         location /feed/ {{ try_files /feed.xml =404; }}
         location = /nginx_status {{ stub_status; }}
-    }}
-}}
-""")
-    proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/nginx_status", timeout=1).read()
-            return proc
-        except Exception:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("nginx did not start; see " + os.path.join(work, "nginx-error.log"))
+    }}""", f"http://127.0.0.1:{port}/nginx_status")
 
 
 def handled(port):
@@ -143,11 +120,7 @@ fetch_articles = false
                 "rss_mb": rss_mb(daemon.pid), "rss_now": rss_mb(daemon.pid, "VmRSS"), "import_peak": import_peak,
                 "fetch_rows": fetches}
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        benchkit.stop(daemon)
 
 
 def wrk_ceiling(port, seconds):
@@ -174,7 +147,7 @@ def main():
     if not shutil.which("nginx"):
         sys.exit("nginx is not installed: apt-get install nginx wrk (make bench does)")
     work = tempfile.mkdtemp(prefix="tidings-bench-polls-")
-    port = free_port()
+    port = benchkit.free_port()
     nginx = start_nginx(work, port)
     rows = []
     try:
@@ -187,11 +160,7 @@ def main():
                   f"fetch-log rows {row['fetch_rows']}", flush=True)
         ceiling = wrk_ceiling(port, args.wrk_seconds)
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
+        benchkit.stop(nginx, signal.SIGQUIT, timeout=10)
     print()
     print(f"| sources | polls/s sustained ({args.seconds:.0f} s) | daemon CPU per poll | daemon cores | peak RSS | RSS at the end | import |")
     print("|---|---|---|---|---|---|---|")

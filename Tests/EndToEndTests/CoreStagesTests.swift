@@ -57,14 +57,9 @@ struct CoreStagesTests {
     /// answering and the watchdog keeps being pinged.
     @Test func aLongExternalLockDoesNotDelayTheWatchdog() throws {
         let dir = TempDirectory("wd")
-        let notify = dir.file("notify")
-        let fd = tidings_bind_datagram(notify)
-        #expect(fd >= 0)
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let notify = try NotifySocket(path: dir.file("notify"), receiveTimeout: 0.05)
         let daemon = DaemonProcess(dir: dir)
-        try daemon.start(environment: ["NOTIFY_SOCKET": notify, "WATCHDOG_USEC": "200000"])
+        try daemon.start(environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
 
         // Another process holds every WAL read lock (bytes 123–127 of the -shm file, the
         // way SQLite's own POSIX locks are laid out): no connection can begin a read until
@@ -86,11 +81,9 @@ struct CoreStagesTests {
         }
         // Watch the pings for three seconds while those reads are stuck.
         var pings: [Double] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
         let start = Date()
         while Date().timeIntervalSince(start) < 3 {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0, String(decoding: buffer[0..<n], as: UTF8.self) == "WATCHDOG=1" { pings.append(Date().timeIntervalSince(start)) }
+            if notify.receive() == "WATCHDOG=1" { pings.append(Date().timeIntervalSince(start)) }
         }
         #expect(done.value == 0, "the reads did not wait for the lock: the test tested nothing")
         let gaps = zip(pings, pings.dropFirst()).map { $1 - $0 }

@@ -262,23 +262,16 @@ struct DaemonLifecycleTests {
 
     @Test func notifiesSystemdOfReadinessWatchdogReloadAndStop() throws {
         let dir = TempDirectory("sd")
-        let notify = dir.file("notify")
-        let fd = tidings_bind_datagram(notify)
-        #expect(fd >= 0)
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let notify = try NotifySocket(path: dir.file("notify"))
         var received: [String] = []
         func collect(until: @escaping ([String]) -> Bool, timeout: Double = 10) -> Bool {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            return waitFor(timeout: timeout) {
-                let n = recv(fd, &buffer, buffer.count, 0)
-                if n > 0 { received.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+            waitFor(timeout: timeout) {
+                if let message = notify.receive() { received.append(message) }
                 return until(received)
             }
         }
         let daemon = DaemonProcess(dir: dir)
-        try daemon.start(environment: ["NOTIFY_SOCKET": notify, "WATCHDOG_USEC": "200000"])
+        try daemon.start(environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
         #expect(collect { $0.contains { $0.contains("READY=1") } })
         #expect(collect { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 })
         daemon.signal(SIGHUP)

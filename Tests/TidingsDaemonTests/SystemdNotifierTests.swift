@@ -5,38 +5,10 @@ import Testing
 
 @testable import TidingsDaemon
 
-/// Reads datagrams from a real AF_UNIX datagram socket.
-final class NotifyListener {
-    let path: String
-    let fd: Int32
-
-    init(path: String) {
-        self.path = path
-        fd = tidings_bind_datagram(path)
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { close(fd) }
-
-    /// Collects messages until `until` holds for the list or `timeout` passes.
-    func collect(timeout: Double, until: ([String]) -> Bool) -> [String] {
-        var messages: [String] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline && !until(messages) {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0 { messages.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
-        }
-        return messages
-    }
-}
-
 struct SystemdNotifierTests {
     @Test func sendsDatagramsToAPathAndComputesTheWatchdogInterval() throws {
         let dir = TempDirectory("sdn")
-        let listener = NotifyListener(path: dir.file("notify"))
-        #expect(listener.fd >= 0)
+        let listener = try NotifySocket(path: dir.file("notify"), receiveTimeout: 0.2)
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "3000000"])
         #expect(notifier.watchdogInterval == 1.5)
         notifier.ready(status: "running")
@@ -49,10 +21,9 @@ struct SystemdNotifierTests {
         #expect(usec != nil && usec! > 0)
     }
 
-    @Test func abstractNamespaceSocketsWork() {
+    @Test func abstractNamespaceSocketsWork() throws {
         let name = "@tidings-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let listener = NotifyListener(path: name)
-        #expect(listener.fd >= 0)
+        let listener = try NotifySocket(path: name, receiveTimeout: 0.2)
         SystemdNotifier(environment: ["NOTIFY_SOCKET": name]).stopping()
         #expect(listener.collect(timeout: 2) { !$0.isEmpty }.first?.contains("STOPPING=1") == true)
     }

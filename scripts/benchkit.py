@@ -1,0 +1,44 @@
+"""What the benchmark scripts share: a free loopback port, nginx started on a config of the
+caller's and waited for, and a child process stopped with a signal and a bounded wait."""
+import os, signal, socket, subprocess, sys, time, urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(work, http_block, probe_url):
+    """Runs nginx in the foreground (one worker) with `http_block` as its http {} body, and
+    waits until `probe_url` answers."""
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+{http_block}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-c", conf, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(probe_url, timeout=1).read()
+            return proc
+        except Exception:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("nginx did not start; see " + os.path.join(work, "nginx-error.log"))
+
+
+def stop(proc, sig=signal.SIGTERM, timeout=30):
+    """Sends `sig` and waits; kills the process when it does not end in time."""
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
