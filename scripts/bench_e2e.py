@@ -56,34 +56,11 @@ def serve(work, port, files, hosts):
     server {{ listen {port}; root {root}; }}""", f"http://127.0.0.1:{port}/feed.xml")
 
 
-def vmhwm(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def run_tidings(args, work, port, count):
-    run = os.path.join(work, "tidings")
-    os.makedirs(run)
-    db, sock = os.path.join(run, "tidings.db"), os.path.join(run, "d.sock")
-    with open(os.path.join(run, "tidingsd.toml"), "w") as f:
-        f.write(f"""[daemon]
-database = "{db}"
-socket = "{sock}"
-log_level = "warning"
-[fetch]
-allow_private_networks = true
-interval = "1h"
-host_delay = "1ms"
-max_concurrent = 64
-""")
-    log = open(os.path.join(run, "tidingsd.log"), "w")
-    daemon = subprocess.Popen([args.tidingsd, "run", "--config", os.path.join(run, "tidingsd.toml")], stdout=log, stderr=log)
+    daemon, db, sock = benchkit.start_tidingsd(
+        args.tidingsd, os.path.join(work, "tidings"),
+        'allow_private_networks = true\ninterval = "1h"\nhost_delay = "1ms"\nmax_concurrent = 64')
     try:
-        deadline = time.time() + 30
-        while not os.path.exists(sock) and time.time() < deadline:
-            time.sleep(0.01)
         t0 = time.perf_counter()
         subprocess.run([args.tidingsctl, "--socket", sock, "sources", "add", f"http://127.0.0.1:{port}/feed.xml", "--name", "teasers"],
                        check=True, capture_output=True, timeout=30)
@@ -110,7 +87,7 @@ max_concurrent = 64
             time.sleep(0.02)
         seconds = time.perf_counter() - t0
         return {"docs": docs, "read": read, "failed": failed, "analysed": done // 3, "seconds": seconds, "docs_per_s": docs / seconds,
-                "peak_rss_mb": vmhwm(daemon.pid), "marks": marks}
+                "peak_rss_mb": benchkit.rss_mb(daemon.pid), "marks": marks}
     finally:
         benchkit.stop(daemon)
 

@@ -59,50 +59,24 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_mb(pid, key="VmHWM"):
-    """Peak (VmHWM) or current (VmRSS) resident memory, in MB."""
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def run_size(args, n, port, work):
     run = os.path.join(work, f"n{n}")
-    os.makedirs(run)
-    db, sock = os.path.join(run, "tidings.db"), os.path.join(run, "d.sock")
-    with open(os.path.join(run, "tidingsd.toml"), "w") as f:
-        f.write(f"""[daemon]
-database = "{db}"
-socket = "{sock}"
-log_level = "warning"
-[fetch]
-allow_private_networks = true
-interval = "1s"
-adaptive = false
-host_delay = "1ms"
-max_concurrent = 256
-fetch_articles = false
-""")
+    daemon, db, sock = benchkit.start_tidingsd(
+        args.tidingsd, run,
+        'allow_private_networks = true\ninterval = "1s"\nadaptive = false\nhost_delay = "1ms"\nmax_concurrent = 256\nfetch_articles = false')
     with open(os.path.join(run, "feeds.opml"), "w") as f:
         f.write('<?xml version="1.0"?><opml version="2.0"><body>\n')
         for i in range(n):
             f.write(f'<outline type="rss" text="f{i}" xmlUrl="http://127.0.0.{i % args.hosts + 1}:{port}/feed/{i}.xml"/>\n')
         f.write("</body></opml>\n")
-    log = open(os.path.join(run, "tidingsd.log"), "w")
-    daemon = subprocess.Popen([args.tidingsd, "run", "--config", os.path.join(run, "tidingsd.toml")], stdout=log, stderr=log)
     try:
-        for _ in range(200):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
         t0 = time.perf_counter()
         out = subprocess.run([args.tidingsctl, "--socket", sock, "sources", "import", os.path.join(run, "feeds.opml")],
                              capture_output=True, text=True, timeout=600)
         import_s = time.perf_counter() - t0
         if out.returncode != 0:
             sys.exit(f"import failed: {out.stdout}{out.stderr}")
-        import_peak = rss_mb(daemon.pid)
+        import_peak = benchkit.rss_mb(daemon.pid)
         time.sleep(args.warmup)
         r0, c0, w0 = handled(port), cpu_seconds(daemon.pid), time.perf_counter()
         time.sleep(args.seconds)
@@ -117,7 +91,7 @@ fetch_articles = false
         except Exception:
             pass
         return {"n": n, "import_s": import_s, "polls_s": polls, "cpu_us_per_poll": cpu_us, "cpu_cores": (c1 - c0) / (w1 - w0),
-                "rss_mb": rss_mb(daemon.pid), "rss_now": rss_mb(daemon.pid, "VmRSS"), "import_peak": import_peak,
+                "rss_mb": benchkit.rss_mb(daemon.pid), "rss_now": benchkit.rss_mb(daemon.pid, "VmRSS"), "import_peak": import_peak,
                 "fetch_rows": fetches}
     finally:
         benchkit.stop(daemon)

@@ -42,3 +42,30 @@ def stop(proc, sig=signal.SIGTERM, timeout=30):
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def rss_mb(pid, key="VmHWM"):
+    """Peak (VmHWM) or current (VmRSS) resident memory of a process, in MB."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_tidingsd(tidingsd, run, fetch_settings):
+    """A fresh daemon in `run` (its database, socket, config and log there) with `[fetch]`
+    set to `fetch_settings`; returns (process, database, socket) once the socket exists."""
+    os.makedirs(run, exist_ok=True)
+    db, sock = os.path.join(run, "tidings.db"), os.path.join(run, "d.sock")
+    config = os.path.join(run, "tidingsd.toml")
+    with open(config, "w") as f:
+        f.write(f'[daemon]\ndatabase = "{db}"\nsocket = "{sock}"\nlog_level = "warning"\n[fetch]\n{fetch_settings}\n')
+    log = open(os.path.join(run, "tidingsd.log"), "w")
+    daemon = subprocess.Popen([tidingsd, "run", "--config", config], stdout=log, stderr=log)
+    deadline = time.time() + 30
+    while not os.path.exists(sock) and time.time() < deadline and daemon.poll() is None:
+        time.sleep(0.01)
+    if not os.path.exists(sock):
+        stop(daemon)
+        sys.exit("tidingsd did not start; see " + os.path.join(run, "tidingsd.log"))
+    return daemon, db, sock
