@@ -165,7 +165,7 @@ extension SQLiteConnection {
             if let known = try byKey.step() {
                 // The same item again: a changed text updates the document, and its
                 // extractions are dropped so that the plugins run on the new text.
-                documentID = known["id"].int ?? 0
+                documentID = try known.int("id")
                 let owner = known["source_id"].int
                 byKey.reset()
                 // Only the source that brought a document may change its text, and a teaser

@@ -36,11 +36,11 @@ public struct EntityDetail: Sendable, Codable, Equatable {
 }
 
 extension SQLiteConnection {
-    static func entityCount(_ row: Row) -> EntityCount {
+    static func entityCount(_ row: Row) throws -> EntityCount {
         EntityCount(
-            id: row["entity_id"].int ?? 0, canonical: row["canonical"].string ?? "", kind: row["kind"].string ?? "",
-            country: row["country"].string, actorCode: row["actor_code"].string, mentions: Int(row["mentions"].int ?? 0),
-            documents: Int(row["documents"].int ?? 0), firstDay: row["first_day"].string, lastDay: row["last_day"].string)
+            id: try row.int("entity_id"), canonical: try row.text("canonical"), kind: try row.text("kind"),
+            country: row["country"].string, actorCode: row["actor_code"].string, mentions: Int(try row.int("mentions")),
+            documents: Int(try row.int("documents")), firstDay: row["first_day"].string, lastDay: row["last_day"].string)
     }
 
     /// The most mentioned entities, optionally of one kind and since a day.
@@ -89,8 +89,8 @@ extension SQLiteConnection {
             """, [.integer(id), .integer(Int64(limit))]
         ).map { row in
             EntityDetail.Mention(
-                documentID: row["document_id"].int ?? 0, day: row["day"].string, text: row["text"].string ?? "", role: row["role"].string,
-                context: (row["context"].string ?? "").split(whereSeparator: \.isNewline).joined(separator: " "))
+                documentID: try row.int("document_id"), day: row["day"].string, text: try row.text("text"), role: row["role"].string,
+                context: try row.text("context").split(whereSeparator: \.isNewline).joined(separator: " "))
         }
         let comentioned = try query(
             """
@@ -106,7 +106,7 @@ extension SQLiteConnection {
             SELECT d.id, substr(coalesce(d.published_at, d.fetched_at), 1, 10) AS day, d.title FROM documents d
             WHERE d.id IN (SELECT document_id FROM mentions WHERE entity_id = ?) ORDER BY d.id DESC LIMIT ?
             """, [.integer(id), .integer(Int64(limit))]
-        ).map { EntityDetail.Document(id: $0["id"].int ?? 0, day: $0["day"].string, title: $0["title"].string) }
+        ).map { EntityDetail.Document(id: try $0.int("id"), day: $0["day"].string, title: $0["title"].string) }
         return EntityDetail(entity: entity, roles: roles, mentions: mentions, comentioned: comentioned, documents: documents)
     }
 }

@@ -105,12 +105,12 @@ extension SQLiteConnection {
             """ + filter.limitClause(&parameters)
         return try query(sql, parameters).map { row in
             EventGroup(
-                eventID: row["event_id"].int ?? 0, date: row["event_date"].string, sourceActor: row["source_actor"].string,
+                eventID: try row.int("event_id"), date: row["event_date"].string, sourceActor: row["source_actor"].string,
                 sourceName: row["source_name"].string, targetActor: row["target_actor"].string, targetName: row["target_name"].string,
-                code: row["code"].string ?? "", root: row["root"].string ?? "", quadClass: Int(row["quad_class"].int ?? 0),
-                goldstein: row["goldstein"].double ?? 0, mentions: Int(row["mentions"].int ?? 0), articles: Int(row["articles"].int ?? 0),
-                sources: Int(row["sources"].int ?? 0), meanTone: row["mean_tone"].double, inLead: (row["in_lead"].int ?? 0) != 0,
-                firstDocumentID: row["first_document_id"].int ?? 0, url: row["url"].string, fetchedAt: row["fetched_at"].string)
+                code: try row.text("code"), root: try row.text("root"), quadClass: Int(try row.int("quad_class")),
+                goldstein: try row.double("goldstein"), mentions: Int(try row.int("mentions")), articles: Int(try row.int("articles")),
+                sources: Int(try row.int("sources")), meanTone: row["mean_tone"].double, inLead: try row.int("in_lead") != 0,
+                firstDocumentID: try row.int("first_document_id"), url: row["url"].string, fetchedAt: row["fetched_at"].string)
         }
     }
 
@@ -124,10 +124,10 @@ extension SQLiteConnection {
             """ + filter.limitClause(&parameters)
         return try query(sql, parameters).map { row in
             EventRow(
-                id: row["id"].int ?? 0, documentID: row["document_id"].int ?? 0, date: row["event_date"].string,
+                id: try row.int("id"), documentID: try row.int("document_id"), date: row["event_date"].string,
                 sourceActor: row["source_actor"].string, sourceName: row["source_name"].string, targetActor: row["target_actor"].string,
-                targetName: row["target_name"].string, code: row["code"].string ?? "", quadClass: Int(row["quad_class"].int ?? 0),
-                goldstein: row["goldstein"].double ?? 0, sentence: Int(row["sentence"].int ?? 0), phrase: row["phrase"].string,
+                targetName: row["target_name"].string, code: try row.text("code"), quadClass: Int(try row.int("quad_class")),
+                goldstein: try row.double("goldstein"), sentence: Int(try row.int("sentence")), phrase: row["phrase"].string,
                 title: row["title"].string)
         }
     }

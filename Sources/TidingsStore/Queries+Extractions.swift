@@ -52,20 +52,21 @@ public struct JobRow: Sendable, Codable, Equatable {
     public var updatedAt: String
     public var finishedAt: String?
 
-    init(_ row: Row) {
-        id = row["id"].int ?? 0
-        kind = row["kind"].string ?? ""
-        plugin = row["plugin"].string ?? ""
+    /// A `jobs` row; a missing or mistyped column is a `RowError`.
+    init(_ row: Row) throws {
+        id = try row.int("id")
+        kind = try row.text("kind")
+        plugin = try row.text("plugin")
         since = row["since"].string
         sourceID = row["source_id"].int
-        status = row["status"].string ?? ""
-        total = Int(row["total"].int ?? 0)
-        done = Int(row["done"].int ?? 0)
-        failed = Int(row["failed"].int ?? 0)
-        cursor = row["cursor"].int ?? 0
+        status = try row.text("status")
+        total = Int(try row.int("total"))
+        done = Int(try row.int("done"))
+        failed = Int(try row.int("failed"))
+        cursor = try row.int("cursor")
         error = row["error"].string
-        createdAt = row["created_at"].string ?? ""
-        updatedAt = row["updated_at"].string ?? ""
+        createdAt = try row.text("created_at")
+        updatedAt = try row.text("updated_at")
         finishedAt = row["finished_at"].string
     }
 }
@@ -81,11 +82,11 @@ extension SQLiteConnection {
         for row in try query("SELECT document_id, plugin FROM extractions WHERE status <> 'skipped' AND document_id IN (\(marks))", ids.map { .integer($0) }) {
             if let id = row["document_id"].int, let plugin = row["plugin"].string { done[id, default: []].insert(plugin) }
         }
-        return rows.map { row in
-            let id = row["id"].int ?? 0
+        return try rows.map { row in
+            let id = try row.int("id")
             return DocumentForAnalysis(
-                id: id, text: row["text"].string ?? "", title: row["title"].string, date: row["date"].string, language: row["language"].string,
-                contentHash: row["content_hash"].string ?? "", done: done[id] ?? [])
+                id: id, text: try row.text("text"), title: row["title"].string, date: row["date"].string, language: row["language"].string,
+                contentHash: try row.text("content_hash"), done: done[id] ?? [])
         }
     }
 
@@ -254,7 +255,7 @@ extension SQLiteConnection {
             "SELECT plugin, sum(status = 'ok') AS ok, sum(status = 'failed') AS failed, sum(status = 'skipped') AS skipped, avg(CASE WHEN status = 'ok' THEN duration_ms END) AS mean FROM extractions GROUP BY plugin")
         {
             guard let name = row["plugin"].string else { continue }
-            out[name] = (Int(row["ok"].int ?? 0), Int(row["failed"].int ?? 0), Int(row["skipped"].int ?? 0), row["mean"].double)
+            out[name] = (Int(try row.int("ok")), Int(try row.int("failed")), Int(try row.int("skipped")), row["mean"].double)
         }
         return out
     }

@@ -47,7 +47,7 @@ extension SQLiteConnection {
         }
         sql += " GROUP BY period ORDER BY period"
         return try query(sql, parameters).map { row in
-            TonePoint(period: row["period"].string ?? "?", meanTone: row["mean_tone"].double ?? 0, documents: Int(row["documents"].int ?? 0))
+            TonePoint(period: try row.text("period"), meanTone: try row.double("mean_tone"), documents: Int(try row.int("documents")))
         }
     }
 }
