@@ -197,7 +197,7 @@ public struct Scheduler: Sendable {
         var entry = entries[work] ?? Entry(host: hostID, interval: interval, due: due.timeIntervalSince1970)
         if entries[work] == nil, case .source = work { sourceCount += 1 }
         let wasRunning = entry.phase == .running
-        if entry.phase == .waiting { unwait(entry, work) }
+        if entry.phase == .waiting { leaveWaiting(work) }
         entry.host = hostID
         entry.interval = interval
         entry.due = due.timeIntervalSince1970
@@ -223,7 +223,7 @@ public struct Scheduler: Sendable {
         if hostID != entry.host {
             if entry.phase == .waiting {
                 // Re-queued at the new host with its due time.
-                unwait(entry, work)
+                leaveWaiting(work)
                 entry.host = hostID
                 entry.generation &+= 1
                 entry.phase = .scheduled
@@ -239,14 +239,14 @@ public struct Scheduler: Sendable {
     public mutating func remove(_ work: Work) {
         guard let entry = entries.removeValue(forKey: work) else { return }
         if case .source = work { sourceCount -= 1 }
-        if entry.phase == .waiting { unwait(entry, work) }
+        if entry.phase == .waiting { leaveWaiting(work) }
     }
 
     public mutating func setEnabled(_ work: Work, _ enabled: Bool, now: Date) {
         guard var entry = entries[work], entry.enabled != enabled else { return }
         entry.enabled = enabled
         entry.generation &+= 1
-        if entry.phase == .waiting { unwait(entry, work) }
+        if entry.phase == .waiting { leaveWaiting(work) }
         if entry.phase != .running {
             if enabled {
                 entry.due = now.timeIntervalSince1970
@@ -268,7 +268,7 @@ public struct Scheduler: Sendable {
             entries[work] = entry
             return
         }
-        if entry.phase == .waiting { unwait(entry, work) }
+        if entry.phase == .waiting { leaveWaiting(work) }
         entry.generation &+= 1
         entry.due = time.timeIntervalSince1970
         entry.phase = .scheduled
@@ -307,12 +307,8 @@ public struct Scheduler: Sendable {
         var preferHostless = false
         while transferring.count < policy.maxConcurrent && running.count < policy.maxPending {
             if (preferHostless || readyHosts.isEmpty), let item = hostless.popFirst() {
-                if var entry = entries[item.work], entry.generation == item.generation, entry.phase == .waiting {
-                    countLeft(item.work)
-                    entry.phase = .running
-                    entries[item.work] = entry
-                    running.insert(item.work)
-                    transferring.insert(item.work)
+                if let entry = current(item) {
+                    begin(item.work, entry, now: now)
                     started.append(item.work)
                 }
                 preferHostless = false
@@ -323,14 +319,8 @@ public struct Scheduler: Sendable {
             hosts[Int(hostID)].queued = false
             guard hosts[Int(hostID)].active == 0 else { continue }
             while let item = hosts[Int(hostID)].waiting.pop() {
-                guard var entry = entries[item.work], entry.generation == item.generation, entry.phase == .waiting else { continue }
-                countLeft(item.work)
-                entry.phase = .running
-                entries[item.work] = entry
-                running.insert(item.work)
-                transferring.insert(item.work)
-                hosts[Int(hostID)].active += 1
-                hosts[Int(hostID)].readyAt = now
+                guard let entry = current(item) else { continue }
+                begin(item.work, entry, now: now)
                 started.append(item.work)
                 break
             }
@@ -348,16 +338,7 @@ public struct Scheduler: Sendable {
             entries[work] = entry
             return false
         }
-        if entry.phase == .waiting { unwait(entry, work) }
-        entry.generation &+= 1
-        entry.phase = .running
-        entries[work] = entry
-        running.insert(work)
-        transferring.insert(work)
-        if entry.host >= 0 {
-            hosts[Int(entry.host)].active += 1
-            hosts[Int(entry.host)].readyAt = date.timeIntervalSince1970
-        }
+        begin(work, entry, now: date.timeIntervalSince1970)
         return true
     }
 
@@ -463,12 +444,31 @@ public struct Scheduler: Sendable {
         }
     }
 
-    /// An entry leaves a waiting queue (its stale item is skipped when reached).
-    private mutating func unwait(_ entry: Entry, _ work: Work) {
-        countLeft(work)
+    /// The entry a queued item stands for, unless it was removed, rescheduled or started
+    /// since (lazy deletion: such an item is skipped).
+    private func current(_ item: Waiting) -> Entry? {
+        guard let entry = entries[item.work], entry.generation == item.generation, entry.phase == .waiting else { return nil }
+        return entry
     }
 
-    private mutating func countLeft(_ work: Work) {
+    /// `work` starts: it leaves its queue (its item there, if any, goes stale), holds a slot,
+    /// and its host is busy.
+    private mutating func begin(_ work: Work, _ entry: Entry, now: Double) {
+        var entry = entry
+        if entry.phase == .waiting { leaveWaiting(work) }
+        entry.generation &+= 1
+        entry.phase = .running
+        entries[work] = entry
+        running.insert(work)
+        transferring.insert(work)
+        if entry.host >= 0 {
+            hosts[Int(entry.host)].active += 1
+            hosts[Int(entry.host)].readyAt = now
+        }
+    }
+
+    /// An entry leaves a waiting queue (its stale item is skipped when reached).
+    private mutating func leaveWaiting(_ work: Work) {
         if case .source = work { waitingSources -= 1 } else { waitingPages -= 1 }
     }
 }

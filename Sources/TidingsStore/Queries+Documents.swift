@@ -230,4 +230,19 @@ extension SQLiteConnection {
             ])
         }
     }
+
+    /// Drops fetch-log rows older than `maxAge` seconds (the newest rows of each source are
+    /// trimmed as they come, in ``record(_:now:keepFetches:)``). Returns how many went.
+    public func trimFetchLog(olderThan maxAge: Double, now: Date) throws -> Int {
+        // Rows are appended in time order, so the old ones are those below the first recent
+        // id: found by reading up from the oldest row (what is read is what goes).
+        let cutoff = Timestamps.iso(now.addingTimeInterval(-maxAge))
+        let firstKept = try scalar("SELECT id FROM fetches WHERE started_at >= ? ORDER BY id LIMIT 1", [.text(cutoff)])?.int
+        if let firstKept {
+            try query("DELETE FROM fetches WHERE id < ?", [.integer(firstKept)])
+        } else {
+            try query("DELETE FROM fetches")
+        }
+        return changes
+    }
 }
