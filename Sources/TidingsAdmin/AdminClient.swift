@@ -26,7 +26,7 @@ public enum AdminClientError: Error, Sendable, CustomStringConvertible {
 public final class AdminClient {
     public let path: String
     private let fd: Int32
-    private var framer = LineFramer(maxLength: AdminProtocol.maxLineLength)
+    private var framer = LineFramer(maxLength: AdminProtocol.maxReplyLength)
     private var queued: [[UInt8]] = []
     private var nextID = 1
 
@@ -51,17 +51,45 @@ public final class AdminClient {
 
     deinit { close(fd) }
 
-    /// Sends one request and returns its result, or throws its error reply.
-    public func call(_ method: String, params: JSONValue? = nil) throws(AdminClientError) -> JSONValue {
+    /// Calls a method with its typed params and returns its typed result, or throws its error
+    /// reply.
+    public func call<M: AdminMethod>(_ method: M.Type, _ params: M.Params) throws(AdminClientError) -> M.Result {
+        try AdminClient.decode(try call(method, params), as: M.Result.self, method: M.name)
+    }
+
+    /// Calls a method with typed params and returns its result as the wire has it (what
+    /// `--json` prints).
+    public func call<M: AdminMethod>(_ method: M.Type, _ params: M.Params) throws(AdminClientError) -> JSON {
+        let encoded: JSON
+        do {
+            encoded = try JSON.encode(params)
+        } catch {
+            throw .protocolError("cannot encode the params of \(M.name): \(error)")
+        }
+        return try call(M.name, params: encoded)
+    }
+
+    /// Sends one request by name with any params and returns its result, or throws its error
+    /// reply.
+    public func call(_ method: String, params: JSON? = nil) throws(AdminClientError) -> JSON {
         let id = try send(method, params: params)
         let response = try readResponse(id: id)
         return response.result ?? .null
     }
 
+    /// Reads a result (or stream item) as its type.
+    public static func decode<T: Decodable>(_ value: JSON, as type: T.Type, method: String) throws(AdminClientError) -> T {
+        do {
+            return try value.decode(T.self)
+        } catch {
+            throw .protocolError("unexpected reply to \(method) (\(T.self)): \(error)")
+        }
+    }
+
     /// Sends a streaming request and calls `onItem` for each `more` line until the stream ends
     /// or `onItem` returns false. Returns the stream's closing result (nil when `onItem` ended it).
     @discardableResult
-    public func stream(_ method: String, params: JSONValue? = nil, onItem: (JSONValue) -> Bool) throws(AdminClientError) -> JSONValue? {
+    public func stream(_ method: String, params: JSON? = nil, onItem: (JSON) -> Bool) throws(AdminClientError) -> JSON? {
         let id = try send(method, params: params)
         while true {
             let response = try readResponse(id: id)
@@ -70,12 +98,10 @@ public final class AdminClient {
         }
     }
 
-    private func send(_ method: String, params: JSONValue?) throws(AdminClientError) -> JSONValue {
-        let id = JSONValue.number(Double(nextID))
+    private func send(_ method: String, params: JSON?) throws(AdminClientError) -> JSON {
+        let id = JSON.number(Double(nextID))
         nextID += 1
-        var data = (try? AdminJSON.encoder().encode(AdminRequest(id: id, method: method, params: params))) ?? Data()
-        data.append(0x0A)
-        try writeAll(Array(data))
+        try writeAll(AdminRequest(id: id, method: method, params: params).line())
         return id
     }
 
@@ -105,18 +131,18 @@ public final class AdminClient {
             for event in framer.feed(chunk[0..<n]) {
                 switch event {
                 case .line(let line): queued.append(line)
-                case .tooLong: throw .protocolError("reply longer than \(AdminProtocol.maxLineLength) bytes")
+                case .tooLong: throw .protocolError("reply longer than \(AdminProtocol.maxReplyLength) bytes")
                 }
             }
         }
         let line = queued.removeFirst()
-        guard let response = try? AdminJSON.decoder().decode(AdminResponse.self, from: Data(line)) else {
+        guard let response = AdminResponse.parse(line) else {
             throw .protocolError("unreadable reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
         }
         return response
     }
 
-    private func readResponse(id: JSONValue) throws(AdminClientError) -> AdminResponse {
+    private func readResponse(id: JSON) throws(AdminClientError) -> AdminResponse {
         while true {
             let response = try readLine()
             // An error without an id (busy, line_too_long) answers whatever was pending.

@@ -192,22 +192,25 @@ public struct JobInfo: Sendable, Codable, Equatable {
     }
 }
 
-/// One document as `tail` streams it.
+/// One document as `tail` streams it (named as the `documents` table names them).
 public struct TailItem: Sendable, Codable, Equatable {
     public var id: Int64
-    public var source: String?
+    public var sourceID: Int64?
+    public var sourceName: String?
     public var title: String?
     public var url: String?
-    public var published: String?
-    public var fetched: String
+    public var publishedAt: String?
+    public var fetchedAt: String
+    /// The text's length in characters (Unicode scalars).
     public var chars: Int
     public init(_ document: StoredDocument) {
         id = document.id
-        source = document.sourceName
+        sourceID = document.sourceID
+        sourceName = document.sourceName
         title = document.title
         url = document.url
-        published = document.published
-        fetched = document.fetched
+        publishedAt = document.published
+        fetchedAt = document.fetched
         chars = document.text.unicodeScalars.count
     }
 }
@@ -277,4 +280,58 @@ public struct TailParams: Sendable, Codable, Equatable {
 public struct ReloadResult: Sendable, Codable, Equatable {
     public var changes: [String]
     public init(changes: [String]) { self.changes = changes }
+}
+
+/// Result of `plugins.enable` / `plugins.disable`.
+public struct PluginSwitchResult: Sendable, Codable, Equatable {
+    public var name: String
+    public var enabled: Bool
+    /// What else the switch affects: a requirement that is off, plugins that need this one.
+    public var warning: String?
+    public init(name: String, enabled: Bool, warning: String? = nil) {
+        self.name = name
+        self.enabled = enabled
+        self.warning = warning
+    }
+}
+
+/// Result of `sources.fetch`: the fetch as the `fetches` table logs it, and what it wrote.
+public struct FetchNowResult: Sendable, Codable, Equatable {
+    public var sourceID: Int64
+    /// "ok", "not_modified" or "error".
+    public var status: String
+    public var items: Int
+    public var new: Int
+    public var updated: Int
+    public var seenElsewhere: Int
+    public var articlesQueued: Int
+    public var error: String?
+    public init(sourceID: Int64, status: String, items: Int, new: Int, updated: Int, seenElsewhere: Int, articlesQueued: Int, error: String?) {
+        self.sourceID = sourceID
+        self.status = status
+        self.items = items
+        self.new = new
+        self.updated = updated
+        self.seenElsewhere = seenElsewhere
+        self.articlesQueued = articlesQueued
+        self.error = error
+    }
+}
+
+/// Result of `pause` and `resume`.
+public struct PauseResult: Sendable, Codable, Equatable {
+    public var paused: Bool
+    public init(paused: Bool) { self.paused = paused }
+}
+
+/// Result of `shutdown`.
+public struct ShutdownResult: Sendable, Codable, Equatable {
+    public var stopping: Bool
+    public init(stopping: Bool) { self.stopping = stopping }
+}
+
+/// The closing line of a `tail` stream the daemon ends.
+public struct TailEnd: Sendable, Codable, Equatable {
+    public var end: String
+    public init(end: String) { self.end = end }
 }

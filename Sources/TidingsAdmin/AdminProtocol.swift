@@ -11,17 +11,15 @@ import TidingsCore
 public enum AdminProtocol {
     /// The longest line either side accepts, newline excluded.
     public static let maxLineLength = 1 << 20
+    /// The longest reply line the client reads: `sources.list` of 100,000 sources is tens of
+    /// megabytes on one line.
+    public static let maxReplyLength = 256 << 20
     /// Longest request line the daemon reads: larger than a reply line, so that a bulk
     /// request (`sources.import` of 10,000 outlines) fits in one request and one transaction.
     public static let maxRequestLength = 16 << 20
 
     /// Methods, and whether they need admin rights (root or the daemon's own user).
-    public static let methods: [String: Access] = [
-        "status": .read, "sources.list": .read, "plugins.list": .read, "tail": .read, "ping": .read, "jobs": .read,
-        "plugins.enable": .admin, "plugins.disable": .admin, "reprocess": .admin,
-        "sources.add": .admin, "sources.import": .admin, "sources.remove": .admin, "sources.enable": .admin, "sources.disable": .admin,
-        "sources.fetch": .admin, "pause": .admin, "resume": .admin, "reload": .admin, "shutdown": .admin,
-    ]
+    public static let methods: [String: Access] = Dictionary(uniqueKeysWithValues: AdminMethods.all.map { ($0.name, $0.access) })
 
     public enum Access: String, Sendable, Codable { case read, admin }
 
@@ -33,57 +31,92 @@ public enum AdminProtocol {
 }
 
 /// A request line.
-public struct AdminRequest: Sendable, Codable, Equatable {
-    public var id: JSONValue?
+public struct AdminRequest: Sendable, Equatable {
+    public var id: JSON?
     public var method: String
-    public var params: JSONValue?
+    public var params: JSON?
 
-    public init(id: JSONValue?, method: String, params: JSONValue? = nil) {
+    public init(id: JSON?, method: String, params: JSON? = nil) {
         self.id = id
         self.method = method
         self.params = params
     }
 
+    /// A method's typed request.
+    public init<M: AdminMethod>(id: JSON?, _ method: M.Type, _ params: M.Params) throws {
+        self.init(id: id, method: M.name, params: try JSON.encode(params))
+    }
+
+    /// The request as one line, newline included.
+    public func line() -> [UInt8] {
+        var members: [(key: String, value: JSON)] = []
+        if let id { members.append((key: "id", value: id)) }
+        members.append((key: "method", value: .string(method)))
+        if let params { members.append((key: "params", value: params)) }
+        return Array((JSON.object(members).text() + "\n").utf8)
+    }
+
     /// Parses one line. Errors are replies the server sends back as they are.
     public static func parse(_ line: [UInt8]) -> Result<AdminRequest, AdminFailure> {
-        guard let raw = try? AdminJSON.decoder().decode(JSONValue.self, from: Data(line)) else {
+        guard let raw = try? JSON.parse(line) else {
             return .failure(AdminFailure(id: nil, code: "parse_error", message: "the request is not valid JSON"))
         }
-        guard case .object(let object) = raw else {
+        guard case .object = raw else {
             return .failure(AdminFailure(id: nil, code: "invalid_request", message: "a request must be a JSON object"))
         }
-        let id = object["id"]
-        guard case .string(let method)? = object["method"] else {
+        let id = raw["id"]
+        guard case .string(let method)? = raw["method"] else {
             return .failure(
                 AdminFailure(id: id, code: "invalid_request", message: "a request needs a \"method\" string"))
         }
-        if let params = object["params"], params != .null {
+        if let params = raw["params"], !params.isNull {
             guard case .object = params else {
                 return .failure(AdminFailure(id: id, code: "invalid_params", message: "\"params\" must be an object"))
             }
         }
-        return .success(AdminRequest(id: id, method: method, params: object["params"]))
+        return .success(AdminRequest(id: id, method: method, params: raw["params"]))
     }
 
-    /// Decodes the params into a method's typed parameters, or fails with `invalid_params`.
-    public func decodeParams<P: Decodable>(_ type: P.Type) throws(TidingsError) -> P {
+    /// Decodes the params into a method's typed parameters, or fails with `invalid_params`:
+    /// a missing or mistyped parameter, or one the method does not take.
+    public func decodeParams<P: Codable>(_ type: P.Type) throws(TidingsError) -> P {
+        let given = params.flatMap { $0.isNull ? nil : $0 } ?? .object([])
+        let decoded: P
         do {
-            return try AdminJSON.convert(params ?? .object([:]), to: P.self)
+            decoded = try given.decode(P.self)
         } catch let DecodingError.keyNotFound(key, _) {
-            throw TidingsError.invalid("\(method): missing parameter \"\(key.stringValue)\"")
+            throw TidingsError.invalid("\(method): missing parameter \"\(JSON.snakeCase(key.stringValue))\"")
         } catch let DecodingError.typeMismatch(type, context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw TidingsError.invalid("\(method): parameter \"\(path)\" must be a \(typeName(type))")
+            throw TidingsError.invalid("\(method): parameter \"\(Self.path(context))\" must be \(typeName(type))")
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw TidingsError.invalid("\(method): parameter \"\(Self.path(context))\" must be \(typeName(type)), not null")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw TidingsError.invalid("\(method): parameter \"\(Self.path(context))\": \(context.debugDescription)")
         } catch {
             throw TidingsError.invalid("\(method): bad parameters")
         }
+        // Every key the type knows comes back from encoding it (nil ones as null).
+        if let known = try? JSON.encode(decoded).members.map({ Set($0.map(\.key)) }), let members = given.members {
+            let unknown = members.map(\.key).filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                let takes = known.isEmpty ? "it takes no parameters" : "it takes \(known.sorted().joined(separator: ", "))"
+                throw TidingsError.invalid("\(method): unknown parameter \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); \(takes)")
+            }
+        }
+        return decoded
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        context.codingPath.map(\.stringValue).joined(separator: ".")
     }
 
     private func typeName(_ type: Any.Type) -> String {
         switch type {
-        case is String.Type: "string"
-        case is Bool.Type: "boolean"
-        case is Int.Type, is Int64.Type, is Double.Type: "number"
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is [String: JSON].Type: "an object"
+        case is [JSON].Type: "an array"
         default: "\(type)"
         }
     }
@@ -91,30 +124,30 @@ public struct AdminRequest: Sendable, Codable, Equatable {
 
 /// An error reply.
 public struct AdminFailure: Error, Sendable, Equatable {
-    public var id: JSONValue?
+    public var id: JSON?
     public var code: String
     public var message: String
 
-    public init(id: JSONValue?, code: String, message: String) {
+    public init(id: JSON?, code: String, message: String) {
         self.id = id
         self.code = code
         self.message = message
     }
 }
 
-/// A reply line as the client reads it.
-public struct AdminResponse: Sendable, Codable, Equatable {
-    public struct ErrorBody: Sendable, Codable, Equatable {
+/// A reply line.
+public struct AdminResponse: Sendable, Equatable {
+    public struct ErrorBody: Sendable, Equatable {
         public var code: String
         public var message: String
     }
-    public var id: JSONValue?
+    public var id: JSON?
     public var ok: Bool
     public var more: Bool?
-    public var result: JSONValue?
+    public var result: JSON?
     public var error: ErrorBody?
 
-    public init(id: JSONValue?, ok: Bool, more: Bool? = nil, result: JSONValue? = nil, error: ErrorBody? = nil) {
+    public init(id: JSON?, ok: Bool, more: Bool? = nil, result: JSON? = nil, error: ErrorBody? = nil) {
         self.id = id
         self.ok = ok
         self.more = more
@@ -122,14 +155,30 @@ public struct AdminResponse: Sendable, Codable, Equatable {
         self.error = error
     }
 
-    /// One encoded line, newline included.
+    /// One encoded line, newline included: `id` (null when the request had none), `ok`, then
+    /// `more` on stream items, then `result` or `error`.
     public func line() -> [UInt8] {
-        var data = (try? AdminJSON.encoder().encode(self)) ?? Data(#"{"ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
-        data.append(0x0A)
-        return Array(data)
+        var members: [(key: String, value: JSON)] = [(key: "id", value: id ?? .null), (key: "ok", value: .bool(ok))]
+        if let more { members.append((key: "more", value: .bool(more))) }
+        if let result { members.append((key: "result", value: result)) }
+        if let error {
+            members.append((key: "error", value: .object([(key: "code", value: .string(error.code)), (key: "message", value: .string(error.message))])))
+        }
+        return Array((JSON.object(members).text() + "\n").utf8)
     }
 
-    public static func success(id: JSONValue?, result: JSONValue, more: Bool = false) -> AdminResponse {
+    /// Reads a reply line; nil when it is not one.
+    public static func parse(_ line: [UInt8]) -> AdminResponse? {
+        guard let raw = try? JSON.parse(line), case .bool(let ok)? = raw["ok"] else { return nil }
+        var error: ErrorBody?
+        if let body = raw["error"], !body.isNull {
+            error = ErrorBody(code: body["code"]?.string ?? "error", message: body["message"]?.string ?? "unknown error")
+        }
+        let id = raw["id"].flatMap { $0.isNull ? nil : $0 }
+        return AdminResponse(id: id, ok: ok, more: raw["more"]?.bool, result: raw["result"], error: error)
+    }
+
+    public static func success(id: JSON?, result: JSON, more: Bool = false) -> AdminResponse {
         AdminResponse(id: id, ok: true, more: more ? true : nil, result: result)
     }
 

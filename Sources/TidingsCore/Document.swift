@@ -100,6 +100,14 @@ public struct StoredDocument: Sendable, Equatable, Codable {
     public var fetched: String
     public var text: String
 
+    /// As the `documents` table names them: `published_at`, `fetched_at`.
+    enum CodingKeys: String, CodingKey {
+        case id, sourceID, sourceName, url, guid, title, author
+        case published = "published_at"
+        case fetched = "fetched_at"
+        case text
+    }
+
     public init(
         id: Int64, sourceID: Int64?, sourceName: String?, url: String?, guid: String?, title: String?,
         author: String?, published: String?, fetched: String, text: String

@@ -38,9 +38,12 @@ public enum JSON: Equatable, Sendable {
         return nil
     }
 
+    /// Integers up to this magnitude (2^53) are exact as numbers, and are written as integers.
+    public static let exactIntegerLimit: Double = 9_007_199_254_740_992
+
     /// A number that is a whole number in Int's range.
     public var int: Int? {
-        guard case .number(let value) = self, value.rounded() == value, abs(value) < 9.0e15 else { return nil }
+        guard case .number(let value) = self, value.rounded() == value, abs(value) <= JSON.exactIntegerLimit else { return nil }
         return Int(value)
     }
 
@@ -286,4 +289,15 @@ private struct JSONReader {
         }
         return value
     }
+}
+
+/// `["name": .string("a"), "on": .bool(true)]` builds an object with its members in order.
+extension JSON: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        self = .object(elements.map { (key: $0.0, value: $0.1) })
+    }
+}
+
+extension JSON: ExpressibleByArrayLiteral {
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
 }

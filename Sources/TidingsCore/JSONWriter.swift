@@ -97,7 +97,7 @@ extension JSONWriter {
     /// A number; whole numbers are written without a fraction, non-finite ones as null.
     public mutating func number(_ value: Double) {
         guard value.isFinite else { return null() }
-        if value.rounded() == value && abs(value) < 1e15 {
+        if value.rounded() == value && abs(value) <= JSON.exactIntegerLimit {
             raw(String(Int64(value)))
         } else {
             raw(String(value))
@@ -126,6 +126,44 @@ extension JSONWriter {
                 value(member.value)
             }
             endObject()
+        }
+    }
+}
+
+extension JSON {
+    /// The value as JSON text: on one line, or indented by two spaces per level for people.
+    public func text(pretty: Bool = false) -> String {
+        guard pretty else {
+            var writer = JSONWriter()
+            writer.value(self)
+            return String(decoding: writer.bytes, as: UTF8.self)
+        }
+        var out = ""
+        appendPretty(to: &out, indent: "")
+        return out
+    }
+
+    private func appendPretty(to out: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            out += "[\n"
+            for (index, element) in elements.enumerated() {
+                out += inner
+                element.appendPretty(to: &out, indent: inner)
+                out += index + 1 < elements.count ? ",\n" : "\n"
+            }
+            out += indent + "]"
+        case .object(let members) where !members.isEmpty:
+            out += "{\n"
+            for (index, member) in members.enumerated() {
+                out += inner + JSON.string(member.key).text() + ": "
+                member.value.appendPretty(to: &out, indent: inner)
+                out += index + 1 < members.count ? ",\n" : "\n"
+            }
+            out += indent + "}"
+        default:
+            out += text()
         }
     }
 }

@@ -29,6 +29,13 @@ public struct Source: Sendable, Equatable, Codable {
     /// Article pages of its items still waiting to be read.
     public var articlesPending: Int = 0
 
+    /// As the `sources` table names them (in snake_case on the wire): `interval` is `interval_s`.
+    enum CodingKeys: String, CodingKey {
+        case id, name, url, kind, origin, enabled
+        case interval = "interval_s"
+        case tlsVerify, lastFetchAt, lastStatus, lastError, consecutiveErrors, nextFetchAt, documents, articlesPending
+    }
+
     public init(
         id: Int64, name: String, url: String, origin: Origin, enabled: Bool, interval: Double,
         lastFetchAt: Date? = nil, lastStatus: String? = nil, lastError: String? = nil,

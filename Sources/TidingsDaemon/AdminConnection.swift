@@ -97,8 +97,11 @@ final class AdminConnection: @unchecked Sendable {
     func send(_ response: AdminResponse) {
         guard !isClosed else { return }
         if response.more != true { unanswered = max(0, unanswered - 1) }
+        // A client that stopped reading (a `tail` it does not drain) is cut off once a backlog
+        // builds up; one large reply on its own (`sources.list` of 100,000 sources) is fine.
+        let backlog = outgoing.count
         outgoing.append(contentsOf: response.line())
-        if outgoing.count > AdminConnection.maxBuffered {
+        if backlog > AdminConnection.maxBuffered {
             close()
             return
         }

@@ -12,26 +12,33 @@ import TidingsStore
 extension Daemon: AdminRequestHandler {
     func handle(_ request: AdminRequest, from connection: AdminConnection) {
         let id = request.id
-        @Sendable func reply(_ result: Result<JSONValue, TidingsError>) {
+        @Sendable func send(_ result: Result<JSON, TidingsError>) {
             switch result {
             case .success(let value): connection.send(.success(id: id, result: value))
             case .failure(let error): connection.send(.failure(AdminFailure(id: id, code: error.code, message: error.message)))
             }
         }
-        /// Runs `work` on the reader queue and replies on `control`.
-        func read(_ work: @escaping @Sendable () throws -> JSONValue) {
+        /// Method M's reply: its typed result, encoded for the wire.
+        func reply<M: AdminMethod>(_ method: M.Type) -> AdminReply<M> {
+            AdminReply { result in send(result.flatMap { value in Result { try JSON.encode(value) }.mapError(Daemon.tidingsError) }) }
+        }
+        /// Runs `work` on the reader queue, encodes its result there, and replies on `control`.
+        func read<M: AdminMethod>(_ method: M.Type, _ work: @escaping @Sendable () throws -> M.Result) {
             readerQueue.async { [control] in
-                let result = Result { try work() }.mapError(Daemon.tidingsError)
-                control.async { reply(result) }
+                let result = Result { try JSON.encode(try work()) }.mapError(Daemon.tidingsError)
+                control.async { send(result) }
             }
         }
+        func params<M: AdminMethod>(_ method: M.Type) throws -> M.Params { try request.decodeParams(M.Params.self) }
         do {
             switch request.method {
-            case "ping":
-                reply(.success(.string("pong")))
-            case "status":
+            case AdminMethods.Ping.name:
+                _ = try params(AdminMethods.Ping.self)
+                reply(AdminMethods.Ping.self)(.success("pong"))
+            case AdminMethods.Status.name:
+                _ = try params(AdminMethods.Status.self)
                 let base = statusSkeleton(access: connection.access)
-                read { [reader] in
+                read(AdminMethods.Status.self) { [reader] in
                     var status = base
                     status.jobs = try reader.queries.runningJobs().map(Daemon.jobInfo)
                     let counts = try reader.queries.counts()
@@ -41,43 +48,56 @@ extension Daemon: AdminRequestHandler {
                         sources: counts.sources, enabledSources: counts.enabledSources,
                         failingSources: counts.failingSources, documents: counts.documents, fetches: counts.fetches,
                         fetchErrors: counts.fetchErrors)
-                    return try AdminJSON.value(status)
+                    return status
                 }
-            case "sources.list":
-                read { [reader] in try AdminJSON.value(try reader.queries.sources()) }
-            case "plugins.list":
+            case AdminMethods.SourcesList.name:
+                _ = try params(AdminMethods.SourcesList.self)
+                read(AdminMethods.SourcesList.self) { [reader] in try reader.queries.sources() }
+            case AdminMethods.PluginsList.name:
+                _ = try params(AdminMethods.PluginsList.self)
                 // The statistics are a GROUP BY over every extraction: read on the reader
                 // queue, never on `control` (whose loop drives the watchdog pings).
                 let plugins = pluginDescriptions()
-                read { [reader] in try AdminJSON.value(Daemon.pluginInfos(plugins, stats: try reader.queries.pluginStatistics())) }
-            case "plugins.enable", "plugins.disable":
-                try switchPlugin(request.decodeParams(PluginNameParams.self), on: request.method == "plugins.enable", reply: reply)
-            case "reprocess":
-                try reprocess(request.decodeParams(ReprocessParams.self), reply: reply)
-            case "jobs":
-                read { [reader] in try AdminJSON.value(try reader.queries.jobs(limit: 50).map(Daemon.jobInfo)) }
-            case "sources.add":
-                try addSource(request.decodeParams(AddSourceParams.self), reply: reply)
-            case "sources.import":
-                importSources(try request.decodeParams(ImportSourcesParams.self), reply: reply)
-            case "sources.remove", "sources.enable", "sources.disable":
-                try changeSource(request.method, request.decodeParams(SourceRefParams.self), reply: reply)
-            case "sources.fetch":
-                try fetchNow(request.decodeParams(SourceRefParams.self), id: id, connection: connection, reply: reply)
-            case "pause", "resume":
-                paused = request.method == "pause"
+                read(AdminMethods.PluginsList.self) { [reader] in Daemon.pluginInfos(plugins, stats: try reader.queries.pluginStatistics()) }
+            case AdminMethods.PluginsEnable.name:
+                try switchPlugin(params(AdminMethods.PluginsEnable.self), on: true, reply: reply(AdminMethods.PluginsEnable.self))
+            case AdminMethods.PluginsDisable.name:
+                try switchPlugin(params(AdminMethods.PluginsDisable.self), on: false, reply: reply(AdminMethods.PluginsDisable.self))
+            case AdminMethods.Reprocess.name:
+                try reprocess(params(AdminMethods.Reprocess.self), reply: reply(AdminMethods.Reprocess.self))
+            case AdminMethods.Jobs.name:
+                _ = try params(AdminMethods.Jobs.self)
+                read(AdminMethods.Jobs.self) { [reader] in try reader.queries.jobs(limit: 50).map(Daemon.jobInfo) }
+            case AdminMethods.SourcesAdd.name:
+                try addSource(params(AdminMethods.SourcesAdd.self), reply: reply(AdminMethods.SourcesAdd.self))
+            case AdminMethods.SourcesImport.name:
+                importSources(try params(AdminMethods.SourcesImport.self), reply: reply(AdminMethods.SourcesImport.self))
+            case AdminMethods.SourcesRemove.name:
+                try changeSource(.remove, params(AdminMethods.SourcesRemove.self), reply: reply(AdminMethods.SourcesRemove.self))
+            case AdminMethods.SourcesEnable.name:
+                try changeSource(.enable, params(AdminMethods.SourcesEnable.self), reply: reply(AdminMethods.SourcesEnable.self))
+            case AdminMethods.SourcesDisable.name:
+                try changeSource(.disable, params(AdminMethods.SourcesDisable.self), reply: reply(AdminMethods.SourcesDisable.self))
+            case AdminMethods.SourcesFetch.name:
+                try fetchNow(params(AdminMethods.SourcesFetch.self), id: id, connection: connection)
+            case AdminMethods.Pause.name, AdminMethods.Resume.name:
+                _ = try params(AdminMethods.Pause.self)
+                paused = request.method == AdminMethods.Pause.name
                 logger.info(paused ? "paused: no scheduled fetches until resume" : "resumed")
                 notifier.status(paused ? "paused" : "running: \(sources.count) source(s)")
-                reply(.success(.object(["paused": .bool(paused)])))
+                reply(AdminMethods.Pause.self)(.success(PauseResult(paused: paused)))
                 pump()
-            case "reload":
-                reply(reload().map { changes in (try? AdminJSON.value(ReloadResult(changes: changes))) ?? .null })
-            case "shutdown":
-                reply(.success(.object(["stopping": .bool(true)])))
+            case AdminMethods.Reload.name:
+                _ = try params(AdminMethods.Reload.self)
+                reply(AdminMethods.Reload.self)(reload().map { ReloadResult(changes: $0) })
+            case AdminMethods.Shutdown.name:
+                _ = try params(AdminMethods.Shutdown.self)
+                reply(AdminMethods.Shutdown.self)(.success(ShutdownResult(stopping: true)))
                 control.async { [weak self] in self?.beginStop(reason: "shutdown requested over the admin socket") }
-            case "tail":
-                let params = try request.decodeParams(TailParams.self)
+            case AdminMethods.Tail.name:
+                let params = try params(AdminMethods.Tail.self)
                 let last = max(0, min(params.last ?? 10, 1000))
+                let failed = reply(AdminMethods.Tail.self)
                 // Subscribe first, then read the backlog: documents landing in between are held.
                 tails[connection.id] = TailSubscriber(connection: connection, requestID: id)
                 readerQueue.async { [reader, control] in
@@ -93,15 +113,15 @@ extension Daemon: AdminRequestHandler {
                             self.tails[connection.id] = connection.isClosed ? nil : subscriber
                         case .failure(let error):
                             self.tails[connection.id] = nil
-                            reply(.failure(Daemon.tidingsError(error)))
+                            failed(.failure(Daemon.tidingsError(error)))
                         }
                     }
                 }
             default:
-                reply(.failure(TidingsError("unknown_method", "no handler for \(request.method)")))
+                send(.failure(TidingsError("unknown_method", "no handler for \(request.method)")))
             }
         } catch {
-            reply(.failure(Daemon.tidingsError(error)))
+            send(.failure(Daemon.tidingsError(error)))
         }
     }
 
@@ -132,7 +152,7 @@ extension Daemon: AdminRequestHandler {
     }
 
     /// `plugins.enable|disable NAME`: at once, and remembered in the store.
-    private func switchPlugin(_ params: PluginNameParams, on: Bool, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+    private func switchPlugin<M: AdminMethod>(_ params: PluginNameParams, on: Bool, reply: AdminReply<M>) throws where M.Result == PluginSwitchResult {
         guard let stage = pipeline?.stage(params.name) else {
             throw TidingsError.notFound("no plugin is called \(params.name); plugins: \((pipeline?.names ?? []).joined(separator: ", "))")
         }
@@ -143,21 +163,21 @@ extension Daemon: AdminRequestHandler {
                 case .success:
                     pluginSwitches[name] = on
                     logger.info("plugin \(name) \(on ? "enabled" : "disabled")")
-                    var result: [String: JSONValue] = ["name": .string(name), "enabled": .bool(on)]
+                    var result = PluginSwitchResult(name: name, enabled: on)
                     let blocked = on ? stage.descriptor.requires.filter { !enabledPlugins.contains($0) } : []
                     let dependents = on ? [] : (pipeline?.stages ?? []).filter { $0.descriptor.requires.contains(name) && enabledPlugins.contains($0.descriptor.name) }.map(\.descriptor.name)
-                    if !blocked.isEmpty { result["warning"] = .string("it requires \(blocked.joined(separator: ", ")), which is disabled: it is skipped until that is enabled") }
+                    if !blocked.isEmpty { result.warning = "it requires \(blocked.joined(separator: ", ")), which is disabled: it is skipped until that is enabled" }
                     let users = on ? [] : (pipeline?.stages ?? []).filter { $0.descriptor.uses.contains(name) && enabledPlugins.contains($0.descriptor.name) }.map(\.descriptor.name)
                     let notes =
                         (dependents.isEmpty ? [] : ["\(dependents.joined(separator: ", ")) require(s) it and are skipped until it is enabled again"])
                         + (users.isEmpty ? [] : ["\(users.joined(separator: ", ")) use(s) its results and run without them until it is enabled again"])
-                    if !notes.isEmpty { result["warning"] = .string(notes.joined(separator: "; ")) }
+                    if !notes.isEmpty { result.warning = notes.joined(separator: "; ") }
                     if on {
                         // Stored documents lack its results: they are all waiting now.
                         resetAnalysisCursor()
                         kickAnalysis()
                     }
-                    reply(.success(.object(result)))
+                    reply(.success(result))
                 case .failure(let error):
                     reply(.failure(Daemon.tidingsError(error)))
                 }
@@ -167,7 +187,7 @@ extension Daemon: AdminRequestHandler {
 
     /// `reprocess --plugin NAME [--since DATE] [--source ID]`: a job that runs one plugin again
     /// over stored documents, in the background.
-    private func reprocess(_ params: ReprocessParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+    private func reprocess(_ params: ReprocessParams, reply: AdminReply<AdminMethods.Reprocess>) throws {
         guard let stage = pipeline?.stage(params.plugin) else {
             throw TidingsError.notFound("no plugin is called \(params.plugin); plugins: \((pipeline?.names ?? []).joined(separator: ", "))")
         }
@@ -192,7 +212,7 @@ extension Daemon: AdminRequestHandler {
                 case .success(let job):
                     logger.info("reprocess job \(job.id): plugin \(name) over \(job.total) document(s)")
                     kickAnalysis()
-                    reply(Result { try AdminJSON.value(Daemon.jobInfo(job)) }.mapError(Daemon.tidingsError))
+                    reply(.success(Daemon.jobInfo(job)))
                 case .failure(let error):
                     reply(.failure(Daemon.tidingsError(error)))
                 }
@@ -225,7 +245,7 @@ extension Daemon: AdminRequestHandler {
         return SourceDefinition(name: name, url: url, interval: interval, kind: kind)
     }
 
-    private func addSource(_ params: AddSourceParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+    private func addSource(_ params: AddSourceParams, reply: AdminReply<AdminMethods.SourcesAdd>) throws {
         let definition = try definition(from: params)
         store.transact({ db in try db.insertSource(definition, origin: .admin, now: Date()) }) { [self] result in
             control.async {
@@ -239,7 +259,7 @@ extension Daemon: AdminRequestHandler {
                     self.scheduler.add(.source(source.id), host: state.host, interval: state.interval, due: Date())
                     self.pump()
                     self.logger.info("added source \(source.id) (\(source.name)) \(source.url)")
-                    reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
+                    reply(.success(source))
                 case .failure(let error):
                     reply(.failure(Daemon.tidingsError(error)))
                 }
@@ -249,7 +269,7 @@ extension Daemon: AdminRequestHandler {
 
     /// `sources.import`: every outline checked, the good ones added in one transaction, each
     /// new source handed to the scheduler.
-    private func importSources(_ params: ImportSourcesParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) {
+    private func importSources(_ params: ImportSourcesParams, reply: AdminReply<AdminMethods.SourcesImport>) {
         var definitions: [SourceDefinition] = []
         var refused: [ImportSourcesResult.Refusal] = []
         for outline in params.sources {
@@ -283,7 +303,7 @@ extension Daemon: AdminRequestHandler {
                     let result = ImportSourcesResult(
                         added: imported.added.count, present: imported.present, renamed: imported.renamed,
                         refused: Array(rejected.prefix(100)), refusedCount: rejected.count)
-                    reply(Result { try AdminJSON.value(result) }.mapError(Daemon.tidingsError))
+                    reply(.success(result))
                     pump()
                 case .failure(let error):
                     reply(.failure(Daemon.tidingsError(error)))
@@ -292,7 +312,9 @@ extension Daemon: AdminRequestHandler {
         }
     }
 
-    private func changeSource(_ method: String, _ params: SourceRefParams, reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void) throws {
+    enum SourceChange: Sendable { case remove, enable, disable }
+
+    private func changeSource<M: AdminMethod>(_ change: SourceChange, _ params: SourceRefParams, reply: AdminReply<M>) throws where M.Result == Source {
         let configFile = config.file
         store.transact({ db -> Source in
             guard let source = try db.source(idOrName: params.source) else {
@@ -300,33 +322,33 @@ extension Daemon: AdminRequestHandler {
             }
             // A config source follows its file: a runtime change would be undone by the next reload.
             guard source.origin == .admin else {
-                let edit = method == "sources.remove" ? "remove it there" : "set enabled = \(method == "sources.enable") there"
+                let edit = change == .remove ? "remove it there" : "set enabled = \(change == .enable) there"
                 throw TidingsError.conflict("source \(source.id) (\(source.name)) is defined in \(configFile); \(edit) and reload")
             }
-            switch method {
-            case "sources.remove": try db.deleteSource(id: source.id)
-            default: try db.setSourceEnabled(id: source.id, enabled: method == "sources.enable")
+            switch change {
+            case .remove: try db.deleteSource(id: source.id)
+            case .enable, .disable: try db.setSourceEnabled(id: source.id, enabled: change == .enable)
             }
             return source
         }) { [self] result in
             control.async {
                 switch result {
                 case .success(var source):
-                    switch method {
-                    case "sources.remove":
+                    switch change {
+                    case .remove:
                         self.scheduler.remove(.source(source.id))
                         if let removed = self.sources.removeValue(forKey: source.id), removed.kind == .folder {
                             self.fetcher.forgetFolder(removed.url)
                         }
                         self.logger.info("removed source \(source.id) (\(source.name)); its documents are kept")
-                    default:
-                        source.enabled = method == "sources.enable"
+                    case .enable, .disable:
+                        source.enabled = change == .enable
                         self.sources[source.id]?.enabled = source.enabled
                         self.scheduler.setEnabled(.source(source.id), source.enabled, now: Date())
                         self.pump()
                         self.logger.info("\(source.enabled ? "enabled" : "disabled") source \(source.id) (\(source.name))")
                     }
-                    reply(Result { try AdminJSON.value(source) }.mapError(Daemon.tidingsError))
+                    reply(.success(source))
                 case .failure(let error):
                     reply(.failure(Daemon.tidingsError(error)))
                 }
@@ -336,8 +358,7 @@ extension Daemon: AdminRequestHandler {
 
     /// Fetches a source now (even when paused) and replies once its results are written.
     private func fetchNow(
-        _ params: SourceRefParams, id: JSONValue?, connection: AdminConnection,
-        reply: @escaping @Sendable (Result<JSONValue, TidingsError>) -> Void
+        _ params: SourceRefParams, id: JSON?, connection: AdminConnection
     ) throws {
         guard !stopping else { throw TidingsError("stopping", "the daemon is stopping") }
         let match = Int64(params.source).flatMap { sources[$0] } ?? sources.values.first { $0.name == params.source }
@@ -350,4 +371,11 @@ extension Daemon: AdminRequestHandler {
         let now = Date()
         if scheduler.startNow(.source(state.id), now: now) { startFetch(state, now: now) }
     }
+}
+
+/// Sends one method's typed result (or its error) as the reply to one request.
+struct AdminReply<M: AdminMethod>: Sendable {
+    let send: @Sendable (Result<M.Result, TidingsError>) -> Void
+    init(_ send: @escaping @Sendable (Result<M.Result, TidingsError>) -> Void) { self.send = send }
+    func callAsFunction(_ result: Result<M.Result, TidingsError>) { send(result) }
 }

@@ -199,13 +199,10 @@ extension Daemon {
             if !written.newDocuments.isEmpty || written.updated > 0 { kickAnalysis() }
             if written.articlesQueued > 0 { pagesExhausted = false }
             if !waiters.isEmpty {
-                let result: JSONValue = .object([
-                    "source": .number(Double(state.id)), "status": .string(record.status.rawValue),
-                    "items": .number(Double(record.documents.count)), "new": .number(Double(written.newDocuments.count)),
-                    "updated": .number(Double(written.updated)), "seen_elsewhere": .number(Double(written.seenElsewhere)),
-                    "articles_queued": .number(Double(written.articlesQueued)),
-                    "error": record.error.map(JSONValue.string) ?? .null,
-                ])
+                let answer = FetchNowResult(
+                    sourceID: state.id, status: record.status.rawValue, items: record.documents.count, new: written.newDocuments.count,
+                    updated: written.updated, seenElsewhere: written.seenElsewhere, articlesQueued: written.articlesQueued, error: record.error)
+                let result = (try? JSON.encode(answer)) ?? .null
                 for (connection, id) in waiters { connection.send(.success(id: id, result: result)) }
             }
         case .failure(let error):
@@ -244,7 +241,7 @@ extension Daemon {
     /// Sends the documents newer than what the subscriber already has. On `control`.
     func send(_ documents: [StoredDocument], to subscriber: inout TailSubscriber) {
         for document in documents where document.id > subscriber.lastSent {
-            guard let item = try? AdminJSON.value(TailItem(document)) else { continue }
+            guard let item = try? JSON.encode(TailItem(document)) else { continue }
             subscriber.connection.send(.success(id: subscriber.requestID, result: item, more: true))
             subscriber.lastSent = document.id
         }

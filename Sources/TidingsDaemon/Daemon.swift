@@ -65,7 +65,7 @@ public final class Daemon: @unchecked Sendable {
     var analysisEpoch = 0
     var analyzedCount = 0
     /// Admin `sources.fetch` requests waiting for their fetch to be written.
-    var fetchWaiters: [Int64: [(AdminConnection, JSONValue?)]] = [:]
+    var fetchWaiters: [Int64: [(AdminConnection, JSON?)]] = [:]
     /// No scheduled fetches (the scheduler's flag; `sources.fetch` still works).
     var paused: Bool {
         get { scheduler.paused }
@@ -356,7 +356,7 @@ public final class Daemon: @unchecked Sendable {
         timers.removeAll()
         // Streams end with a final line without "more", so clients know why they ended.
         for subscriber in tails.values {
-            subscriber.connection.send(.success(id: subscriber.requestID, result: .object(["end": .string("the daemon is stopping")])))
+            subscriber.connection.send(.success(id: subscriber.requestID, result: (try? JSON.encode(TailEnd(end: "the daemon is stopping"))) ?? .null))
         }
         tails.removeAll()
         for (connection, id) in fetchWaiters.values.joined() {
@@ -394,7 +394,7 @@ public final class Daemon: @unchecked Sendable {
 /// documents are held back, so that none is lost or sent twice in between.
 struct TailSubscriber {
     let connection: AdminConnection
-    let requestID: JSONValue?
+    let requestID: JSON?
     var ready = false
     var held: [StoredDocument] = []
     /// The highest document id sent so far.

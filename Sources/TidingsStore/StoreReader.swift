@@ -20,6 +20,14 @@ public struct SearchHit: Sendable, Codable, Equatable {
     public var published: String?
     public var url: String?
     public var snippet: String
+
+    /// Named as the `documents` and `sources` tables name them.
+    enum CodingKeys: String, CodingKey {
+        case id, title
+        case source = "source_name"
+        case published = "published_at"
+        case url, snippet
+    }
 }
 
 /// A read-only view of the database. Used by `tidingsctl search/show` without a daemon, and by

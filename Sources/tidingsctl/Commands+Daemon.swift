@@ -8,8 +8,7 @@ struct Status: ParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() throws {
-        try options.call("status") { value in
-            let status = try Output.decode(value, as: StatusResult.self)
+        try options.call(AdminMethods.Status.self, NoParams()) { status in
             print("tidingsd \(status.version)  pid \(status.pid)  up \(Output.formatDuration(status.uptime))  \(status.paused ? "PAUSED" : "running")  (your access: \(status.access.rawValue))")
             print("config     \(status.configFile)")
             print("database   \(status.database)  (schema \(status.schemaVersion))")
@@ -41,21 +40,20 @@ struct Status: ParsableCommand {
 struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop scheduled fetches until resume (manual fetches still run).")
     @OptionGroup var options: ClientOptions
-    func run() throws { try options.call("pause") { _ in print("paused") } }
+    func run() throws { try options.call(AdminMethods.Pause.self, NoParams()) { _ in print("paused") } }
 }
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Resume scheduled fetches.")
     @OptionGroup var options: ClientOptions
-    func run() throws { try options.call("resume") { _ in print("resumed") } }
+    func run() throws { try options.call(AdminMethods.Resume.self, NoParams()) { _ in print("resumed") } }
 }
 
 struct Reload: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Re-read the config file (like SIGHUP); a bad file keeps the old config.")
     @OptionGroup var options: ClientOptions
     func run() throws {
-        try options.call("reload") { value in
-            let result = try Output.decode(value, as: ReloadResult.self)
+        try options.call(AdminMethods.Reload.self, NoParams()) { result in
             print(result.changes.isEmpty ? "reloaded: no changes" : "reloaded:\n" + result.changes.map { "  \($0)" }.joined(separator: "\n"))
         }
     }
@@ -64,7 +62,7 @@ struct Reload: ParsableCommand {
 struct Shutdown: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop the daemon gracefully.")
     @OptionGroup var options: ClientOptions
-    func run() throws { try options.call("shutdown") { _ in print("stopping") } }
+    func run() throws { try options.call(AdminMethods.Shutdown.self, NoParams()) { _ in print("stopping") } }
 }
 
 struct Plugins: ParsableCommand {
@@ -75,8 +73,7 @@ struct Plugins: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List plugins: name, version, enabled, documents done, failures, mean time.")
         @OptionGroup var options: ClientOptions
         func run() throws {
-            try options.call("plugins.list") { value in
-                let plugins = try Output.decode(value, as: [PluginInfo].self)
+            try options.call(AdminMethods.PluginsList.self, NoParams()) { plugins in
                 if plugins.isEmpty {
                     print("no plugins")
                     return
@@ -98,22 +95,21 @@ struct Plugins: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch a plugin on, now and after restarts; stored documents get its results.")
         @OptionGroup var options: ClientOptions
         @Argument(help: "The plugin's name.") var name: String
-        func run() throws { try Plugins.change("plugins.enable", name, options) }
+        func run() throws { try Plugins.change(AdminMethods.PluginsEnable.self, name, options) }
     }
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch a plugin off, now and after restarts (its stored results stay).")
         @OptionGroup var options: ClientOptions
         @Argument(help: "The plugin's name.") var name: String
-        func run() throws { try Plugins.change("plugins.disable", name, options) }
+        func run() throws { try Plugins.change(AdminMethods.PluginsDisable.self, name, options) }
     }
 
-    static func change(_ method: String, _ name: String, _ options: ClientOptions) throws {
-        try options.call(method, params: .object(["name": .string(name)])) { value in
-            guard case .object(let result) = value else { return }
-            let on = result["enabled"].flatMap { if case .bool(let flag) = $0 { flag } else { nil } } ?? false
-            print("\(name): \(on ? "enabled" : "disabled")")
-            if case .string(let warning)? = result["warning"] { print("note: \(warning)") }
+    static func change<M: AdminMethod>(_ method: M.Type, _ name: String, _ options: ClientOptions) throws
+    where M.Params == PluginNameParams, M.Result == PluginSwitchResult {
+        try options.call(method, PluginNameParams(name: name)) { result in
+            print("\(result.name): \(result.enabled ? "enabled" : "disabled")")
+            if let warning = result.warning { print("note: \(warning)") }
         }
     }
 }
@@ -128,11 +124,7 @@ struct Reprocess: ParsableCommand {
     @Option(help: "Only this source's documents (id or name).") var source: String?
 
     func run() throws {
-        var params: [String: JSONValue] = ["plugin": .string(plugin)]
-        if let since { params["since"] = .string(since) }
-        if let source { params["source"] = .string(source) }
-        try options.call("reprocess", params: .object(params)) { value in
-            let job = try Output.decode(value, as: JobInfo.self)
+        try options.call(AdminMethods.Reprocess.self, ReprocessParams(plugin: plugin, since: since, source: source)) { job in
             print("job \(job.id): \(job.plugin) over \(job.total) document(s); follow it with `tidingsctl jobs`")
         }
     }
@@ -143,8 +135,7 @@ struct Jobs: ParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() throws {
-        try options.call("jobs") { value in
-            let jobs = try Output.decode(value, as: [JobInfo].self)
+        try options.call(AdminMethods.Jobs.self, NoParams()) { jobs in
             if jobs.isEmpty {
                 print("no jobs")
                 return
@@ -176,19 +167,20 @@ struct Tail: ParsableCommand {
 
     func run() throws {
         guard last >= 0 else { throw ValidationError("--last must be 0 or more") }
-        let end = try options.client(timeout: nil).stream("tail", params: .object(["last": .number(Double(last))])) { value in
+        let params = (try? JSON.encode(TailParams(last: last))) ?? .null
+        let end = try options.client(timeout: nil).stream(AdminMethods.Tail.name, params: params) { value in
             // Written unbuffered, line by line, so that `tidingsctl tail | grep …` follows live.
             var line = ""
             if options.json {
-                line = (try? AdminJSON.encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-            } else if let item = try? AdminJSON.convert(value, to: TailItem.self) {
-                line = "\(item.id)\t\(item.fetched)\t\(item.source ?? "-")\t\(Output.clip(item.title, 80))"
+                line = value.text()
+            } else if let item = try? value.decode(AdminMethods.Tail.Item.self) {
+                line = "\(item.id)\t\(item.fetchedAt)\t\(item.sourceName ?? "-")\t\(Output.clip(item.title, 80))"
             }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             return true
         }
-        if case .string(let reason)? = end?["end"] {
-            FileHandle.standardError.write(Data("tidingsctl: tail ended: \(reason)\n".utf8))
+        if let end, let reason = try? end.decode(AdminMethods.Tail.Result.self) {
+            FileHandle.standardError.write(Data("tidingsctl: tail ended: \(reason.end)\n".utf8))
         }
     }
 }

@@ -26,8 +26,7 @@ struct Sources: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List sources with their last status, errors and next attempt.")
         @OptionGroup var options: ClientOptions
         func run() throws {
-            try options.call("sources.list") { value in
-                let sources = try Output.decode(value, as: [Source].self)
+            try options.call(AdminMethods.SourcesList.self, NoParams()) { sources in
                 if sources.isEmpty { print("no sources; add one with: tidingsctl sources add URL") } else { printSources(sources) }
             }
         }
@@ -58,9 +57,8 @@ struct Sources: ParsableCommand {
                 }
                 target = file.absoluteString
             }
-            let params = try AdminJSON.value(AddSourceParams(url: target, name: name, interval: interval, kind: kind))
-            try options.call("sources.add", params: params) { value in
-                let source = try Output.decode(value, as: Source.self)
+            let params = AddSourceParams(url: target, name: name, interval: interval, kind: kind)
+            try options.call(AdminMethods.SourcesAdd.self, params) { source in
                 print("added source \(source.id) (\(source.name)) \(source.url), fetching every \(Durations.format(source.interval))")
             }
         }
@@ -71,8 +69,7 @@ struct Sources: ParsableCommand {
         @OptionGroup var options: ClientOptions
         @Argument(help: "Source id or name.") var source: String
         func run() throws {
-            try options.call("sources.remove", params: .object(["source": .string(source)])) { value in
-                let removed = try Output.decode(value, as: Source.self)
+            try options.call(AdminMethods.SourcesRemove.self, SourceRefParams(source: source)) { removed in
                 print("removed source \(removed.id) (\(removed.name)); its \(removed.documents) document(s) are kept")
             }
         }
@@ -83,8 +80,7 @@ struct Sources: ParsableCommand {
         @OptionGroup var options: ClientOptions
         @Argument(help: "Source id or name.") var source: String
         func run() throws {
-            try options.call("sources.enable", params: .object(["source": .string(source)])) { value in
-                let s = try Output.decode(value, as: Source.self)
+            try options.call(AdminMethods.SourcesEnable.self, SourceRefParams(source: source)) { s in
                 print("enabled source \(s.id) (\(s.name))")
             }
         }
@@ -95,8 +91,7 @@ struct Sources: ParsableCommand {
         @OptionGroup var options: ClientOptions
         @Argument(help: "Source id or name.") var source: String
         func run() throws {
-            try options.call("sources.disable", params: .object(["source": .string(source)])) { value in
-                let s = try Output.decode(value, as: Source.self)
+            try options.call(AdminMethods.SourcesDisable.self, SourceRefParams(source: source)) { s in
                 print("disabled source \(s.id) (\(s.name))")
             }
         }
@@ -108,22 +103,18 @@ struct Sources: ParsableCommand {
         @Argument(help: "Source id or name.") var source: String
         func run() throws {
             // A fetch may take as long as the daemon's fetch timeout allows.
-            let result = try options.client(timeout: 300).call("sources.fetch", params: .object(["source": .string(source)]))
+            let raw: JSON = try options.client(timeout: 300).call(AdminMethods.SourcesFetch.self, SourceRefParams(source: source))
+            let result = try AdminClient.decode(raw, as: AdminMethods.SourcesFetch.Result.self, method: AdminMethods.SourcesFetch.name)
             if options.json {
-                print(Output.json(result))
-                return
+                print(Output.json(raw))
+            } else {
+                var line = "\(source): \(result.status), \(result.items) item(s), \(result.new) new"
+                if result.updated > 0 { line += ", \(result.updated) updated" }
+                if result.seenElsewhere > 0 { line += ", \(result.seenElsewhere) already known from elsewhere" }
+                if result.articlesQueued > 0 { line += ", \(result.articlesQueued) article page(s) queued" }
+                print(line + (result.error.map { "; \($0)" } ?? ""))
             }
-            let status = result["status"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?"
-            let items = result["items"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
-            let new = result["new"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
-            let error = result["error"].flatMap { if case .string(let s) = $0 { s } else { nil } }
-            let updated = result["updated"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
-            let elsewhere = result["seen_elsewhere"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
-            var line = "\(source): \(status), \(items) item(s), \(new) new"
-            if updated > 0 { line += ", \(updated) updated" }
-            if elsewhere > 0 { line += ", \(elsewhere) already known from elsewhere" }
-            print(line + (error.map { "; \($0)" } ?? ""))
-            if status == "error" { throw ExitCode(ExitCodes.errorReply) }
+            if result.status == "error" { throw ExitCode(ExitCodes.errorReply) }
         }
     }
 
@@ -143,9 +134,8 @@ struct Sources: ParsableCommand {
             var start = 0
             repeat {
                 let part = outlines[start..<min(start + Import.partSize, outlines.count)]
-                let params = try AdminJSON.value(
-                    ImportSourcesParams(sources: part.map { AddSourceParams(url: $0.url, name: $0.title, interval: interval) }))
-                let result = try Output.decode(try client.call("sources.import", params: params), as: ImportSourcesResult.self)
+                let params = ImportSourcesParams(sources: part.map { AddSourceParams(url: $0.url, name: $0.title, interval: interval) })
+                let result: ImportSourcesResult = try client.call(AdminMethods.SourcesImport.self, params)
                 total.added += result.added
                 total.present += result.present
                 total.renamed += result.renamed
@@ -174,7 +164,7 @@ struct Sources: ParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() throws {
-            let sources = try Output.decode(try options.client().call("sources.list"), as: [Source].self)
+            let sources: [Source] = try options.client().call(AdminMethods.SourcesList.self, NoParams())
             print(OPML.write(sources.map { OPML.Outline(title: $0.name, url: $0.url) }), terminator: "")
         }
     }

@@ -1,16 +1,15 @@
 import Foundation
 import TidingsAdmin
+import TidingsCore
 
 /// Printing helpers: aligned tables for people, JSON for scripts.
 enum Output {
-    static func json(_ value: JSONValue) -> String {
-        let encoder = AdminJSON.encoder()
-        encoder.outputFormatting.insert(.prettyPrinted)
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
+    /// JSON for scripts, indented: snake_case keys and every key present (null when empty),
+    /// as the admin protocol writes them (docs/ADMIN-PROTOCOL.md).
+    static func json(_ value: JSON) -> String { value.text(pretty: true) }
 
     static func json<T: Encodable>(_ value: T) -> String {
-        (try? AdminJSON.value(value)).map(json) ?? "null"
+        (try? JSON.encode(value)).map(json) ?? "null"
     }
 
     /// Left-aligned columns, two spaces apart; the last column is not padded.
@@ -25,14 +24,6 @@ enum Output {
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-
-    static func decode<T: Decodable>(_ value: JSONValue, as type: T.Type) throws -> T {
-        do {
-            return try AdminJSON.convert(value, to: T.self)
-        } catch {
-            throw AdminClientError.protocolError("unexpected reply shape for \(T.self): \(error)")
-        }
     }
 
     /// "3m ago" / "in 12m" relative to now, from an ISO timestamp.

@@ -96,13 +96,14 @@ struct ClientOptions: ParsableArguments {
 
     func client(timeout: Double? = 30) throws -> AdminClient { try AdminClient(path: socketPath, timeout: timeout) }
 
-    /// Calls one method and prints its result as JSON or through `table`.
-    func call(_ method: String, params: JSONValue? = nil, table: (JSONValue) throws -> Void) throws {
-        let result = try client().call(method, params: params)
+    /// Calls one method and prints its result: as the daemon sent it with `--json`, else
+    /// through `table`.
+    func call<M: AdminMethod>(_ method: M.Type, _ params: M.Params, table: (M.Result) throws -> Void) throws {
+        let result: JSON = try client().call(method, params)
         if json {
             print(Output.json(result))
         } else {
-            try table(result)
+            try table(AdminClient.decode(result, as: M.Result.self, method: M.name))
         }
     }
 }

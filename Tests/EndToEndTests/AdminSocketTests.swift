@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 import TidingsAdmin
+import TidingsCore
 
 #if canImport(Glibc)
     import Glibc
@@ -132,7 +133,7 @@ struct AdminSocketTests {
         #expect(try daemon.ctl(["sources", "add", feed]).stderr.contains("already has the URL"))
         #expect(try daemon.ctl(["sources", "add", feed, "--interval", "often"]).status == 2)
         #expect(try daemon.ctl(["sources", "disable", "added"]).status == 0)
-        var list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(try daemon.ctl(["sources", "--json"]).stdout.utf8))
+        var list = try JSON.parse(try daemon.ctl(["sources", "--json"]).stdout).decode([SourceSummary].self)
         #expect(list.first { $0.name == "added" }?.enabled == false)
         #expect(try daemon.ctl(["sources", "enable", "added"]).status == 0)
         let removeConfigured = try daemon.ctl(["sources", "remove", "configured"])
@@ -142,7 +143,7 @@ struct AdminSocketTests {
         #expect(disableConfigured.status == 1)
         #expect(disableConfigured.stderr.contains("set enabled = false there and reload"))
         #expect(try daemon.ctl(["sources", "remove", "added"]).status == 0)
-        list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(try daemon.ctl(["sources", "--json"]).stdout.utf8))
+        list = try JSON.parse(try daemon.ctl(["sources", "--json"]).stdout).decode([SourceSummary].self)
         #expect(list.map(\.name) == ["configured"])
         #expect(daemon.documentCount() == 3)  // removing a source keeps its documents
         // Paused daemons fetch nothing on schedule but still fetch on request.
@@ -163,7 +164,7 @@ struct AdminSocketTests {
         let socketPath = daemon.socketPath
         let streamer = Thread {
             let client = try? AdminClient(path: socketPath)
-            _ = try? client?.stream("tail", params: .object(["last": .number(0)])) { item in
+            _ = try? client?.stream("tail", params: ["last": .number(0)]) { item in
                 if case .string(let title)? = item["title"], title.hasPrefix("live") { seen.increment() }
                 if seen.value == 4 {
                     done.signal()
@@ -322,7 +323,7 @@ struct AdminSocketTests {
         try daemon.start()
         let plugins = try daemon.ctl(["plugins", "--json"])
         #expect(plugins.status == 0)
-        let listed = try AdminJSON.decoder().decode([PluginInfo].self, from: Data(plugins.stdout.utf8))
+        let listed = try JSON.parse(plugins.stdout).decode([PluginInfo].self)
         #expect(listed.map(\.name) == ["entities", "events", "tone"])
         #expect(listed.first { $0.name == "events" }?.requires == ["entities"])
         #expect(listed.first { $0.name == "tone" }.map { $0.requires.isEmpty && $0.uses == ["entities"] } == true)

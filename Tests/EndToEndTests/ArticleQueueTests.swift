@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import TidingsCore
 
 /// Article pages behind teaser items are a durable queue: every page is read eventually,
 /// across restarts, kill -9 and 304s, under the host's politeness.
@@ -57,7 +58,7 @@ struct ArticleQueueTests {
         })
         #expect(try scalar(daemon.databasePath, "SELECT count(*) FROM mentions WHERE text = 'Japanese'")?.int ?? 0 >= 200)
         let status = try daemon.ctl(["status", "--json"])
-        #expect(status.stdout.contains("\"pending\" : 0") || status.stdout.contains("\"pending\":0"), "\(status.stdout)")
+        #expect((try? JSON.parse(status.stdout))?["articles"]?["pending"] == .number(0), "\(status.stdout)")
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
     }
@@ -92,7 +93,7 @@ struct ArticleQueueTests {
         #expect(waitFor(timeout: 20) { daemon.documentCount() == 5 })
         let listed = try daemon.ctl(["sources", "--json"])
         #expect(listed.status == 0)
-        let pending = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.first?["articlesPending"] as? Int
+        let pending = (try? JSON.parse(listed.stdout))?.array?.first?["articles_pending"]?.int
         #expect((pending ?? 0) > 0, "\(listed.stdout)")
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)

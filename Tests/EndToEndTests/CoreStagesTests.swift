@@ -2,6 +2,7 @@ import CTidingsSys
 import Foundation
 import TestSupport
 import Testing
+import TidingsCore
 import TidingsStore
 
 /// The daemon's stages under load and under a stuck database: bulk import, and a control
@@ -47,7 +48,13 @@ struct CoreStagesTests {
         #expect(partly.stdout.contains("1 added"), "\(partly.stdout)")
         #expect(partly.stdout.contains("refused gopher://x.example/"), "\(partly.stdout)")
         let status = try daemon.ctl(["status", "--json"])
-        #expect(status.stdout.contains("10001"), "\(status.stdout)")
+        #expect((try? JSON.parse(status.stdout))?["counts"]?["sources"] == .number(10_001), "\(status.stdout)")
+        // All 10,001 come back in one reply (several MB on one line), every key present.
+        let listed = try daemon.ctl(["sources", "list", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let sources = try JSON.parse(listed.stdout).array ?? []
+        #expect(sources.count == 10_001)
+        #expect(sources.first?["last_error"] == .null && sources.first?["interval_s"]?.number != nil, "\(sources.first?.text() ?? "")")
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit() == 0)
     }

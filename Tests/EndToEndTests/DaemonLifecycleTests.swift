@@ -21,7 +21,7 @@ struct DaemonLifecycleTests {
         #expect(status.stdout.contains("your access: admin"))
 
         let json = try daemon.ctl(["status", "--json"])
-        let parsed = try AdminJSON.decoder().decode(StatusResult.self, from: Data(json.stdout.utf8))
+        let parsed = try JSON.parse(json.stdout).decode(StatusResult.self)
         #expect(parsed.counts.documents == 1)
         #expect(parsed.database == daemon.databasePath)
         #expect(parsed.schemaVersion >= 1)
@@ -73,13 +73,13 @@ struct DaemonLifecycleTests {
         let list = try daemon.ctl(["sources", "--json"])
         let sources = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         let busy = try #require(sources.first { $0["name"] as? String == "busy" })
-        #expect((busy["lastError"] as? String)?.contains("the server asked to wait 2h") == true)
-        let next = (busy["nextFetchAt"] as? String).flatMap(Timestamps.parse) ?? .distantPast
+        #expect((busy["last_error"] as? String)?.contains("the server asked to wait 2h") == true)
+        let next = (busy["next_fetch_at"] as? String).flatMap(Timestamps.parse) ?? .distantPast
         #expect(next.timeIntervalSinceNow > 7000)
         #expect(busy["enabled"] as? Bool == true)
         let moved = try #require(sources.first { $0["name"] as? String == "moved" })
         #expect(moved["url"] as? String == server.url("/new.xml"))
-        #expect(moved["tlsVerify"] as? Bool == false)
+        #expect(moved["tls_verify"] as? Bool == false)
         #expect(try daemon.ctl(["sources"]).stdout.contains("moved (TLS unchecked)"))
         // A reload keeps the moved source (matched on the URL the config gives it).
         daemon.signal(SIGHUP)
@@ -300,7 +300,7 @@ struct DaemonLifecycleTests {
         try refused.start()
         #expect(refused.waitForLog("refused to connect to 127.0.0.1"))
         let sources = try refused.ctl(["sources", "--json"])
-        let list = try AdminJSON.decoder().decode([SourceSummary].self, from: Data(sources.stdout.utf8))
+        let list = try JSON.parse(sources.stdout).decode([SourceSummary].self)
         #expect(list.first?.consecutiveErrors == 1)
         #expect(list.first?.enabled == true)
         #expect(list.first?.lastError?.contains("allow_private_networks") == true)

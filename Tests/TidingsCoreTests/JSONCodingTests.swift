@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import TidingsCore
+
+struct JSONCodingTests {
+    struct Sample: Codable, Equatable {
+        struct Inner: Codable, Equatable {
+            var lastHTTPStatus: Int
+            var sha256Hex: String
+        }
+        var sourceID: Int64
+        var refusedCount: Int
+        var note: String?
+        var when: Date
+        var ratio: Double
+        var tags: [String]
+        var inner: Inner?
+        /// A dictionary's keys are data: they stay as they are.
+        var countsByName: [String: Int]
+    }
+
+    let sample = Sample(
+        sourceID: 42, refusedCount: 0, note: nil, when: Date(timeIntervalSince1970: 1_764_720_000), ratio: 0.25, tags: ["a", "b"],
+        inner: .init(lastHTTPStatus: 304, sha256Hex: "ff"), countsByName: ["camelCase": 1])
+
+    @Test(arguments: [
+        ("sourceID", "source_id"), ("refusedCount", "refused_count"), ("lastHTTPStatus", "last_http_status"),
+        ("sha256Hex", "sha256_hex"), ("id", "id"), ("URL", "url"), ("interval_s", "interval_s"), ("meanMs", "mean_ms"),
+    ])
+    func snakeCase(key: String, expected: String) {
+        #expect(JSON.snakeCase(key) == expected)
+    }
+
+    @Test func encodesSnakeCaseWithNullsDatesAndDictionaryKeysAsTheyAre() throws {
+        let json = try JSON.encode(sample)
+        #expect(json.text() == #"{"source_id":42,"refused_count":0,"note":null,"when":"2025-12-03T00:00:00Z","ratio":0.25,"tags":["a","b"],"inner":{"last_http_status":304,"sha256_hex":"ff"},"counts_by_name":{"camelCase":1}}"#)
+        #expect(try json.decode(Sample.self) == sample)
+    }
+
+    @Test func decodesMissingOptionalsAsNil() throws {
+        let json = try JSON.parse(#"{"source_id":1,"refused_count":2,"when":"2025-12-03T00:00:00Z","ratio":1,"tags":[],"counts_by_name":{}}"#)
+        let decoded = try json.decode(Sample.self)
+        #expect(decoded.note == nil)
+        #expect(decoded.inner == nil)
+        #expect(decoded.sourceID == 1)
+    }
+
+    @Test func errorsNameTheKeyAndTheProblem() throws {
+        #expect {
+            try JSON.parse(#"{"source_id":"one"}"#).decode(Sample.self)
+        } throws: { error in
+            guard case DecodingError.typeMismatch(_, let context) = error else { return false }
+            return context.codingPath.map(\.stringValue) == ["source_id"]
+        }
+        #expect {
+            try JSON.parse(#"{"refused_count":1}"#).decode(Sample.self)
+        } throws: { error in
+            guard case DecodingError.keyNotFound(let key, _) = error else { return false }
+            return key.stringValue == "sourceID"
+        }
+        // A fraction where an integer belongs is refused, not truncated.
+        #expect(throws: DecodingError.self) { try JSON.number(1.5).decode(Int.self) }
+        #expect(throws: DecodingError.self) { try JSON.number(300).decode(UInt8.self) }
+        #expect(throws: DecodingError.self) { try JSON.string("yesterday").decode(Date.self) }
+    }
+
+    @Test func integersAreExactUpTo2To53AndWrittenWithoutAFraction() throws {
+        let big: Int64 = 9_007_199_254_740_992
+        let json = try JSON.encode(big)
+        #expect(json.text() == "9007199254740992")
+        #expect(try json.decode(Int64.self) == big)
+        #expect(JSON.number(3).text() == "3")
+        #expect(JSON.number(-0.5).text() == "-0.5")
+        #expect(try JSON.parse("12").int == 12)
+    }
+
+    @Test func prettyTextIsIndentedAndParsesBack() throws {
+        let json: JSON = ["a": [.number(1), .string("x"), .null], "b": [:], "c": []]
+        let pretty = json.text(pretty: true)
+        #expect(pretty == "{\n  \"a\": [\n    1,\n    \"x\",\n    null\n  ],\n  \"b\": {},\n  \"c\": []\n}")
+        #expect(try JSON.parse(pretty) == json)
+    }
+
+    @Test func jsonItselfIsCodable() throws {
+        struct Holder: Codable, Equatable { var payload: JSON }
+        let holder = Holder(payload: ["k": .bool(true)])
+        let json = try JSON.encode(holder)
+        #expect(json.text() == #"{"payload":{"k":true}}"#)
+        #expect(try json.decode(Holder.self) == holder)
+        // Through Foundation's coders too.
+        let data = try JSONEncoder().encode(holder)
+        #expect(try JSONDecoder().decode(Holder.self, from: data) == holder)
+    }
+}
