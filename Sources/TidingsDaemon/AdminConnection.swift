@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import TidingsAdmin
+import TidingsCore
 
 /// One admin client. Lives on the server's queue: reads through a Dispatch read source,
 /// writes through a buffer drained by a write source when the socket is full.
@@ -11,28 +12,33 @@ import TidingsAdmin
 /// - A client with many unanswered requests is not read from until it catches up, and one
 ///   that stops reading its replies is cut off rather than buffered without bound.
 /// - The descriptor is closed only after every Dispatch source on it has been cancelled.
-final class AdminConnection: @unchecked Sendable {
+final class AdminConnection: Sendable {
+    private let state: QueueConfined<ConnectionState>
+    private var server: AdminServer? { get { state.value.server } set { state.value.server = newValue } }
+    private var framer: LineFramer { get { state.value.framer } _modify { yield &state.value.framer } }
+    private var readSource: (any DispatchSourceRead)? { get { state.value.readSource } _modify { yield &state.value.readSource } }
+    private var writeSource: (any DispatchSourceWrite)? { get { state.value.writeSource } _modify { yield &state.value.writeSource } }
+    private var readSuspended: Bool { get { state.value.readSuspended } _modify { yield &state.value.readSuspended } }
+    private var liveSources: Int { get { state.value.liveSources } _modify { yield &state.value.liveSources } }
+    private var outgoing: [UInt8] { get { state.value.outgoing } _modify { yield &state.value.outgoing } }
+    private var unanswered: Int { get { state.value.unanswered } _modify { yield &state.value.unanswered } }
+    private var closeWhenAnswered: Bool { get { state.value.closeWhenAnswered } _modify { yield &state.value.closeWhenAnswered } }
+    private(set) var isClosed: Bool {
+        get { state.value.isClosed }
+        _modify { yield &state.value.isClosed }
+    }
     let id: Int
     let fd: Int32
     let access: AdminProtocol.Access
     let peerPID: Int32
     let peerUID: UInt32
-    private weak var server: AdminServer?
-    private var framer = LineFramer(maxLength: AdminProtocol.maxRequestLength)
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
-    private var readSuspended = false
     /// Dispatch sources created on `fd` whose cancellation has not completed yet.
-    private var liveSources = 0
-    private var outgoing: [UInt8] = []
     /// Requests read whose final reply has not been queued yet.
-    private var unanswered = 0
-    private var closeWhenAnswered = false
-    private(set) var isClosed = false
     static let maxBuffered = 8 << 20
     static let maxUnanswered = 32
 
     init(id: Int, fd: Int32, access: AdminProtocol.Access, peerPID: Int32, peerUID: UInt32, server: AdminServer) {
+        state = QueueConfined(ConnectionState(), on: server.queue)
         self.id = id
         self.fd = fd
         self.access = access
@@ -174,4 +180,18 @@ final class AdminConnection: @unchecked Sendable {
         if liveSources == 0 { Glibc.close(fd) }
         server?.closed(self)
     }
+}
+
+/// What an admin connection owns, on its queue only (`QueueConfined` checks each access).
+private struct ConnectionState {
+    weak var server: AdminServer?
+    var framer: LineFramer = LineFramer(maxLength: AdminProtocol.maxRequestLength)
+    var readSource: (any DispatchSourceRead)?
+    var writeSource: (any DispatchSourceWrite)?
+    var readSuspended: Bool = false
+    var liveSources: Int = 0
+    var outgoing: [UInt8] = []
+    var unanswered: Int = 0
+    var closeWhenAnswered: Bool = false
+    var isClosed: Bool = false
 }

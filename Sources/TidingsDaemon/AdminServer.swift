@@ -15,21 +15,23 @@ protocol AdminRequestHandler: AnyObject {
 
 /// The admin socket: a listening Unix stream socket and its connections, all driven by
 /// Dispatch read/write sources on one queue (the daemon's control queue), which owns them.
-final class AdminServer: @unchecked Sendable {
+final class AdminServer: Sendable {
+    private let state: QueueConfined<ServerState>
+    var handler: (any AdminRequestHandler)? { get { state.value.handler } set { state.value.handler = newValue } }
+    private var listenFD: Int32 { get { state.value.listenFD } _modify { yield &state.value.listenFD } }
+    private var acceptSource: (any DispatchSourceRead)? { get { state.value.acceptSource } _modify { yield &state.value.acceptSource } }
+    private var connections: [Int: AdminConnection] { get { state.value.connections } _modify { yield &state.value.connections } }
+    private var nextConnectionID: Int { get { state.value.nextConnectionID } _modify { yield &state.value.nextConnectionID } }
     let path: String
     let queue: DispatchQueue
     let logger: Logger
-    weak var handler: (any AdminRequestHandler)?
-    private var listenFD: Int32 = -1
-    private var acceptSource: (any DispatchSourceRead)?
-    private var connections: [Int: AdminConnection] = [:]
-    private var nextConnectionID = 1
     let daemonUID = getuid()
     /// More clients than this are told so and closed.
     let maxConnections = 128
     let reservedForAdmins = 16
 
     init(path: String, mode: UInt32, queue: DispatchQueue, logger: Logger) throws {
+        state = QueueConfined(ServerState(), on: queue)
         self.path = path
         self.queue = queue
         self.logger = logger
@@ -141,4 +143,13 @@ final class AdminServer: @unchecked Sendable {
         connections[connection.id] = nil
         handler?.connectionClosed(connection)
     }
+}
+
+/// What the admin server owns, on its queue only (`QueueConfined` checks each access).
+private struct ServerState {
+    weak var handler: (any AdminRequestHandler)?
+    var listenFD: Int32 = -1
+    var acceptSource: (any DispatchSourceRead)?
+    var connections: [Int: AdminConnection] = [:]
+    var nextConnectionID: Int = 1
 }

@@ -40,9 +40,9 @@ extension Daemon: AdminRequestHandler {
                 let base = statusSkeleton(access: connection.access)
                 read(AdminMethods.Status.self) { [reader] in
                     var status = base
-                    status.jobs = try reader.queries.runningJobs().map(Daemon.jobInfo)
-                    let counts = try reader.queries.counts()
-                    let backlog = try reader.queries.articleBacklog()
+                    status.jobs = try reader.value.queries.runningJobs().map(Daemon.jobInfo)
+                    let counts = try reader.value.queries.counts()
+                    let backlog = try reader.value.queries.articleBacklog()
                     status.articles = StatusResult.Articles(pending: backlog.pending, failed: backlog.failed)
                     status.counts = StatusResult.Counts(
                         sources: counts.sources, enabledSources: counts.enabledSources,
@@ -52,13 +52,13 @@ extension Daemon: AdminRequestHandler {
                 }
             case AdminMethods.SourcesList.name:
                 _ = try params(AdminMethods.SourcesList.self)
-                read(AdminMethods.SourcesList.self) { [reader] in try reader.queries.sources() }
+                read(AdminMethods.SourcesList.self) { [reader] in try reader.value.queries.sources() }
             case AdminMethods.PluginsList.name:
                 _ = try params(AdminMethods.PluginsList.self)
                 // The statistics are a GROUP BY over every extraction: read on the reader
                 // queue, never on `control` (whose loop drives the watchdog pings).
                 let plugins = pluginDescriptions()
-                read(AdminMethods.PluginsList.self) { [reader] in Daemon.pluginInfos(plugins, stats: try reader.queries.pluginStatistics()) }
+                read(AdminMethods.PluginsList.self) { [reader] in Daemon.pluginInfos(plugins, stats: try reader.value.queries.pluginStatistics()) }
             case AdminMethods.PluginsEnable.name:
                 try switchPlugin(params(AdminMethods.PluginsEnable.self), on: true, reply: reply(AdminMethods.PluginsEnable.self))
             case AdminMethods.PluginsDisable.name:
@@ -67,7 +67,7 @@ extension Daemon: AdminRequestHandler {
                 try reprocess(params(AdminMethods.Reprocess.self), reply: reply(AdminMethods.Reprocess.self))
             case AdminMethods.Jobs.name:
                 _ = try params(AdminMethods.Jobs.self)
-                read(AdminMethods.Jobs.self) { [reader] in try reader.queries.jobs(limit: 50).map(Daemon.jobInfo) }
+                read(AdminMethods.Jobs.self) { [reader] in try reader.value.queries.jobs(limit: 50).map(Daemon.jobInfo) }
             case AdminMethods.SourcesAdd.name:
                 try addSource(params(AdminMethods.SourcesAdd.self), reply: reply(AdminMethods.SourcesAdd.self))
             case AdminMethods.SourcesImport.name:
@@ -101,7 +101,7 @@ extension Daemon: AdminRequestHandler {
                 // Subscribe first, then read the backlog: documents landing in between are held.
                 tails[connection.id] = TailSubscriber(connection: connection, requestID: id)
                 readerQueue.async { [reader, control] in
-                    let recent = Result { try reader.queries.recentDocuments(limit: last) }
+                    let recent = Result { try reader.value.queries.recentDocuments(limit: last) }
                     control.async { [weak self] in
                         guard let self, var subscriber = self.tails[connection.id] else { return }
                         switch recent {

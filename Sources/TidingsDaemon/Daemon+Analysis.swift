@@ -44,8 +44,8 @@ extension Daemon {
             // New and changed documents first; reprocess jobs when there are none.
             let waiting = readerQueue.sync { [reader] in
                 Result { () -> ([DocumentForAnalysis], Int64) in
-                    let documents = try reader.queries.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch)
-                    return (documents, documents.isEmpty ? try reader.queries.maxDocumentID() : 0)
+                    let documents = try reader.value.queries.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch)
+                    return (documents, documents.isEmpty ? try reader.value.queries.maxDocumentID() : 0)
                 }
             }
             switch waiting {
@@ -76,8 +76,8 @@ extension Daemon {
         analysisQueue.async { [self] in
             let next = readerQueue.sync { [reader] () -> Result<(JobRow, [DocumentForAnalysis])?, any Error> in
                 Result {
-                    guard let job = try reader.queries.runningJobs().first else { return nil }
-                    return (job, try reader.queries.documentsForJob(job, limit: Daemon.analysisBatch))
+                    guard let job = try reader.value.queries.runningJobs().first else { return nil }
+                    return (job, try reader.value.queries.documentsForJob(job, limit: Daemon.analysisBatch))
                 }
             }
             switch next {

@@ -21,7 +21,7 @@ extension Daemon {
         let after = pageCursor
         let limit = Daemon.pageWindow - pages.count
         readerQueue.async { [self] in
-            let loaded = Result { try reader.queries.pendingArticles(after: after, limit: limit) }
+            let loaded = Result { try reader.value.queries.pendingArticles(after: after, limit: limit) }
             control.async { [self] in
                 pageLoadBusy = false
                 switch loaded {

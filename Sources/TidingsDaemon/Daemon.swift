@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 import TidingsAdmin
 import TidingsCore
 import TidingsFetch
@@ -14,70 +15,65 @@ import TidingsStore
 /// schedule, the fetches in flight, the admin connections and their `tail` streams. Other
 /// stages (fetcher, parser, store writer, reader) own their own queues and hand values back
 /// to `control` when they finish. Timers, signals and sockets are Dispatch sources on it.
-public final class Daemon: @unchecked Sendable {
-    let control = DispatchQueue(label: "tidings.control")
-    let readerQueue = DispatchQueue(label: "tidings.reader")
+public final class Daemon: Sendable {
+    let control: DispatchQueue
+    let readerQueue: DispatchQueue
     let parseQueue = DispatchQueue(label: "tidings.parse", attributes: .concurrent)
     /// Where batches of documents go through the plugins (their work spreads over all cores).
     let analysisQueue = DispatchQueue(label: "tidings.analysis")
 
-    var config: DaemonConfig
+    /// Everything that changes while the daemon runs, owned by `control` (checked on every
+    /// access; see `ControlState`). The properties below reach into it.
+    let state: QueueConfined<ControlState>
+    /// The running config and logger: read from any queue (a consistent copy), replaced on
+    /// `control` by a reload.
+    var config: DaemonConfig {
+        get { settings.withLock { $0.config } }
+        set { settings.withLock { $0.config = newValue } }
+    }
+    var logger: Logger {
+        get { settings.withLock { $0.logger } }
+        set { settings.withLock { $0.logger = newValue } }
+    }
+    let settings: Mutex<(config: DaemonConfig, logger: Logger)>
+    var server: AdminServer? { get { state.value.server } _modify { yield &state.value.server } }
+    var sources: [Int64: SourceState] { get { state.value.sources } _modify { yield &state.value.sources } }
+    var scheduler: Scheduler { get { state.value.scheduler } _modify { yield &state.value.scheduler } }
+    var pumpTimer: (any DispatchSourceTimer)? { get { state.value.pumpTimer } _modify { yield &state.value.pumpTimer } }
+    var armedWakeup: Date? { get { state.value.armedWakeup } _modify { yield &state.value.armedWakeup } }
+    var pages: [Int64: PendingArticle] { get { state.value.pages } _modify { yield &state.value.pages } }
+    var pageCursor: Int64 { get { state.value.pageCursor } _modify { yield &state.value.pageCursor } }
+    var pagesExhausted: Bool { get { state.value.pagesExhausted } _modify { yield &state.value.pagesExhausted } }
+    var pageLoadBusy: Bool { get { state.value.pageLoadBusy } _modify { yield &state.value.pageLoadBusy } }
+    var writing: Int { get { state.value.writing } _modify { yield &state.value.writing } }
+    var activity: FetchActivity { get { state.value.activity } _modify { yield &state.value.activity } }
+    var pipeline: Pipeline? { get { state.value.pipeline } _modify { yield &state.value.pipeline } }
+    var pluginSwitches: [String: Bool] { get { state.value.pluginSwitches } _modify { yield &state.value.pluginSwitches } }
+    var analysisBusy: Bool { get { state.value.analysisBusy } _modify { yield &state.value.analysisBusy } }
+    var analysisDirty: Bool { get { state.value.analysisDirty } _modify { yield &state.value.analysisDirty } }
+    var analysisCursor: Int64 { get { state.value.analysisCursor } _modify { yield &state.value.analysisCursor } }
+    var analysisEpoch: Int { get { state.value.analysisEpoch } _modify { yield &state.value.analysisEpoch } }
+    var analyzedCount: Int { get { state.value.analyzedCount } _modify { yield &state.value.analyzedCount } }
+    var fetchWaiters: [Int64: [(AdminConnection, JSON?)]] { get { state.value.fetchWaiters } _modify { yield &state.value.fetchWaiters } }
+    var stopping: Bool { get { state.value.stopping } _modify { yield &state.value.stopping } }
+    var stopped: Bool { get { state.value.stopped } _modify { yield &state.value.stopped } }
+    var recentErrors: [StatusResult.RecentError] { get { state.value.recentErrors } _modify { yield &state.value.recentErrors } }
+    var tails: [Int: TailSubscriber] { get { state.value.tails } _modify { yield &state.value.tails } }
+    var timers: [any DispatchSourceTimer] { get { state.value.timers } _modify { yield &state.value.timers } }
+    var signalSources: [any DispatchSourceSignal] { get { state.value.signalSources } _modify { yield &state.value.signalSources } }
     let configPath: String
     let workingDirectory: String
     /// The store, through its protocols only: the daemon writes no SQL (see `StoreTransaction`).
     let store: any Storage
-    /// Read on `readerQueue` only.
-    let reader: StoreReader
+    /// The read connection, on `readerQueue` only (checked).
+    let reader: QueueConfined<StoreReader>
     let fetcher = Fetcher()
     let notifier: SystemdNotifier
-    var logger: Logger
-    var server: AdminServer?
-
-    /// What each source's fetch needs (address, validators, kind), by id. The scheduler
-    /// decides when; this says what.
-    var sources: [Int64: SourceState] = [:]
-    /// When and in what order sources and article pages are fetched (see `Scheduler`).
-    var scheduler: Scheduler
-    /// The scheduler's one timer, and the time it is armed for.
-    var pumpTimer: (any DispatchSourceTimer)?
-    var armedWakeup: Date?
-    /// The window of pending article pages in memory, by queue id; the rest wait in the store.
-    var pages: [Int64: PendingArticle] = [:]
-    /// The highest queue id loaded so far, and whether the store had no more then.
-    var pageCursor: Int64 = 0
-    var pagesExhausted = false
-    var pageLoadBusy = false
-    /// Fetches read and waiting for the store writer.
-    var writing = 0
-    /// Counts since the last summary line.
-    var activity = FetchActivity()
-    /// The plugins, made at start (exec plugins started); nil before.
-    var pipeline: Pipeline?
-    /// Run-time plugin switches from the store (they win over the config).
-    var pluginSwitches: [String: Bool] = [:]
-    var analysisBusy = false
-    /// New work arrived while a round was running.
-    var analysisDirty = false
-    /// Documents up to this id have every enabled plugin's result (as of the last round).
-    var analysisCursor: Int64 = 0
-    /// Bumped whenever the cursor goes back to the start, so that a round that began before
-    /// cannot move it forward again.
-    var analysisEpoch = 0
-    var analyzedCount = 0
-    /// Admin `sources.fetch` requests waiting for their fetch to be written.
-    var fetchWaiters: [Int64: [(AdminConnection, JSON?)]] = [:]
     /// No scheduled fetches (the scheduler's flag; `sources.fetch` still works).
     var paused: Bool {
         get { scheduler.paused }
         set { scheduler.paused = newValue }
     }
-    var stopping = false
-    var stopped = false
-    var recentErrors: [StatusResult.RecentError] = []
-    /// `tail` subscribers by connection id.
-    var tails: [Int: TailSubscriber] = [:]
-    var timers: [any DispatchSourceTimer] = []
-    var signalSources: [any DispatchSourceSignal] = []
     let startedAt = Date()
     let startedUptime = DispatchTime.now()
     /// How long a graceful stop waits for fetches in flight before giving up on them.
@@ -85,15 +81,18 @@ public final class Daemon: @unchecked Sendable {
 
     /// Opens the store and prepares everything; nothing runs until ``start()``.
     public init(config: DaemonConfig, configPath: String, workingDirectory: String, logger: Logger) throws {
-        self.config = config
+        let control = DispatchQueue(label: "tidings.control")
+        self.control = control
+        state = QueueConfined(ControlState(scheduler: Scheduler(policy: Daemon.policy(config.fetch))), on: control)
+        settings = Mutex((config: config, logger: logger))
         self.configPath = configPath
         self.workingDirectory = workingDirectory
-        self.logger = logger
         notifier = SystemdNotifier()
-        scheduler = Scheduler(policy: Daemon.policy(config.fetch))
         lockFD = try Daemon.lock(database: config.database)
         store = try Store(path: config.database, commitWindow: Daemon.commitWindow)
-        reader = try StoreReader(path: config.database)
+        let readerQueue = DispatchQueue(label: "tidings.reader")
+        self.readerQueue = readerQueue
+        reader = QueueConfined(try StoreReader(path: config.database), on: readerQueue)
     }
 
     static func policy(_ fetch: DaemonConfig.FetchSettings) -> Scheduler.Policy {
@@ -125,7 +124,7 @@ public final class Daemon: @unchecked Sendable {
         // The plugins: built-in ones made, exec programs started and their handshakes read.
         do {
             let made = try PluginSet.make(config.plugins, startExec: true, logger: logger)
-            let switches = try readerQueue.sync { [reader] in try reader.queries.pluginSwitches() }
+            let switches = try readerQueue.sync { [reader] in try reader.value.queries.pluginSwitches() }
             control.sync {
                 pipeline = made
                 pluginSwitches = switches
@@ -163,7 +162,7 @@ public final class Daemon: @unchecked Sendable {
     /// `control`.
     func loadSchedule(startup: Bool = false) throws {
         dispatchPrecondition(condition: .onQueue(control))
-        let states = try readerQueue.sync { try reader.queries.sourceStates() }
+        let states = try readerQueue.sync { try reader.value.queries.sourceStates() }
         let now = Date()
         var next: [Int64: SourceState] = [:]
         next.reserveCapacity(states.count)
@@ -399,4 +398,50 @@ struct TailSubscriber {
     var held: [StoredDocument] = []
     /// The highest document id sent so far.
     var lastSent: Int64 = 0
+}
+
+/// What `control` owns: everything of the daemon that changes while it runs. Only code on
+/// `control` reaches it (`QueueConfined` checks each access); other stages get values.
+struct ControlState {
+    var server: AdminServer?
+    /// What each source's fetch needs (address, validators, kind), by id. The scheduler
+    /// decides when; this says what.
+    var sources: [Int64: SourceState] = [:]
+    /// When and in what order sources and article pages are fetched (see `Scheduler`).
+    var scheduler: Scheduler
+    /// The scheduler's one timer, and the time it is armed for.
+    var pumpTimer: (any DispatchSourceTimer)?
+    var armedWakeup: Date?
+    /// The window of pending article pages in memory, by queue id; the rest wait in the store.
+    var pages: [Int64: PendingArticle] = [:]
+    /// The highest queue id loaded so far, and whether the store had no more then.
+    var pageCursor: Int64 = 0
+    var pagesExhausted: Bool = false
+    var pageLoadBusy: Bool = false
+    /// Fetches read and waiting for the store writer.
+    var writing: Int = 0
+    /// Counts since the last summary line.
+    var activity: FetchActivity = FetchActivity()
+    /// The plugins, made at start (exec plugins started); nil before.
+    var pipeline: Pipeline?
+    /// Run-time plugin switches from the store (they win over the config).
+    var pluginSwitches: [String: Bool] = [:]
+    var analysisBusy: Bool = false
+    /// New work arrived while a round was running.
+    var analysisDirty: Bool = false
+    /// Documents up to this id have every enabled plugin's result (as of the last round).
+    var analysisCursor: Int64 = 0
+    /// Bumped whenever the cursor goes back to the start, so that a round that began before
+    /// cannot move it forward again.
+    var analysisEpoch: Int = 0
+    var analyzedCount: Int = 0
+    /// Admin `sources.fetch` requests waiting for their fetch to be written.
+    var fetchWaiters: [Int64: [(AdminConnection, JSON?)]] = [:]
+    var stopping: Bool = false
+    var stopped: Bool = false
+    var recentErrors: [StatusResult.RecentError] = []
+    /// `tail` subscribers by connection id.
+    var tails: [Int: TailSubscriber] = [:]
+    var timers: [any DispatchSourceTimer] = []
+    var signalSources: [any DispatchSourceSignal] = []
 }

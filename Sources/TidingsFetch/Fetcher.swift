@@ -1,23 +1,30 @@
 import CCurl
 import Dispatch
 import Foundation
+import Synchronization
 import Glibc
+import TidingsCore
 
 /// Fetches URLs with libcurl. Only this type touches libcurl, and only on its own queue.
 /// The walking skeleton runs one easy handle at a time; the polite multi-handle fetcher
 /// replaces the inside of this type without changing its interface.
-public final class Fetcher: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "tidings.fetch")
+public final class Fetcher: Sendable {
+    private let queue: DispatchQueue
     private let cancelled = CancelFlag()
     /// Transfer loops, each a thread with its own curl multi handle; a host always goes to
     /// the same one (its connections are reused there). One thread's sockets and TCP work
     /// was the limit of polling on two cores.
     private let loops: [TransferLoop]
-    /// robots.txt per scheme://host:port, with when it was read. Touched only on `queue`.
-    private var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
-    /// Per folder source: the size and modification time of each file read and stored, so
-    /// that the next read skips files that did not change. On `queue`.
-    var folderStamps: [String: [String: FolderFile.Stamp]] = [:]
+    /// What the fetcher remembers between fetches, on `queue` only (checked).
+    private let memory: QueueConfined<FetcherMemory>
+    private var robots: [String: (rules: RobotsTxt, until: Date)] {
+        get { memory.value.robots }
+        _modify { yield &memory.value.robots }
+    }
+    var folderStamps: [String: [String: FolderFile.Stamp]] {
+        get { memory.value.folderStamps }
+        _modify { yield &memory.value.folderStamps }
+    }
     /// Most sites whose robots.txt is remembered.
     static let maxRobotsEntries = 10_000
     /// The product token robots.txt groups are matched against.
@@ -25,6 +32,9 @@ public final class Fetcher: @unchecked Sendable {
 
     public init() {
         _ = Fetcher.globalInit
+        let queue = DispatchQueue(label: "tidings.fetch")
+        self.queue = queue
+        memory = QueueConfined(FetcherMemory(), on: queue)
         let flag = cancelled
         loops = (0..<Fetcher.loopCount).map { TransferLoop(cancelled: flag, index: $0) }
     }
@@ -294,9 +304,17 @@ let openSocket: @convention(c) (UnsafeMutableRawPointer?, curlsocktype, UnsafeMu
 }
 
 /// A one-way flag shared between the daemon and the fetch thread.
-final class CancelFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+final class CancelFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+}
+
+/// What the fetcher's queue owns.
+struct FetcherMemory {
+    /// robots.txt per scheme://host:port, with when it was read.
+    var robots: [String: (rules: RobotsTxt, until: Date)] = [:]
+    /// Per folder source: the size and modification time of each file read and stored, so
+    /// that the next read skips files that did not change.
+    var folderStamps: [String: [String: FolderFile.Stamp]] = [:]
 }

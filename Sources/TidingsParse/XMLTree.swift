@@ -1,5 +1,6 @@
 import CXML
 import Foundation
+import Synchronization
 
 /// A read-only view of one libxml2 node. Valid only while its ``XMLDocument`` lives.
 struct XMLNode {
@@ -112,34 +113,38 @@ struct XMLNode {
 /// Parser contexts kept for reuse: setting one up costs about as much as reading a small feed.
 /// A context is retired after a number of documents, so its name dictionary (shared with the
 /// documents it reads) cannot grow without bound in a long-running daemon.
-final class XMLParserContexts: @unchecked Sendable {
+final class XMLParserContexts: Sendable {
     static let shared = XMLParserContexts()
 
-    final class Context {
+    /// A context lent to one parse: whoever holds the lease owns the context until it is
+    /// checked in again. The pool keeps addresses (plain integers) under its lock.
+    struct Lease {
         let pointer: xmlParserCtxtPtr
-        var uses = 0
-        init?() {
-            guard let pointer = xmlNewParserCtxt() else { return nil }
-            self.pointer = pointer
-        }
-        deinit { xmlFreeParserCtxt(pointer) }
+        var uses: Int
     }
 
-    private let lock = NSLock()
-    private var idle: [Context] = []
+    private let idle = Mutex<[(address: Int, uses: Int)]>([])
     private let maxIdle = 16
     private let maxUses = 1_000
 
-    func checkOut() -> Context? {
-        lock.withLock { idle.popLast() } ?? Context()
+    func checkOut() -> Lease? {
+        if let parked = idle.withLock({ $0.popLast() }), let pointer = xmlParserCtxtPtr(bitPattern: parked.address) {
+            return Lease(pointer: pointer, uses: parked.uses)
+        }
+        return xmlNewParserCtxt().map { Lease(pointer: $0, uses: 0) }
     }
 
-    func checkIn(_ context: Context) {
-        context.uses += 1
-        guard context.uses < maxUses else { return }
-        lock.withLock {
-            if idle.count < maxIdle { idle.append(context) }
+    /// Takes a context back, or frees it when it has read enough documents (its name
+    /// dictionary grows with them) or the pool is full.
+    func checkIn(_ lease: Lease) {
+        let uses = lease.uses + 1
+        let address = Int(bitPattern: lease.pointer)
+        let kept = uses < maxUses && idle.withLock { idle in
+            guard idle.count < maxIdle else { return false }
+            idle.append((address: address, uses: uses))
+            return true
         }
+        if !kept { xmlFreeParserCtxt(lease.pointer) }
     }
 }
 

@@ -25,8 +25,8 @@ enum ChildFailure: Error, CustomStringConvertible {
 }
 
 /// A running plugin program: its pipes, a line reader with deadlines, and a thread that turns
-/// its stderr into log lines.
-final class Child: @unchecked Sendable {
+/// its stderr into log lines. Not Sendable: its plugin's session lock owns it.
+final class Child {
     let pid: pid_t
     let input: Int32
     let output: Int32

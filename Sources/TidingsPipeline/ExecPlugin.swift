@@ -1,6 +1,7 @@
 import CTidingsSys
 import Dispatch
 import Foundation
+import Synchronization
 import Glibc
 import Logging
 import TidingsCore
@@ -9,7 +10,7 @@ import TidingsCore
 /// (docs/PLUGIN-PROTOCOL.md). One request is in flight at a time. A crash restarts the program
 /// with backoff; a timeout kills it and starts it again; a reply that is malformed or over the
 /// line limit fails that document only. stderr lines become log lines.
-public final class ExecPlugin: PipelineStage, @unchecked Sendable {
+public final class ExecPlugin: PipelineStage, Sendable {
     public static let protocolVersion = 1
     /// Longest reply line accepted.
     public static let maxLine = 1 << 20
@@ -19,18 +20,24 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
     public let descriptor: PluginDescriptor
     public var kind: String { "exec" }
 
-    private let lock = NSLock()
-    private var child: Child?
-    private var nextID = 0
-    private var crashes = 0
-    private var restartAfter: DispatchTime = .now()
+    /// The program and its restart state: one request at a time holds it.
+    private struct Session {
+        var child: Child?
+        var nextID = 0
+        var crashes = 0
+        var restartAfter: DispatchTime = .now()
+    }
+    private let session: Mutex<Session>
+    /// The running program's pid and whether the daemon is stopping, apart from the session
+    /// so that `shutdown` need not wait for a request in flight.
+    private let lifecycle: Mutex<(pid: pid_t, stopped: Bool)>
 
-    init(settings: ExecPluginSettings, descriptor: PluginDescriptor, child: Child?, logger: Logger) {
+    init(settings: ExecPluginSettings, descriptor: PluginDescriptor, child: sending Child?, logger: Logger) {
         self.settings = settings
         self.descriptor = descriptor
-        self.child = child
         self.logger = logger
-        if let child { runningPid = child.pid }
+        lifecycle = Mutex((pid: child?.pid ?? 0, stopped: false))
+        session = Mutex(Session(child: child))
     }
 
     /// For `check-config`: what the config says, without running anything.
@@ -82,11 +89,11 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
     }
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
-        try lock.withLock { () throws -> Extraction in
+        try session.withLock { session throws -> Extraction in
             guard !isStopped else { throw PluginError("the daemon is stopping", transient: true) }
-            let child = try runningChild()
-            nextID += 1
-            let id = nextID
+            let child = try runningChild(&session)
+            session.nextID += 1
+            let id = session.nextID
             var json = JSONWriter()
             json.beginObject()
             json.key("id"); json.number(id)
@@ -128,37 +135,37 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
                 }
                 do {
                     let extraction = try ExecPlugin.reply(line, id: id)
-                    crashes = 0
+                    session.crashes = 0
                     return extraction
                 } catch let error as PluginError where error.message.hasPrefix("malformed reply") || error.message.hasPrefix("reply for id") {
                     // Out of step with the program (a stray line, a second reply): start it
                     // afresh so the next document gets its own reply.
                     logger.warning("\(error.message); restarting the program to get back in step")
                     child.kill()
-                    self.child = nil
+                    session.child = nil
                     throw error
                 }
             } catch let failure as ChildFailure {
                 if isStopped {
                     child.kill()
-                    self.child = nil
+                    session.child = nil
                     throw PluginError("the daemon is stopping", transient: true)
                 }
                 switch failure {
                 case .timeout:
                     child.kill()
-                    self.child = nil
-                    crashes += 1
-                    // Repeated timeouts back off like crashes, so one stuck program cannot hold
+                    session.child = nil
+                    session.crashes += 1
+                    // Repeated timeouts back off like session.crashes, so one stuck program cannot hold
                     // every document for its full timeout.
-                    if crashes >= 3 { restartAfter = .now() + min(60, pow(2, Double(crashes - 3))) }
+                    if session.crashes >= 3 { session.restartAfter = .now() + min(60, pow(2, Double(session.crashes - 3))) }
                     logger.warning("no reply within \(Durations.format(settings.timeout)); the program was restarted")
                     throw PluginError("no reply within \(Durations.format(settings.timeout)); the program was restarted")
                 case .exited(let status):
-                    self.child = nil
-                    crashes += 1
-                    let wait = min(60, pow(2, Double(crashes - 1)))
-                    restartAfter = .now() + wait
+                    session.child = nil
+                    session.crashes += 1
+                    let wait = min(60, pow(2, Double(session.crashes - 1)))
+                    session.restartAfter = .now() + wait
                     if !wrote {
                         // It died before it got the document: nothing to say about the document.
                         logger.error("the program had exited (\(status)); restarting in \(Durations.format(wait))")
@@ -170,7 +177,7 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
                     throw PluginError("the reply is longer than \(ExecPlugin.maxLine) bytes")
                 case .io(let message):
                     child.kill()
-                    self.child = nil
+                    session.child = nil
                     throw PluginError(message, transient: !wrote)
                 }
             }
@@ -179,19 +186,19 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
 
     /// The child, started again if it died (after its backoff). A child that exited while
     /// idle is reaped here and replaced.
-    private func runningChild() throws -> Child {
-        if let child {
+    private func runningChild(_ session: inout Session) throws -> Child {
+        if let child = session.child {
             if child.hasExited() {
                 logger.warning("the program exited while idle; starting it again")
-                self.child = nil
+                session.child = nil
             } else {
                 return child
             }
         }
         let now = DispatchTime.now()
-        if now < restartAfter {
-            let seconds = Double(restartAfter.uptimeNanoseconds - now.uptimeNanoseconds) / 1e9
-            throw PluginError("the program failed \(crashes) time(s) in a row; next start in \(Durations.format(max(seconds, 1)))", transient: true)
+        if now < session.restartAfter {
+            let seconds = Double(session.restartAfter.uptimeNanoseconds - now.uptimeNanoseconds) / 1e9
+            throw PluginError("the program failed \(session.crashes) time(s) in a row; next start in \(Durations.format(max(seconds, 1)))", transient: true)
         }
         var started: Child?
         do {
@@ -203,35 +210,31 @@ public final class ExecPlugin: PipelineStage, @unchecked Sendable {
             if again.version != descriptor.version || again.requires != descriptor.requires {
                 logger.warning("the program now says version \(again.version), requires \(again.requires); the daemon keeps \(descriptor.version) until it restarts")
             }
-            child = spawned
+            session.child = spawned
             logger.notice("program started again (pid \(spawned.pid))")
             return spawned
         } catch {
             started?.kill()
-            crashes += 1
-            restartAfter = .now() + min(60, pow(2, Double(crashes - 1)))
+            session.crashes += 1
+            session.restartAfter = .now() + min(60, pow(2, Double(session.crashes - 1)))
             throw PluginError("cannot restart the program: \(error)", transient: true)
         }
     }
 
-    /// The running child's pid, for `shutdown` (which must not wait for a request in flight).
-    private let pidLock = NSLock()
-    private var runningPid: pid_t = 0
-    private var stoppedFlag = false
-    private var isStopped: Bool { pidLock.withLock { stoppedFlag } }
-    private func publish(_ pid: pid_t) { pidLock.withLock { runningPid = pid } }
+    private var isStopped: Bool { lifecycle.withLock { $0.stopped } }
+    private func publish(_ pid: pid_t) { lifecycle.withLock { $0.pid = pid } }
 
     /// Stops the program at once: closes in-flight work (its read returns, the document is
     /// not stored), then tells an idle program to exit.
     public func shutdown() {
-        let pid = pidLock.withLock { () -> pid_t in
-            stoppedFlag = true
-            return runningPid
+        let pid = lifecycle.withLock { state -> pid_t in
+            state.stopped = true
+            return state.pid
         }
         if pid > 0 { Glibc.kill(-pid, SIGTERM) }
-        lock.withLock {
-            child?.close()
-            child = nil
+        session.withLock { session in
+            session.child?.close()
+            session.child = nil
         }
     }
 }

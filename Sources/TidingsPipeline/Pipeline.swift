@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import TidingsCore
 
@@ -187,16 +188,15 @@ public final class Pipeline: Sendable {
 }
 
 /// Built-in plugins already made, by name and configuration table.
-final class ExtractorCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(name: String, table: TOMLTable, extractor: any Extractor)] = []
+final class ExtractorCache: Sendable {
+    private let entries = Mutex<[(name: String, table: TOMLTable, extractor: any Extractor)]>([])
 
     func lookup(_ name: String, _ table: TOMLTable) -> (any Extractor)? {
-        lock.withLock { entries.first { $0.name == name && $0.table == table }?.extractor }
+        entries.withLock { $0.first { $0.name == name && $0.table == table }?.extractor }
     }
 
     func store(_ name: String, _ table: TOMLTable, _ extractor: any Extractor) {
-        lock.withLock {
+        entries.withLock { entries in
             entries.removeAll { $0.name == name }
             entries.append((name, table, extractor))
         }

@@ -1,18 +1,20 @@
 import CSQLite
 import Dispatch
 import Foundation
+import Synchronization
 import TidingsCore
 
 /// The only owner of the database's write connection. Writes are jobs submitted to one serial
 /// writer queue; jobs that arrive while a transaction is being prepared are batched into the
 /// same transaction (each inside its own savepoint, so one failing job rolls back alone).
 /// Reads go through ``StoreReader`` connections and never block the writer (WAL).
-public final class Store: @unchecked Sendable {
-    // Everything below is touched only on `queue`.
-    private let queue = DispatchQueue(label: "tidings.store.writer")
-    private var connection: SQLiteConnection?
-    private var pending: [PendingJob] = []
-    private var flushScheduled = false
+public final class Store: Sendable {
+    private let queue: DispatchQueue
+    /// The writer's connection and the jobs waiting for it, on `queue` only (checked).
+    private let writer: QueueConfined<WriterState>
+    private var connection: SQLiteConnection? { get { writer.value.connection } _modify { yield &writer.value.connection } }
+    private var pending: [PendingJob] { get { writer.value.pending } _modify { yield &writer.value.pending } }
+    private var flushScheduled: Bool { get { writer.value.flushScheduled } _modify { yield &writer.value.flushScheduled } }
     /// Most jobs folded into one transaction.
     public let maxBatch: Int
     /// How long the first job of a transaction waits for others to join it (group commit).
@@ -33,7 +35,9 @@ public final class Store: @unchecked Sendable {
         try Store.configure(db)
         try Store.migrate(db)
         schemaVersion = Int(try db.scalar("PRAGMA user_version")?.int ?? 0)
-        connection = db
+        let queue = DispatchQueue(label: "tidings.store.writer")
+        self.queue = queue
+        writer = QueueConfined(WriterState(connection: db), on: queue)
     }
 
     /// WAL with synchronous=NORMAL (Debian's default is FULL): a crash of the process never
@@ -77,7 +81,7 @@ public final class Store: @unchecked Sendable {
     }
 
     /// The schema version of the open database (fixed once migrated; read without the writer).
-    public private(set) var schemaVersion = 0
+    public let schemaVersion: Int
 
     /// Submits a write job. It runs in a batched transaction on the writer queue; `completion`
     /// is called on the writer queue after the commit (or with the job's error).
@@ -173,8 +177,12 @@ public final class Store: @unchecked Sendable {
 }
 
 /// Carries a result out of a queue for the synchronous helpers.
-final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
+final class ResultBox<T: Sendable>: Sendable {
+    private let value = Mutex<Result<T, any Error>?>(nil)
+    var result: Result<T, any Error>? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
 }
 
 /// One submitted job: its body runs inside a savepoint, its completion after the commit.
@@ -210,4 +218,11 @@ private final class PendingJob {
             return { completion(result) }
         }
     }
+}
+
+/// What the writer queue owns: the connection, and the jobs that wait for the next transaction.
+private struct WriterState {
+    var connection: SQLiteConnection?
+    var pending: [PendingJob] = []
+    var flushScheduled = false
 }

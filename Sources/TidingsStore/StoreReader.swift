@@ -31,9 +31,10 @@ public struct SearchHit: Sendable, Codable, Equatable {
 }
 
 /// A read-only view of the database. Used by `tidingsctl search/show` without a daemon, and by
-/// the daemon's reader queue, so that reads never wait for the writer (WAL). Like every
-/// connection, it is confined to one queue by its owner (hence `@unchecked Sendable`).
-public final class StoreReader: @unchecked Sendable {
+/// the daemon's reader queue, so that reads never wait for the writer (WAL). Not Sendable:
+/// like every connection it belongs to one thread or queue (the daemon keeps its reader in a
+/// `QueueConfined` on the reader queue).
+public final class StoreReader {
     /// The connection is the store's own business: callers read through ``queries``.
     let connection: SQLiteConnection
     /// The reads the daemon and `tidingsctl` make (see `StoreQueries`). The value keeps this

@@ -58,7 +58,7 @@ struct EventPluginTests {
     // MARK: Dictionary readers
 
     @Test func verbFilesGiveFormsSynsetsAndPatterns() throws {
-        let verbs = VerbDictionary()
+        var verbs = VerbDictionary()
         verbs.load("""
             &CURRENCY
             +DOLLAR
@@ -227,7 +227,7 @@ struct EventPluginTests {
     }
 
     @Test func brokenDictionaryLinesAreSkippedNotFatal() throws {
-        let verbs = VerbDictionary()
+        var verbs = VerbDictionary()
         verbs.load("--- BROKEN [042\n- * [\n- no verb here [010]\n&\n+\n{}\nVISIT {VISITS\n- * (UNCLOSED [036]\n<!-- never closed\n")
         #expect(verbs.forms["VISITS"] != nil)  // the verb is kept, the broken pattern lines are not
         let block = try #require(verbs.blocks.first)

@@ -44,7 +44,7 @@ public struct EventCoder: Extractor {
         guard !verbFiles.isEmpty else {
             throw PluginError("no verb dictionary in \(folder): expected a file named like CAMEO.2.0.txt or *.verbs.txt")
         }
-        let verbs = VerbDictionary()
+        var verbs = VerbDictionary()
         for file in verbFiles { verbs.load(try read(file)) }
         let actorFiles = files { $0.contains("actors") }
         var actors: ActorTable?

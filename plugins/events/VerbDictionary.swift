@@ -99,7 +99,7 @@ struct VerbForm: Sendable {
 /// A PETRARCH-2 verb dictionary (`CAMEO.2.0.txt`, `PETR.Validate.verbs.txt`): synonym sets
 /// (`&NAME` then `+PHRASE` lines), then blocks of synonymous verbs with their patterns.
 /// Regular verb forms (-S, -ED, -ING) are generated; irregular ones come in `{...}`.
-final class VerbDictionary: @unchecked Sendable {
+struct VerbDictionary: Sendable {
     private(set) var synsets: [String: [[String]]] = [:]
     private(set) var blocks: [VerbBlock] = []
     /// Forms by their first word.
@@ -108,7 +108,7 @@ final class VerbDictionary: @unchecked Sendable {
     init() {}
 
     /// Reads one more verb file (a later file adds blocks and patterns to the earlier ones).
-    func load(_ text: String) {
+    mutating func load(_ text: String) {
         var synset: (name: String, plurals: Bool)?
         var block: Int?
         var lineNumber = 0
@@ -162,7 +162,7 @@ final class VerbDictionary: @unchecked Sendable {
 
     /// `MEET {MEETS MET MEETING} [040]`, `+MEET_WITH {+MET_WITH ...}`, `ASK [020]`,
     /// `KLM_NOP_+RST [002]` (the `+` marks the word that is inflected).
-    private func addVerb(_ line: Substring, block: Int) {
+    private mutating func addVerb(_ line: Substring, block: Int) {
         var body = line
         var code: EventCode?
         if let open = body.firstIndex(of: "[") {
