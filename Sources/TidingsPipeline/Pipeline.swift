@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TidingsCore
+import TidingsPluginKit
 
 /// One step of the pipeline: a built-in ``Extractor`` or an exec plugin.
 public protocol PipelineStage: Sendable {

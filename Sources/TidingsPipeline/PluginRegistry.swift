@@ -1,6 +1,6 @@
 import EntitiesPlugin
 import EventsPlugin
-import TidingsCore
+import TidingsPluginKit
 import TonePlugin
 
 /// The built-in plugins: this list is the only place that names them. To add one, write a

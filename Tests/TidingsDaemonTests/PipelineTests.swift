@@ -5,6 +5,7 @@ import Testing
 
 @testable import TidingsCore
 @testable import TidingsPipeline
+@testable import TidingsPluginKit
 
 /// A stage for tests: it records nothing, returns an annotation, or throws.
 struct FakeStage: PipelineStage {
@@ -334,8 +335,9 @@ struct ExecPluginTests {
 }
 
 struct PluginBoundaryTests {
-    /// The plugin API is complete when the built-in plugins need nothing but TidingsCore.
-    @Test func builtInPluginsImportOnlyTheCore() throws {
+    /// The plugin API is complete when the built-in plugins need nothing but the plugin kit
+    /// (and TidingsCore's file and text utilities).
+    @Test func builtInPluginsImportOnlyThePluginKitAndTheCore() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let plugins = root.appendingPathComponent("plugins")
         var checked = 0
@@ -344,7 +346,8 @@ struct PluginBoundaryTests {
             for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
                 let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
                 let imports = text.split(separator: "\n").filter { $0.hasPrefix("import ") || $0.hasPrefix("@testable import ") }
-                #expect(imports.allSatisfy { $0 == "import TidingsCore" }, "\(name)/\(file) imports \(imports)")
+                #expect(
+                    imports.allSatisfy { $0 == "import TidingsPluginKit" || $0 == "import TidingsCore" }, "\(name)/\(file) imports \(imports)")
                 checked += 1
             }
         }
