@@ -23,9 +23,11 @@ var targets: [Target] = [
 
     // The product's modules, one room each (see docs/ARCHITECTURE.md).
     .target(name: "TidingsCore", path: "Sources/TidingsCore"),
+    // TOML: the parser (every key keeps its line) and the one typed reader of its tables.
+    .target(name: "TidingsTOML", path: "Sources/TidingsTOML"),
     // The plugin kit: what extractor plugins program against (the Extractor protocol and its
     // values, the analyzed document and its segmenter, their configuration).
-    .target(name: "TidingsPluginKit", dependencies: ["TidingsCore"], path: "Sources/TidingsPluginKit"),
+    .target(name: "TidingsPluginKit", dependencies: ["TidingsCore", "TidingsTOML"], path: "Sources/TidingsPluginKit"),
     // The scheduler: a value-type state machine on a caller's clock (no I/O, no queues).
     .target(name: "TidingsSchedule", path: "Sources/TidingsSchedule"),
     .target(
@@ -55,15 +57,15 @@ var targets: [Target] = [
     .target(
         name: "TidingsPipeline",
         dependencies: [
-            "TidingsCore", "TidingsPluginKit", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
+            "TidingsCore", "TidingsPluginKit", "TidingsTOML", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
             .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/TidingsPipeline"),
     .target(
         name: "TidingsDaemon",
         dependencies: [
-            "TidingsCore", "TidingsPluginKit", "TidingsFetch", "TidingsParse", "TidingsStore", "TidingsAdmin",
-            "TidingsPipeline", "TidingsSchedule", "CTidingsSys", .product(name: "Logging", package: "swift-log"),
+            "TidingsCore", "TidingsPluginKit", "TidingsTOML", "TidingsFetch", "TidingsParse", "TidingsStore",
+            "TidingsAdmin", "TidingsPipeline", "TidingsSchedule", "CTidingsSys", .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/TidingsDaemon"),
     .executableTarget(
@@ -87,6 +89,7 @@ var targets: [Target] = [
     .target(name: "TestSupport", dependencies: ["CTidingsSys", "TidingsCore"], path: "Tests/TestSupport"),
     .testTarget(
         name: "TidingsCoreTests", dependencies: ["TidingsCore", "TestSupport"], path: "Tests/TidingsCoreTests"),
+    .testTarget(name: "TidingsTOMLTests", dependencies: ["TidingsTOML"], path: "Tests/TidingsTOMLTests"),
     .testTarget(name: "TidingsPluginKitTests", dependencies: ["TidingsPluginKit"], path: "Tests/TidingsPluginKitTests"),
     .testTarget(name: "TidingsScheduleTests", dependencies: ["TidingsSchedule"], path: "Tests/TidingsScheduleTests"),
     .testTarget(
@@ -101,8 +104,8 @@ var targets: [Target] = [
     .testTarget(
         name: "TidingsDaemonTests",
         dependencies: [
-            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TidingsPluginKit", "TestSupport",
-            "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
+            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TidingsPluginKit", "TidingsTOML",
+            "TestSupport", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
         ],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(

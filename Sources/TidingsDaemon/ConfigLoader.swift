@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidingsCore
 import TidingsPipeline
+import TidingsTOML
 
 /// Reads and validates `tidingsd.toml`. Every unknown key, wrong type or bad value is an
 /// error naming the file, the line and the key, and saying what is allowed.

@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsTOML
 
 /// Typed, located access to TOML values for ``ConfigLoader``.
 struct TableReader {

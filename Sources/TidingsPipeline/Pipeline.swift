@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidingsCore
 import TidingsPluginKit
+import TidingsTOML
 
 /// One step of the pipeline: a built-in ``Extractor`` or an exec plugin.
 public protocol PipelineStage: Sendable {

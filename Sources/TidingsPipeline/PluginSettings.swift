@@ -1,5 +1,6 @@
 import Foundation
 import TidingsCore
+import TidingsTOML
 
 /// What `[plugins]` in the config says: per built-in plugin its table (with `enabled`), and
 /// the `[[plugins.exec]]` programs. Read and checked by ``PluginSettings/read(_:)``; the

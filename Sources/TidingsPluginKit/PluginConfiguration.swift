@@ -1,5 +1,6 @@
 import Foundation
 import TidingsCore
+import TidingsTOML
 
 /// A plugin's `[plugins.<name>]` table, read with types and checked: every accessor names the
 /// key and its line when a value is wrong, and ``finish()`` refuses keys nobody asked for (a

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import TestSupport
 import Testing
+import TidingsTOML
 
-@testable import TidingsCore
 @testable import TidingsPipeline
 @testable import TidingsPluginKit
 

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import TidingsTOML
 
 @testable import EntitiesPlugin
-@testable import TidingsCore
 @testable import TidingsPluginKit
 
 /// What the built-in plugins' tests share: the source tree, each plugin's data folder, and one
