@@ -24,7 +24,7 @@ var targets: [Target] = [
     // The product's modules, one room each (see docs/ARCHITECTURE.md).
     .target(name: "TidingsCore", path: "Sources/TidingsCore"),
     // TOML: the parser (every key keeps its line) and the one typed reader of its tables.
-    .target(name: "TidingsTOML", path: "Sources/TidingsTOML"),
+    .target(name: "TidingsTOML", dependencies: ["TidingsCore"], path: "Sources/TidingsTOML"),
     // The plugin kit: what extractor plugins program against (the Extractor protocol and its
     // values, the analyzed document and its segmenter, their configuration).
     .target(name: "TidingsPluginKit", dependencies: ["TidingsCore", "TidingsTOML"], path: "Sources/TidingsPluginKit"),

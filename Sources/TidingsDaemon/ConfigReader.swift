@@ -72,24 +72,3 @@ struct TableReader {
         }
     }
 }
-
-/// Byte sizes as people write them.
-public enum Sizes {
-    static let units: [(String, Int)] = [
-        ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
-    ]
-
-    /// Largest size accepted (1 GiB: the XML reader takes at most 2 GiB after decoding).
-    public static let max = 1 << 30
-
-    public static func bytes(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-            guard let value = Double(trimmed.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), value > 0,
-                value * Double(factor) <= Double(Sizes.max)
-            else { return nil }
-            return Int(value * Double(factor))
-        }
-        return Int(trimmed).flatMap { $0 > 0 ? $0 : nil }
-    }
-}
