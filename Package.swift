@@ -90,7 +90,8 @@ var targets: [Target] = [
     .testTarget(
         name: "TidingsCoreTests", dependencies: ["TidingsCore", "TestSupport"], path: "Tests/TidingsCoreTests"),
     .testTarget(name: "TidingsTOMLTests", dependencies: ["TidingsTOML"], path: "Tests/TidingsTOMLTests"),
-    .testTarget(name: "TidingsPluginKitTests", dependencies: ["TidingsPluginKit"], path: "Tests/TidingsPluginKitTests"),
+    .testTarget(
+        name: "TidingsPluginKitTests", dependencies: ["TidingsPluginKit", "TidingsTOML"], path: "Tests/TidingsPluginKitTests"),
     .testTarget(name: "TidingsScheduleTests", dependencies: ["TidingsSchedule"], path: "Tests/TidingsScheduleTests"),
     .testTarget(
         name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore", "TestSupport"],
