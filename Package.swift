@@ -71,8 +71,8 @@ var targets: [Target] = [
     .executableTarget(
         name: "tidingsd",
         dependencies: [
-            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsCore", "TidingsPluginKit", "CTidingsSys", "TonePlugin",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TidingsDaemon", "TidingsFetch", "TidingsParse", "TidingsPipeline", "TidingsCore", "TidingsPluginKit", "CTidingsSys",
+            "TonePlugin", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/tidingsd"),
@@ -106,7 +106,7 @@ var targets: [Target] = [
         name: "TidingsDaemonTests",
         dependencies: [
             "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TidingsPluginKit", "TidingsTOML",
-            "TestSupport", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
+            "TestSupport", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin", .product(name: "Logging", package: "swift-log"),
         ],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(
