@@ -105,8 +105,9 @@ public struct PluginConfigurationError: Error, Sendable, Equatable, CustomString
     /// The reader's error, with the key relative to `[plugins.<plugin>]`.
     init(plugin: String, _ error: TOMLReadError) {
         let table = "plugins.\(plugin)."
-        let key = error.key ?? ""
-        self.init(plugin: plugin, key: key.hasPrefix(table) ? String(key.dropFirst(table.count)) : key, line: error.line, message: error.message)
+        var key = error.key ?? ""
+        if key.hasPrefix(table) { key.removeFirst(table.count) }
+        self.init(plugin: plugin, key: key, line: error.line, message: error.message)
     }
 
     public var description: String { "plugins.\(plugin).\(key): \(message)" }

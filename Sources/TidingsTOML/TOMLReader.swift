@@ -82,7 +82,9 @@ public struct TOMLReader: Sendable {
         case .float(let number): value = number
         default: throw typeError(key, node, expected: "a number")
         }
-        guard range.contains(value) else { throw error(key, node, "\(value) is out of range; use \(range.lowerBound)…\(range.upperBound)") }
+        guard range.contains(value) else {
+            throw error(key, node, "\(value) is out of range; use \(range.lowerBound)…\(range.upperBound)")
+        }
         return value
     }
 
