@@ -23,6 +23,11 @@ var targets: [Target] = [
 
     // The product's modules, one room each (see docs/ARCHITECTURE.md).
     .target(name: "TidingsCore", path: "Sources/TidingsCore"),
+    // TOML: the parser (every key keeps its line) and the one typed reader of its tables.
+    .target(name: "TidingsTOML", dependencies: ["TidingsCore"], path: "Sources/TidingsTOML"),
+    // The plugin kit: what extractor plugins program against (the Extractor protocol and its
+    // values, the analyzed document and its segmenter, their configuration).
+    .target(name: "TidingsPluginKit", dependencies: ["TidingsCore", "TidingsTOML"], path: "Sources/TidingsPluginKit"),
     // The scheduler: a value-type state machine on a caller's clock (no I/O, no queues).
     .target(name: "TidingsSchedule", path: "Sources/TidingsSchedule"),
     .target(
@@ -32,35 +37,42 @@ var targets: [Target] = [
         name: "TidingsParse", dependencies: ["CXML", "CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsParse"),
     .target(
-        name: "TidingsStore", dependencies: ["CSQLite", "TidingsCore"],
+        name: "TidingsStore", dependencies: ["CSQLite", "TidingsCore", "TidingsPluginKit"],
         path: "Sources/TidingsStore"),
     .target(
         name: "TidingsAdmin", dependencies: ["CTidingsSys", "TidingsCore"],
         path: "Sources/TidingsAdmin"),
-    // Built-in extractor plugins: each imports TidingsCore and nothing else.
-    .target(name: "EntitiesPlugin", dependencies: ["TidingsCore"], path: "plugins/entities", exclude: ["README.md", "data", "Tests"]),
-    .target(name: "EventsPlugin", dependencies: ["TidingsCore"], path: "plugins/events", exclude: ["README.md", "data", "Tests"]),
-    .target(name: "TonePlugin", dependencies: ["TidingsCore"], path: "plugins/tone", exclude: ["README.md", "data", "Tests"]),
+    // Built-in extractor plugins: each imports TidingsPluginKit, and TidingsCore for its
+    // file and text utilities, and nothing else.
+    .target(
+        name: "EntitiesPlugin", dependencies: ["TidingsPluginKit", "TidingsCore"], path: "plugins/entities",
+        exclude: ["README.md", "data", "Tests"]),
+    .target(
+        name: "EventsPlugin", dependencies: ["TidingsPluginKit", "TidingsCore"], path: "plugins/events",
+        exclude: ["README.md", "data", "Tests"]),
+    .target(
+        name: "TonePlugin", dependencies: ["TidingsPluginKit", "TidingsCore"], path: "plugins/tone",
+        exclude: ["README.md", "data", "Tests"]),
     // The registry, the pipeline and exec plugins: shared by the daemon and `tidingsd analyze`.
     .target(
         name: "TidingsPipeline",
         dependencies: [
-            "TidingsCore", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
+            "TidingsCore", "TidingsPluginKit", "TidingsTOML", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin",
             .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/TidingsPipeline"),
     .target(
         name: "TidingsDaemon",
         dependencies: [
-            "TidingsCore", "TidingsFetch", "TidingsParse", "TidingsStore", "TidingsAdmin", "TidingsPipeline",
-            "TidingsSchedule", "CTidingsSys", .product(name: "Logging", package: "swift-log"),
+            "TidingsCore", "TidingsPluginKit", "TidingsTOML", "TidingsFetch", "TidingsParse", "TidingsStore",
+            "TidingsAdmin", "TidingsPipeline", "TidingsSchedule", "CTidingsSys", .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/TidingsDaemon"),
     .executableTarget(
         name: "tidingsd",
         dependencies: [
-            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsCore", "CTidingsSys", "TonePlugin",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TidingsDaemon", "TidingsFetch", "TidingsParse", "TidingsPipeline", "TidingsCore", "TidingsPluginKit", "CTidingsSys",
+            "TonePlugin", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ],
         path: "Sources/tidingsd"),
@@ -77,12 +89,15 @@ var targets: [Target] = [
     .target(name: "TestSupport", dependencies: ["CTidingsSys", "TidingsCore"], path: "Tests/TestSupport"),
     .testTarget(
         name: "TidingsCoreTests", dependencies: ["TidingsCore", "TestSupport"], path: "Tests/TidingsCoreTests"),
+    .testTarget(name: "TidingsTOMLTests", dependencies: ["TidingsTOML"], path: "Tests/TidingsTOMLTests"),
+    .testTarget(
+        name: "TidingsPluginKitTests", dependencies: ["TidingsPluginKit", "TidingsTOML"], path: "Tests/TidingsPluginKitTests"),
     .testTarget(name: "TidingsScheduleTests", dependencies: ["TidingsSchedule"], path: "Tests/TidingsScheduleTests"),
     .testTarget(
         name: "TidingsParseTests", dependencies: ["TidingsParse", "TidingsCore", "TestSupport"],
         path: "Tests/TidingsParseTests"),
     .testTarget(
-        name: "TidingsStoreTests", dependencies: ["TidingsStore", "TidingsCore", "TestSupport"],
+        name: "TidingsStoreTests", dependencies: ["TidingsStore", "TidingsCore", "TidingsPluginKit", "TestSupport"],
         path: "Tests/TidingsStoreTests"),
     .testTarget(
         name: "TidingsAdminTests", dependencies: ["TidingsAdmin", "TidingsCore"],
@@ -90,8 +105,8 @@ var targets: [Target] = [
     .testTarget(
         name: "TidingsDaemonTests",
         dependencies: [
-            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TestSupport", "CTidingsSys", "EntitiesPlugin",
-            "EventsPlugin", "TonePlugin",
+            "TidingsDaemon", "TidingsFetch", "TidingsPipeline", "TidingsStore", "TidingsCore", "TidingsPluginKit", "TidingsTOML",
+            "TestSupport", "CTidingsSys", "EntitiesPlugin", "EventsPlugin", "TonePlugin", .product(name: "Logging", package: "swift-log"),
         ],
         path: "Tests/TidingsDaemonTests"),
     .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidingsCore
 import TidingsPipeline
+import TidingsTOML
 
 /// Reads and validates `tidingsd.toml`. Every unknown key, wrong type or bad value is an
 /// error naming the file, the line and the key, and saying what is allowed.
@@ -41,128 +42,127 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError(file: file, line: error.line, key: nil, message: "not valid TOML: \(error.message) (column \(error.column))")
         }
-        let reader = TableReader(file: file)
-        try reader.checkKeys(root, allowed: topKeys, path: "")
+        do {
+            return try read(TOMLReader(root, file: file), workingDirectory: workingDirectory)
+        } catch {
+            throw ConfigError(file: error.file ?? file, line: error.line, key: error.key, message: error.message)
+        }
+    }
+
+    /// Reads the parsed document. Each table's keys are checked before its values.
+    static func read(_ document: TOMLReader, workingDirectory: String) throws(TOMLReadError) -> DaemonConfig {
+        var root = document
+        let file = root.file ?? ""
+        try root.checkKeys(allowed: topKeys)
 
         var config = DaemonConfig(
             file: file, database: resolve("/var/lib/tidings/tidings.db", against: workingDirectory),
             socket: "/run/tidings/tidingsd.sock", socketMode: 0o660, logLevel: "info",
             fetch: DaemonConfig.FetchSettings(), sources: [])
 
-        if let daemon = try reader.table(root, "daemon", path: "") {
-            try reader.checkKeys(daemon, allowed: daemonKeys, path: "daemon")
-            if let value = try reader.string(daemon, "database", path: "daemon") {
+        if var daemon = try root.table("daemon") {
+            try daemon.checkKeys(allowed: daemonKeys)
+            if let value = try daemon.string("database") {
                 config.database = resolve(value, against: workingDirectory)
             }
-            if let value = try reader.string(daemon, "socket", path: "daemon") {
+            if let value = try daemon.string("socket") {
                 config.socket = value.hasPrefix("@") ? value : resolve(value, against: workingDirectory)
             }
-            if let value = try reader.string(daemon, "socket_mode", path: "daemon") {
+            if let value = try daemon.string("socket_mode") {
                 guard value == "0600" || value == "0660" else {
-                    throw reader.error(daemon, "socket_mode", path: "daemon", "must be \"0660\" (group may read) or \"0600\" (owner only), not \"\(value)\"")
+                    throw daemon.error("socket_mode", "must be \"0660\" (group may read) or \"0600\" (owner only), not \"\(value)\"")
                 }
                 config.socketMode = value == "0600" ? 0o600 : 0o660
             }
-            if let value = try reader.string(daemon, "log_level", path: "daemon") {
+            if let value = try daemon.string("log_level") {
                 guard logLevels.contains(value) else {
-                    throw reader.error(daemon, "log_level", path: "daemon", "must be one of \(logLevels.joined(separator: ", ")), not \"\(value)\"")
+                    throw daemon.error("log_level", "must be one of \(logLevels.joined(separator: ", ")), not \"\(value)\"")
                 }
                 config.logLevel = value
             }
-            if let node = daemon["keep_fetches"] {
-                guard case .integer(let value) = node.value, (1...1_000_000).contains(value) else {
-                    throw reader.typeError(node, key: "daemon.keep_fetches", expected: "a number of fetch-log rows per source from 1 to 1000000")
-                }
-                config.history.perSource = Int(value)
+            if let value = try daemon.int(
+                "keep_fetches", range: 1...1_000_000, expected: "a number of fetch-log rows per source from 1 to 1000000")
+            {
+                config.history.perSource = value
             }
-            if let value = try reader.duration(daemon, "keep_fetches_for", path: "daemon", range: 3600...(3650 * 86_400)) {
+            if let value = try daemon.duration("keep_fetches_for", range: 3600...(3650 * 86_400)) {
                 config.history.maxAge = value
             }
         }
 
-        if let fetch = try reader.table(root, "fetch", path: "") {
-            try reader.checkKeys(fetch, allowed: fetchKeys, path: "fetch")
-            if let value = try reader.bool(fetch, "allow_private_networks", path: "fetch") { config.fetch.allowPrivateNetworks = value }
-            if let value = try reader.duration(fetch, "interval", path: "fetch", range: ConfigLoader.intervalRange) { config.fetch.interval = value }
-            if let value = try reader.duration(fetch, "timeout", path: "fetch", range: 1...3600) { config.fetch.timeout = value }
-            if let value = try reader.size(fetch, "max_body_size", path: "fetch") { config.fetch.maxBytes = value }
-            if let value = try reader.string(fetch, "user_agent", path: "fetch") { config.fetch.userAgent = value }
-            if let value = try reader.string(fetch, "proxy", path: "fetch") {
+        if var fetch = try root.table("fetch") {
+            try fetch.checkKeys(allowed: fetchKeys)
+            if let value = try fetch.bool("allow_private_networks") { config.fetch.allowPrivateNetworks = value }
+            if let value = try fetch.duration("interval", range: ConfigLoader.intervalRange) { config.fetch.interval = value }
+            if let value = try fetch.duration("timeout", range: 1...3600) { config.fetch.timeout = value }
+            if let value = try fetch.size("max_body_size") { config.fetch.maxBytes = value }
+            if let value = try fetch.string("user_agent") { config.fetch.userAgent = value }
+            if let value = try fetch.string("proxy") {
                 guard let scheme = URL(string: value)?.scheme?.lowercased(), ["http", "https", "socks4", "socks5", "socks5h"].contains(scheme) else {
-                    throw reader.error(fetch, "proxy", path: "fetch", "must be a proxy URL such as \"http://proxy.example:3128\" or \"socks5://127.0.0.1:1080\", not \"\(value)\"")
+                    throw fetch.error("proxy", "must be a proxy URL such as \"http://proxy.example:3128\" or \"socks5://127.0.0.1:1080\", not \"\(value)\"")
                 }
                 config.fetch.proxy = value
             }
-            if let value = try reader.duration(fetch, "host_delay", path: "fetch", range: 0.001...3600) { config.fetch.hostDelay = value }
-            if let value = try reader.bool(fetch, "fetch_articles", path: "fetch") { config.fetch.fetchArticles = value }
-            if let value = try reader.bool(fetch, "adaptive", path: "fetch") { config.fetch.adaptive = value }
-            if let node = fetch["max_concurrent"] {
-                guard case .integer(let value) = node.value, (1...256).contains(value) else {
-                    throw reader.typeError(node, key: "fetch.max_concurrent", expected: "a number of sources from 1 to 256")
-                }
-                config.fetch.maxConcurrent = Int(value)
+            if let value = try fetch.duration("host_delay", range: 0.001...3600) { config.fetch.hostDelay = value }
+            if let value = try fetch.bool("fetch_articles") { config.fetch.fetchArticles = value }
+            if let value = try fetch.bool("adaptive") { config.fetch.adaptive = value }
+            if let value = try fetch.int("max_concurrent", range: 1...256, expected: "a number of sources from 1 to 256") {
+                config.fetch.maxConcurrent = value
             }
-            let low = try reader.duration(fetch, "min_interval", path: "fetch", range: ConfigLoader.intervalRange) ?? config.fetch.adaptiveBounds.lowerBound
-            let high = try reader.duration(fetch, "max_interval", path: "fetch", range: ConfigLoader.intervalRange) ?? config.fetch.adaptiveBounds.upperBound
+            let low = try fetch.duration("min_interval", range: ConfigLoader.intervalRange) ?? config.fetch.adaptiveBounds.lowerBound
+            let high = try fetch.duration("max_interval", range: ConfigLoader.intervalRange) ?? config.fetch.adaptiveBounds.upperBound
             guard low <= high else {
-                throw reader.error(fetch, "min_interval", path: "fetch", "must not be longer than max_interval (\(Durations.format(high)))")
+                throw fetch.error("min_interval", "must not be longer than max_interval (\(Durations.format(high)))")
             }
             config.fetch.adaptiveBounds = low...high
-            if let node = fetch["article_min_length"] {
-                guard case .integer(let value) = node.value, (0...1_000_000).contains(value) else {
-                    throw reader.typeError(node, key: "fetch.article_min_length", expected: "a number of characters from 0 to 1000000")
-                }
-                config.fetch.articleMinLength = Int(value)
+            if let value = try fetch.int("article_min_length", range: 0...1_000_000, expected: "a number of characters from 0 to 1000000") {
+                config.fetch.articleMinLength = value
             }
         }
 
         // Plugins: the tables are read here, and every built-in plugin checks its own keys now,
         // so a typo stops the daemon at start (and `check-config`) with its line.
-        let pluginsTable = try reader.table(root, "plugins", path: "")
+        let plugins = try root.table("plugins")
         do {
-            config.plugins = try PluginSettings.read(pluginsTable)
+            config.plugins = try PluginSettings.read(plugins?.contents)
             _ = try PluginSet.make(config.plugins, startExec: false, logger: Logger(label: "tidings.config"))
         } catch {
-            throw ConfigError(file: file, line: error.line, key: error.key, message: error.message)
+            throw TOMLReadError(file: file, line: error.line, key: error.key, message: error.message)
         }
 
-        if let node = root["sources"] {
-            guard case .array(let items) = node.value else {
-                throw reader.typeError(node, key: "sources", expected: "an array of tables ([[sources]])")
-            }
+        if let sources = try root.tables("sources") {
             var names: [String: Int] = [:]
             var urls: [String: Int] = [:]
-            for (index, item) in items.enumerated() {
-                let path = "sources[\(index)]"
-                guard case .table(let table) = item.value else {
-                    throw reader.typeError(item, key: path, expected: "a table ([[sources]])")
-                }
-                try reader.checkKeys(table, allowed: sourceKeys, path: path)
-                guard let rawURL = try reader.string(table, "url", path: path) else {
-                    throw ConfigError(file: file, line: table.position.line, key: path, message: "missing \"url\" (an http(s):// or file:// URL, or a path to a local feed file)")
+            for var source in sources {
+                try source.checkKeys(allowed: sourceKeys)
+                guard let rawURL = try source.string("url") else {
+                    throw source.error("missing \"url\" (an http(s):// or file:// URL, or a path to a local feed file)")
                 }
                 guard let url = SourceURL.normalize(rawURL, workingDirectory: workingDirectory) else {
-                    throw reader.error(table, "url", path: path, "must be an http://, https:// or file:// URL or a file path, not \"\(rawURL)\"")
+                    throw source.error("url", "must be an http://, https:// or file:// URL or a file path, not \"\(rawURL)\"")
                 }
-                let name = try reader.string(table, "name", path: path) ?? SourceDefinition.defaultName(for: url)
+                let name = try source.string("name") ?? SourceDefinition.defaultName(for: url)
                 if let first = urls[url] {
-                    throw reader.error(table, "url", path: path, "the same URL is already configured at line \(first)")
+                    throw source.error("url", "the same URL is already configured at line \(first)")
                 }
                 if let first = names[name] {
-                    throw reader.error(table, table["name"] == nil ? "url" : "name", path: path, "the source name \"\(name)\" is already used by the source at line \(first); set a distinct name")
+                    throw source.error(
+                        source.line(of: "name") == nil ? "url" : "name",
+                        "the source name \"\(name)\" is already used by the source at line \(first); set a distinct name")
                 }
-                names[name] = table.position.line
-                urls[url] = table.position.line
-                let interval = try reader.duration(table, "interval", path: path, range: ConfigLoader.intervalRange) ?? config.fetch.interval
-                let enabled = try reader.bool(table, "enabled", path: path) ?? true
-                let tlsVerify = try reader.bool(table, "tls_verify", path: path) ?? true
+                let line = source.contents.position.line
+                names[name] = line
+                urls[url] = line
+                let interval = try source.duration("interval", range: ConfigLoader.intervalRange) ?? config.fetch.interval
+                let enabled = try source.bool("enabled") ?? true
+                let tlsVerify = try source.bool("tls_verify") ?? true
                 var kind = SourceDefinition.defaultKind(for: url)
-                if let text = try reader.string(table, "kind", path: path) {
+                if let text = try source.string("kind") {
                     guard let value = Source.Kind(rawValue: text) else {
-                        throw reader.error(table, "kind", path: path, "must be \"feed\", \"page\" or \"folder\", not \"\(text)\"")
+                        throw source.error("kind", "must be \"feed\", \"page\" or \"folder\", not \"\(text)\"")
                     }
                     if value == .folder && !url.hasPrefix("file:") {
-                        throw reader.error(table, "kind", path: path, "a folder source must be a local directory (a file:// URL or a path)")
+                        throw source.error("kind", "a folder source must be a local directory (a file:// URL or a path)")
                     }
                     kind = value
                 }

@@ -3,6 +3,7 @@ import Foundation
 import TidingsAdmin
 import TidingsCore
 import TidingsPipeline
+import TidingsPluginKit
 import TidingsStore
 
 /// The analysis path: stored documents → plugins (in parallel, one worker per core) → their

@@ -5,6 +5,7 @@ import Synchronization
 import Glibc
 import Logging
 import TidingsCore
+import TidingsPluginKit
 
 /// A plugin in any language: a long-running program that speaks JSON lines on stdin/stdout
 /// (docs/PLUGIN-PROTOCOL.md). One request is in flight at a time. A crash restarts the program

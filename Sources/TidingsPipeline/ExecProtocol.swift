@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Logging
 import TidingsCore
+import TidingsPluginKit
 
 /// The exec-plugin protocol (docs/PLUGIN-PROTOCOL.md): the handshake a program sends when it
 /// starts, and the reply it sends for each document.

@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsPluginKit
 
 /// Extractions as JSON: the shapes of `tidingsd analyze` output and of the exec-plugin
 /// protocol (docs/PLUGIN-PROTOCOL.md), which are the same.

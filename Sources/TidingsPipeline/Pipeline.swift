@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Logging
 import TidingsCore
+import TidingsPluginKit
+import TidingsTOML
 
 /// One step of the pipeline: a built-in ``Extractor`` or an exec plugin.
 public protocol PipelineStage: Sendable {

@@ -1,5 +1,4 @@
-import Foundation
-import TidingsCore
+import TidingsTOML
 
 /// What `[plugins]` in the config says: per built-in plugin its table (with `enabled`), and
 /// the `[[plugins.exec]]` programs. Read and checked by ``PluginSettings/read(_:)``; the
@@ -22,32 +21,25 @@ public struct PluginSettings: Sendable, Equatable {
         var settings = PluginSettings()
         guard let table else { return settings }
         let builtIn = PluginRegistry.builtIn.map { $0.descriptor.name }
-        for key in table.keys {
-            let node = table[key]!
-            if key == "exec" {
-                guard case .array(let items) = node.value else {
-                    throw PluginSetupError(line: node.position.line, key: "plugins.exec", message: "must be an array of tables ([[plugins.exec]])")
-                }
-                for (index, item) in items.enumerated() {
-                    guard case .table(let entry) = item.value else {
-                        throw PluginSetupError(line: item.position.line, key: "plugins.exec[\(index)]", message: "must be a table ([[plugins.exec]])")
+        do throws(TOMLReadError) {
+            var plugins = TOMLReader(table, path: "plugins")
+            for key in plugins.keys {
+                if key == "exec" {
+                    for entry in try plugins.tables("exec") ?? [] {
+                        settings.exec.append(try ExecPluginSettings.read(entry))
                     }
-                    settings.exec.append(try ExecPluginSettings.read(entry, index: index))
+                    continue
                 }
-                continue
+                guard builtIn.contains(key) else {
+                    throw plugins.error(
+                        key, "no built-in plugin is called \(key); built in: \(builtIn.joined(separator: ", ")); other programs go in [[plugins.exec]]")
+                }
+                guard var entry = try plugins.table(key) else { continue }
+                _ = try entry.bool("enabled")
+                settings.tables[key] = entry.contents
             }
-            guard builtIn.contains(key) else {
-                throw PluginSetupError(
-                    line: node.position.line, key: "plugins.\(key)",
-                    message: "no built-in plugin is called \(key); built in: \(builtIn.joined(separator: ", ")); other programs go in [[plugins.exec]]")
-            }
-            guard case .table(let entry) = node.value else {
-                throw PluginSetupError(line: node.position.line, key: "plugins.\(key)", message: "must be a table ([plugins.\(key)])")
-            }
-            if let enabled = entry["enabled"], case .bool = enabled.value {} else if let enabled = entry["enabled"] {
-                throw PluginSetupError(line: enabled.position.line, key: "plugins.\(key).enabled", message: "must be true or false")
-            }
-            settings.tables[key] = entry
+        } catch {
+            throw PluginSetupError(error)
         }
         var names = Set(builtIn)
         for exec in settings.exec {
@@ -81,42 +73,23 @@ public struct ExecPluginSettings: Sendable, Equatable {
 
     static let keys = ["name", "command", "timeout", "enabled", "options"]
 
-    static func read(_ table: TOMLTable, index: Int) throws(PluginSetupError) -> ExecPluginSettings {
-        let path = "plugins.exec[\(index)]"
-        func fail(_ key: String, _ message: String) -> PluginSetupError {
-            PluginSetupError(line: table[key]?.position.line ?? table.position.line, key: "\(path).\(key)", message: message)
-        }
-        for key in table.keys where !keys.contains(key) {
-            throw fail(key, "unknown key; allowed: \(keys.joined(separator: ", "))")
-        }
-        guard case .string(let name)? = table["name"]?.value, !name.isEmpty else { throw fail("name", "is required: a name for the plugin (a string)") }
+    /// Reads one `[[plugins.exec]]` entry.
+    static func read(_ entry: TOMLReader) throws(TOMLReadError) -> ExecPluginSettings {
+        var entry = entry
+        try entry.checkKeys(allowed: keys)
+        guard let name = try entry.string("name"), !name.isEmpty else { throw entry.error("name", "is required: a name for the plugin (a string)") }
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count <= 64 else {
-            throw fail("name", "\"\(name)\": use letters, digits, - and _ only")
+            throw entry.error("name", "\"\(name)\": use letters, digits, - and _ only")
         }
-        guard case .array(let items)? = table["command"]?.value, !items.isEmpty else {
-            throw fail("command", "is required: the program and its arguments, e.g. [\"/usr/bin/python3\", \"keywords.py\"]")
+        guard let command = try entry.strings("command"), !command.isEmpty else {
+            throw entry.error("command", "is required: the program and its arguments, e.g. [\"/usr/bin/python3\", \"keywords.py\"]")
         }
-        var command: [String] = []
-        for item in items {
-            guard case .string(let word) = item.value else { throw fail("command", "must be an array of strings") }
-            command.append(word)
-        }
-        var settings = ExecPluginSettings(name: name, command: command, line: table.position.line)
-        if let node = table["timeout"] {
-            guard case .string(let text) = node.value, let seconds = Durations.seconds(text), seconds >= 0.05, seconds <= 600 else {
-                throw fail("timeout", "must be a duration between 50ms and 10m, such as \"5s\"")
-            }
-            settings.timeout = seconds
-        }
-        if let node = table["enabled"] {
-            guard case .bool(let flag) = node.value else { throw fail("enabled", "must be true or false") }
-            settings.enabled = flag
-        }
-        if let node = table["options"] {
-            guard case .table(let options) = node.value else { throw fail("options", "must be a table of strings") }
+        var settings = ExecPluginSettings(name: name, command: command, line: entry.contents.position.line)
+        if let seconds = try entry.duration("timeout", range: 0.05...600) { settings.timeout = seconds }
+        if let flag = try entry.bool("enabled") { settings.enabled = flag }
+        if var options = try entry.table("options", expected: "a table of strings") {
             for key in options.keys {
-                guard case .string(let value)? = options[key]?.value else { throw fail("options", "\(key) must be a string") }
-                settings.options[key] = value
+                settings.options[key] = try options.string(key)
             }
         }
         return settings
@@ -133,6 +106,11 @@ public struct PluginSetupError: Error, Sendable, Equatable, CustomStringConverti
         self.line = line
         self.key = key
         self.message = message
+    }
+
+    /// A value of `[plugins]` its reader refused.
+    public init(_ error: TOMLReadError) {
+        self.init(line: error.line, key: error.key, message: error.message)
     }
 
     public var description: String { (key.map { "\($0): " } ?? "") + message }

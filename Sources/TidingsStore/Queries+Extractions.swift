@@ -1,5 +1,6 @@
 import Foundation
 import TidingsCore
+import TidingsPluginKit
 
 /// What one plugin made of one document, as the store keeps it.
 public struct StoredExtraction: Sendable {

@@ -4,6 +4,7 @@ import Logging
 import TidingsCore
 import TidingsDaemon
 import TidingsPipeline
+import TidingsPluginKit
 
 /// `tidingsd analyze --jsonl [--config FILE]`: the plugins without the daemon, with the same
 /// pipeline code. In: `{"id", "text", "title"?, "date"?, "language"?, "targets"?: [{"start","end"}]}`;

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import TidingsCore
+import TidingsPluginKit
 
 /// `tidingsd segment`: the shared sentence and token splitter, for debugging and measuring.
 struct Segment: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TidingsCore
 import TidingsPipeline
+import TidingsPluginKit
 import TonePlugin
 
 /// `tidingsd train-tone`: learns the tone plugin's target model from labelled sentences.

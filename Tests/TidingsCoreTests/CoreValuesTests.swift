@@ -25,6 +25,17 @@ struct DurationsTests {
     }
 }
 
+struct SizesTests {
+    @Test func parses() {
+        #expect(Sizes.bytes("16MiB") == 16 << 20)
+        #expect(Sizes.bytes("512KiB") == 512 << 10)
+        #expect(Sizes.bytes("2MB") == 2_000_000)
+        #expect(Sizes.bytes("100") == 100)
+        #expect(Sizes.bytes("-1MiB") == nil)
+        #expect(Sizes.bytes("1e30GB") == nil)
+    }
+}
+
 struct TimestampsTests {
     @Test func roundTrips() {
         let date = Date(timeIntervalSince1970: 923_299_200)  // 1999-04-05T08:00:00Z

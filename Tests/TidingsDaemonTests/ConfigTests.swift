@@ -121,15 +121,6 @@ struct ConfigTests {
     func rejectedSourceURLs(text: String) {
         #expect(SourceURL.normalize(text, workingDirectory: "/work") == nil)
     }
-
-    @Test func sizes() {
-        #expect(Sizes.bytes("16MiB") == 16 << 20)
-        #expect(Sizes.bytes("512KiB") == 512 << 10)
-        #expect(Sizes.bytes("2MB") == 2_000_000)
-        #expect(Sizes.bytes("100") == 100)
-        #expect(Sizes.bytes("-1MiB") == nil)
-        #expect(Sizes.bytes("1e30GB") == nil)
-    }
 }
 
 

@@ -3,6 +3,7 @@ import Testing
 
 @testable import EntitiesPlugin
 @testable import TidingsCore
+@testable import TidingsPluginKit
 
 /// The entity plugin: golden fixtures (`plugins/entities/Tests/Fixtures/<case>/`: `input.txt`,
 /// `meta.json` with the date, `expected.json`), and unit tests of its parts.

@@ -4,6 +4,7 @@ import Testing
 @testable import EntitiesPlugin
 @testable import EventsPlugin
 @testable import TidingsCore
+@testable import TidingsPluginKit
 
 /// The event coder: golden fixtures per mechanism with the bundled dictionaries
 /// (`plugins/events/Tests/Fixtures/<case>/`: `input.txt`, `meta.json` with the date,

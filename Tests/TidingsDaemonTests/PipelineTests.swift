@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import TestSupport
 import Testing
+import TidingsTOML
 
-@testable import TidingsCore
 @testable import TidingsPipeline
+@testable import TidingsPluginKit
 
 /// A stage for tests: it records nothing, returns an annotation, or throws.
 struct FakeStage: PipelineStage {
@@ -155,6 +156,70 @@ struct BuiltInPluginTests {
             #expect(error.message.contains("not an executable"))
         }
         #expect(try pipeline("[plugins.entities]\nenabled = false\nguess_unknown = false\n").names.contains("entities"))
+    }
+}
+
+/// `[plugins]` and `[[plugins.exec]]`, read and checked before anything runs.
+struct PluginSettingsTests {
+    func settingsError(_ toml: String) throws -> PluginSetupError {
+        let root = try TOMLParser.parse(toml)
+        guard case .table(let plugins)? = root["plugins"]?.value else { throw PluginError("no [plugins] in the test") }
+        let settings: PluginSettings
+        do {
+            settings = try PluginSettings.read(plugins)
+        } catch {
+            return error
+        }
+        throw PluginError("accepted: \(settings)")
+    }
+
+    @Test func execEntriesAreRead() throws {
+        let toml = """
+            [plugins.tone]
+            enabled = false
+
+            [[plugins.exec]]
+            name = "keywords"
+            command = ["/usr/bin/python3", "keywords.py"]
+            timeout = "250ms"
+            enabled = false
+            options = { keywords = "islands=kuril*" }
+            """
+        let root = try TOMLParser.parse(toml)
+        guard case .table(let plugins)? = root["plugins"]?.value else { throw PluginError("no [plugins]") }
+        let settings = try PluginSettings.read(plugins)
+        #expect(
+            settings.exec == [
+                ExecPluginSettings(
+                    name: "keywords", command: ["/usr/bin/python3", "keywords.py"], timeout: 0.25, enabled: false,
+                    options: ["keywords": "islands=kuril*"], line: 4)
+            ])
+        #expect(!settings.enabledInConfig("tone") && !settings.enabledInConfig("keywords") && settings.enabledInConfig("events"))
+    }
+
+    @Test(arguments: [
+        // ([plugins] …, line, key, message)
+        ("[plugins.tone]\nenabled = \"no\"", 2, "plugins.tone.enabled", "must be true or false, not a string"),
+        ("[plugins]\ntone = 1", 2, "plugins.tone", "must be a table ([plugins.tone]), not an integer"),
+        ("[plugins]\nexec = 1", 2, "plugins.exec", "must be an array of tables ([[plugins.exec]])"),
+        ("[[plugins.exec]]\nname = \"k\"\ncommand = [\"x\"]\ncomand = 1", 4, "plugins.exec[0].comand",
+         "unknown key in plugins.exec[0]; allowed: name, command, timeout, enabled, options"),
+        ("[[plugins.exec]]\ncommand = [\"x\"]", 1, "plugins.exec[0].name", "is required"),
+        ("[[plugins.exec]]\nname = \"a b\"\ncommand = [\"x\"]", 2, "plugins.exec[0].name", "\"a b\": use letters, digits, - and _ only"),
+        ("[[plugins.exec]]\nname = \"k\"\ncommand = []", 3, "plugins.exec[0].command", "is required: the program"),
+        ("[[plugins.exec]]\nname = \"k\"\ncommand = [\"x\", 2]", 3, "plugins.exec[0].command", "must be an array of strings; found an integer"),
+        ("[[plugins.exec]]\nname = \"k\"\ncommand = [\"x\"]\ntimeout = \"20m\"", 4, "plugins.exec[0].timeout",
+         "\"20m\" is out of range; use between 50ms and 10m"),
+        ("[[plugins.exec]]\nname = \"k\"\ncommand = [\"x\"]\noptions = { depth = 2 }", 4, "plugins.exec[0].options.depth",
+         "must be a string, not an integer"),
+        ("[[plugins.exec]]\nname = \"k\"\ncommand = [\"x\"]\n[[plugins.exec]]\nname = \"k\"\ncommand = [\"y\"]", 4, "plugins.exec",
+         "a plugin called k exists already"),
+    ])
+    func errorsNameLineAndKey(text: String, line: Int, key: String, message: String) throws {
+        let error = try settingsError(text)
+        #expect(error.line == line)
+        #expect(error.key == key)
+        #expect(error.message.hasPrefix(message), "message was: \(error.message)")
     }
 }
 
@@ -334,8 +399,9 @@ struct ExecPluginTests {
 }
 
 struct PluginBoundaryTests {
-    /// The plugin API is complete when the built-in plugins need nothing but TidingsCore.
-    @Test func builtInPluginsImportOnlyTheCore() throws {
+    /// The plugin API is complete when the built-in plugins need nothing but the plugin kit
+    /// (and TidingsCore's file and text utilities).
+    @Test func builtInPluginsImportOnlyThePluginKitAndTheCore() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let plugins = root.appendingPathComponent("plugins")
         var checked = 0
@@ -344,7 +410,8 @@ struct PluginBoundaryTests {
             for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
                 let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
                 let imports = text.split(separator: "\n").filter { $0.hasPrefix("import ") || $0.hasPrefix("@testable import ") }
-                #expect(imports.allSatisfy { $0 == "import TidingsCore" }, "\(name)/\(file) imports \(imports)")
+                #expect(
+                    imports.allSatisfy { $0 == "import TidingsPluginKit" || $0 == "import TidingsCore" }, "\(name)/\(file) imports \(imports)")
                 checked += 1
             }
         }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TidingsTOML
 
 @testable import EntitiesPlugin
-@testable import TidingsCore
+@testable import TidingsPluginKit
 
 /// What the built-in plugins' tests share: the source tree, each plugin's data folder, and one
 /// entity extractor (its dictionaries take a while to load; the event and tone tests run it

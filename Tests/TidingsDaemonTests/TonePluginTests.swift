@@ -3,6 +3,7 @@ import Testing
 
 @testable import EntitiesPlugin
 @testable import TidingsCore
+@testable import TidingsPluginKit
 @testable import TonePlugin
 
 /// The tone plugin: golden fixtures (`plugins/tone/Tests/Fixtures/<case>/`: `input.txt`,

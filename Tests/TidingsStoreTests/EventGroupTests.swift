@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import TidingsCore
+@testable import TidingsPluginKit
 @testable import TidingsStore
 
 /// GDELT-style event groups: one real-world event reported by many articles and sources, and

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import TidingsCore
+@testable import TidingsPluginKit
 @testable import TidingsStore
 
 struct ExtractionStoreTests {

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import TidingsCore
+@testable import TidingsPluginKit
 @testable import TidingsStore
 
 /// The daily tone toward an entity and toward a pair (`entity_tone_daily`, `dyad_tone_daily`),

@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsPluginKit
 
 /// The Phoenix/PETRARCH actor dictionaries, read once into a token trie: a name is found by
 /// walking the trie from each token, in time linear in the text (never one pass over the

@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsPluginKit
 
 /// People, organisations, places and nationalities.
 ///

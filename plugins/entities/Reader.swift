@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// Reads one document: the rules of ``EntityExtractor``, in one left-to-right pass per sentence.
 struct Reader {

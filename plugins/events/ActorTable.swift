@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsPluginKit
 
 /// An actor of a PETRARCH `.actors` file: its codes over time.
 struct DictionaryActor: Sendable {

@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// Reading actors: spans of dictionary entries, agents and names composed into groups.
 extension Coder {

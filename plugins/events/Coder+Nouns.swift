@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// Coding event nouns said of a pair of actors, and adding coded events.
 extension Coder {

@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// Coding verbs: dictionary hits, patterns, subjects and objects, negation and intent.
 extension Coder {

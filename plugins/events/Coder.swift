@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// The dictionaries a coder works with, read once.
 struct Dictionaries: Sendable {

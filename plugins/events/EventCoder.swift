@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsPluginKit
 
 /// Who did what to whom, in CAMEO codes, coded TABARI-style without a parser: PETRARCH-2
 /// verb patterns, actors from the entity plugin (or the dictionary folder's `.actors` files),

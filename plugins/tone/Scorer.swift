@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// Word valences and the word lists the rules need.
 struct Lexicon: Sendable {

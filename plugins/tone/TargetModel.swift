@@ -1,4 +1,4 @@
-import TidingsCore
+import TidingsPluginKit
 
 /// Tone toward a target (an entity's mention, a requested span) as a three-way choice —
 /// negative, neutral, positive — by a linear model over the rule-based scores and the words

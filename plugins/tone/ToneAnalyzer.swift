@@ -1,4 +1,5 @@
 import TidingsCore
+import TidingsPluginKit
 
 /// Tone as a reader would rate it: each sentence is scored with VADER's word valences and
 /// rules (negation, boosters and dampeners, contrast, capitals, exclamation, hedges) plus news

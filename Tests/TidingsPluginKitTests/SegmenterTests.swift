@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import TidingsCore
+@testable import TidingsPluginKit
 
 struct SegmenterTests {
     func sentences(_ text: String) -> [String] {

@@ -1,4 +1,4 @@
-extension TOMLReader {
+extension TOMLScanner {
     /// At a digit: a date (`1979-05-27...`), a local time (`07:32:00`) or a number.
     mutating func parseNumberOrDateTime() throws(TOMLParseError) -> TOMLValue {
         if digitRun(at: pos, count: 4) && peek(4) == TOMLByte.minus {

@@ -1,6 +1,5 @@
 import Testing
-
-@testable import TidingsCore
+import TidingsTOML
 
 // MARK: - Cases
 

@@ -6,8 +6,8 @@ public enum TOMLParser {
     /// Parses `text` (a leading byte-order mark is skipped; LF and CRLF line ends are both
     /// accepted) and returns its root table, or the first error with its line and column.
     public static func parse(_ text: String) throws(TOMLParseError) -> TOMLTable {
-        var reader = TOMLReader(text)
-        return try reader.parseDocument()
+        var scanner = TOMLScanner(text)
+        return try scanner.parseDocument()
     }
 }
 
@@ -51,7 +51,7 @@ struct TOMLKeySegment {
 }
 
 /// The parser's state: the document's UTF-8 bytes, the read offset and the current line.
-struct TOMLReader {
+struct TOMLScanner {
     let bytes: [UInt8]
     var pos: Int
     var line = 1

@@ -1,4 +1,4 @@
-extension TOMLReader {
+extension TOMLScanner {
     /// Parses `"..."` (one line, with escapes), starting at its opening quote.
     mutating func parseBasicString() throws(TOMLParseError) -> String {
         let start = pos

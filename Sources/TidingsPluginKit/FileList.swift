@@ -1,6 +1,7 @@
 import Foundation
 
-/// Folder listings for plugins, which import only TidingsCore.
+/// Folder listings for plugins, which import TidingsPluginKit and TidingsCore only (not
+/// Foundation). Its errors are `PluginError`s, hence its place in the plugin kit.
 public enum FileList {
     /// The names of the entries of a folder, sorted; throws a `PluginError` naming the folder
     /// when it cannot be read.

@@ -1,4 +1,4 @@
-extension TOMLReader {
+extension TOMLScanner {
     /// Parses the value that starts at `pos`.
     mutating func parseValue() throws(TOMLParseError) -> TOMLValue {
         guard let b = peek() else { throw error("expected a value, found end of file") }

@@ -114,7 +114,7 @@ final class TOMLTableArrayBuilder {
     }
 }
 
-extension TOMLReader {
+extension TOMLScanner {
     /// A new table under `parent`, or nil when tables are already nested too deeply.
     func makeChild(
         of parent: TOMLTableBuilder, key: String, origin: TOMLTableOrigin, position: TOMLPosition

@@ -1,4 +1,5 @@
 import Glibc
+import TidingsCore
 
 /// Diagnostics for plugin authors: `TIDINGS_TRACE=events` (a comma-separated list of plugin
 /// names, or `all`) makes the named plugins that trace explain their decisions on standard

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TidingsCore
+@testable import TidingsPluginKit
 
 struct WordTableTests {
     @Test func wordsAreFoundWhateverTheirCapitalsAndLength() {
