@@ -3,7 +3,7 @@ import Synchronization
 
 /// A document as plugins see it: text, title, date and language, with its tokens and
 /// sentences computed once, the first time any plugin asks, and shared by all of them.
-public final class AnalyzedDocument: @unchecked Sendable {
+public final class AnalyzedDocument: Sendable {
     /// The store's document id (nil outside the daemon, e.g. in `tidingsd analyze`).
     public let id: Int64?
     public let text: String

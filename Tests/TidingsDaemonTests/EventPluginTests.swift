@@ -108,7 +108,7 @@ struct EventPluginTests {
     }
 
     @Test func actorAgentAndDiscardFilesAreRead() throws {
-        let table = ActorTable()
+        var table = ActorTable()
         table.loadActors("""
             <!-- a comment
                  over two lines -->
@@ -234,7 +234,7 @@ struct EventPluginTests {
         let block = try #require(verbs.blocks.first)
         #expect(block.code.isNone)  // "[042" is not closed
         #expect(block.patterns.count == 1 && block.patterns.first?.after.first?.kind == .words(["UNCLOSED"]))
-        let table = ActorTable()
+        var table = ActorTable()
         table.loadActors("[\n+ORPHAN\n\t[XYZ 99999999-1]\nGOOD [GOO]\n")
         #expect(table.entries[try #require(table.actors.longest(["GOOD"], from: 0)).value].codes.first?.code == "GOO")
         table.loadAgents("[~\nNO_CODE\n!BROKEN = \nREAL_AGENT [~GOV]\n")

@@ -9,7 +9,7 @@ import TidingsPluginKit
 /// `+`-prefixed synonyms, un-prefixed synonym lines before the codes of a person, and code
 /// lines (`\t[RUSGOV 910710-991231]`) with optional date ranges (YYMMDD or YYYYMMDD, `>date`,
 /// `<date`). `#` starts a comment.
-final class ActorDictionary: @unchecked Sendable {
+struct ActorDictionary: Sendable {
     enum Kind: Sendable { case country, place, nationality, person, organisation }
 
     struct Actor: Sendable {
@@ -36,7 +36,7 @@ final class ActorDictionary: @unchecked Sendable {
         var kind: Kind
     }
 
-    let names = PhraseTrie<Entry>()
+    private(set) var names = PhraseTrie<Entry>()
     private(set) var actors: [Actor] = []
     /// Surnames (last word of a person's name, upper case) → the one person with it, or nil
     /// when several people share it.
@@ -88,7 +88,7 @@ final class ActorDictionary: @unchecked Sendable {
         for (text, organisations) in files { load(text, organisations: organisations, isTitle: isTitle) }
     }
 
-    private func load(_ text: String, organisations: Bool, isTitle: (String) -> Bool) {
+    private mutating func load(_ text: String, organisations: Bool, isTitle: (String) -> Bool) {
         var current: (names: [String], codes: [DatedCode], inline: Bool, person: Bool)?
         func finish() {
             guard let entry = current, !entry.names.isEmpty, !entry.codes.isEmpty else { return }
@@ -224,7 +224,7 @@ final class ActorDictionary: @unchecked Sendable {
     }
 
     /// The first entry wins: country names before their cities, heads before synonyms.
-    private func insert(_ words: [String], actor: Int, kind: Kind) {
+    private mutating func insert(_ words: [String], actor: Int, kind: Kind) {
         names.insert(words, Entry(actor: actor, kind: kind))
     }
 
@@ -234,9 +234,9 @@ final class ActorDictionary: @unchecked Sendable {
         var best: (end: Int, actor: Int, kind: Kind)?
         var index = start
         while index < words.count, accept(index) {
-            if let next = node.next[words[index]] {
+            if let next = names.next(node, words[index]) {
                 node = next
-            } else if words[index] == "-", index > start, index + 1 < words.count, let next = node.next[words[index + 1]] {
+            } else if words[index] == "-", index > start, index + 1 < words.count, let next = names.next(node, words[index + 1]) {
                 // "Guinea-Bissau" in the text, GUINEA_BISSAU in the dictionary.
                 node = next
                 index += 1
@@ -244,7 +244,7 @@ final class ActorDictionary: @unchecked Sendable {
                 break
             }
             index += 1
-            if let entry = node.value, kinds?.contains(entry.kind) ?? true { best = (index, entry.actor, entry.kind) }
+            if let entry = names.value(at: node), kinds?.contains(entry.kind) ?? true { best = (index, entry.actor, entry.kind) }
         }
         return best
     }

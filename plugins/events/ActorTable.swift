@@ -15,16 +15,16 @@ struct Agent: Sendable, Equatable {
 }
 
 /// The actors and agents of a dictionary folder, in tries over upper-case words.
-final class ActorTable: @unchecked Sendable {
-    let actors = PhraseTrie<Int>()
+struct ActorTable: Sendable {
+    private(set) var actors = PhraseTrie<Int>()
     private(set) var entries: [DictionaryActor] = []
-    let agents = PhraseTrie<Agent>()
+    private(set) var agents = PhraseTrie<Agent>()
 
     init() {}
 
     /// An `.actors` file: `NAME [CODE]` or `NAME` with `+SYNONYM` lines and tab-indented dated
     /// codes (`\t[RUSGOV 910710-991231]`).
-    func loadActors(_ text: String) {
+    mutating func loadActors(_ text: String) {
         var names: [String] = []
         var codes: [DatedCode] = []
         func finish() {
@@ -72,7 +72,7 @@ final class ActorTable: @unchecked Sendable {
     }
 
     /// An `.agents` file: `PHRASE {PLURAL} [~CODE]`, with `!NAME! = A, B` substitutions.
-    func loadAgents(_ text: String) {
+    mutating func loadAgents(_ text: String) {
         var substitutions: [String: [String]] = [:]
         for line in PetrarchText.lines(text) {
             let body = line.text

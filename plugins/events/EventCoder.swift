@@ -50,11 +50,11 @@ public struct EventCoder: Extractor {
         let actorFiles = files { $0.contains("actors") }
         var actors: ActorTable?
         if !actorFiles.isEmpty {
-            let table = ActorTable()
+            var table = ActorTable()
             for file in actorFiles { table.loadActors(try read(file)) }
             actors = table
         }
-        let agents = ActorTable()
+        var agents = ActorTable()
         for file in files({ $0.contains("agents") }) { agents.loadAgents(try read(file)) }
         var discards = Discards()
         for file in files({ $0.contains("discards") }) { discards.load(try read(file)) }
