@@ -16,7 +16,9 @@ public enum ConfigLoader {
     static let sourceKeys = ["url", "name", "interval", "enabled", "tls_verify", "kind"]
     static let topKeys = ["daemon", "fetch", "sources", "plugins"]
     /// Fetch intervals from one second to a year.
-    public static let intervalRange: ClosedRange<Double> = 1...(365 * 86_400)
+    /// Time between fetches of a source. Below a second is for load tests and local folders:
+    /// a site is still spared by `host_delay` and `max_concurrent`.
+    public static let intervalRange: ClosedRange<Double> = 0.1...(365 * 86_400)
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Loads `path`; relative paths inside resolve against `workingDirectory`.

@@ -231,7 +231,7 @@ extension Daemon: AdminRequestHandler {
         var interval = config.fetch.interval
         if let text = params.interval {
             guard let seconds = Durations.seconds(text), ConfigLoader.intervalRange.contains(seconds) else {
-                throw TidingsError.invalid("bad interval \"\(text)\"; use \(Durations.allowed), from 1s to 365d")
+                throw TidingsError.invalid("bad interval \"\(text)\"; use \(Durations.allowed), from 100ms to 365d")
             }
             interval = seconds
         }

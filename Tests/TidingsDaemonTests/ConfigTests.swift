@@ -78,7 +78,7 @@ struct ConfigTests {
         ("[daemon]\nsocket_mode = \"0777\"", 2, "daemon.socket_mode", "must be \"0660\""),
         ("[fetch]\nmax_body_size = \"lots\"", 2, "fetch.max_body_size", "bad size"),
         ("[fetch]\nmax_body_size = \"1e30GB\"", 2, "fetch.max_body_size", "at most 1GiB"),
-        ("[fetch]\ninterval = \"1ms\"", 2, "fetch.interval", "out of range; use between 1s and 365d"),
+        ("[fetch]\ninterval = \"1ms\"", 2, "fetch.interval", "out of range; use between 100ms and 365d"),
         ("[fetch]\ntimeout = \"2h\"", 2, "fetch.timeout", "out of range"),
         ("sources = \"x\"", 1, "sources", "must be an array of tables"),
         ("[extra]\nx = 1", 1, "extra", "unknown key at the top level; allowed: daemon, fetch, sources, plugins"),
