@@ -172,9 +172,11 @@ const void *tidings_memmem(const void *haystack, size_t haystack_length, const v
 
 int tidings_malloc_trim(void) { return malloc_trim(0); }
 
-void tidings_tune_malloc(int mmap_threshold, int trim_threshold) {
+
+void tidings_tune_malloc(int mmap_threshold, int trim_threshold, int arena_max) {
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
+    if (arena_max > 0) mallopt(M_ARENA_MAX, arena_max);
 }
 
 int tidings_spawn(char *const argv[], char *const envp[], pid_t *pid, int *stdin_fd, int *stdout_fd, int *stderr_fd) {

@@ -37,7 +37,7 @@ public final class Daemon: Sendable {
     }
     let settings: Mutex<(config: DaemonConfig, logger: Logger)>
     var server: AdminServer? { get { state.value.server } _modify { yield &state.value.server } }
-    var sources: [Int64: SourceState] { get { state.value.sources } _modify { yield &state.value.sources } }
+    var sources: IDTable<SourceState> { get { state.value.sources } _modify { yield &state.value.sources } }
     var scheduler: Scheduler { get { state.value.scheduler } _modify { yield &state.value.scheduler } }
     var pumpTimer: (any DispatchSourceTimer)? { get { state.value.pumpTimer } _modify { yield &state.value.pumpTimer } }
     var armedWakeup: Date? { get { state.value.armedWakeup } _modify { yield &state.value.armedWakeup } }
@@ -162,11 +162,16 @@ public final class Daemon: Sendable {
     /// `control`.
     func loadSchedule(startup: Bool = false) throws {
         dispatchPrecondition(condition: .onQueue(control))
-        let states = try readerQueue.sync { try reader.value.queries.sourceStates() }
+        // Straight into the table that replaces `sources` (no array of them all first: that
+        // was 20 MB more at 100,000 sources, for a moment).
+        var next = try readerQueue.sync { [reader] () throws -> IDTable<SourceState> in
+            var loaded = IDTable<SourceState>()
+            try reader.value.queries.forEachSourceState { loaded[$0.id] = $0 }
+            return loaded
+        }
         let now = Date()
-        var next: [Int64: SourceState] = [:]
-        next.reserveCapacity(states.count)
-        for var state in states {
+        for id in Array(next.keys) {
+            guard var state = next[id] else { continue }
             let work = Work.source(state.id)
             if startup || !scheduler.contains(work) {
                 if startup {
@@ -192,9 +197,12 @@ public final class Daemon: Sendable {
         tidings_malloc_trim()
     }
 
-    /// Process-wide signal setup, first thing in `main`: a closed pipe is an error, not death.
+    /// Process-wide setup, first thing in `main`: a closed pipe is an error, not death; memory
+    /// freed by one thread is reused by the others and large blocks go back to the system
+    /// (at 100,000 sources, glibc's defaults kept 40 MB more than the daemon used).
     public static func prepareSignals() {
         signal(SIGPIPE, SIG_IGN)
+        tidings_tune_malloc(256 << 10, 1 << 20, 2)
     }
 
     private func installSignals() {
@@ -406,7 +414,7 @@ struct ControlState {
     var server: AdminServer?
     /// What each source's fetch needs (address, validators, kind), by id. The scheduler
     /// decides when; this says what.
-    var sources: [Int64: SourceState] = [:]
+    var sources = IDTable<SourceState>()
     /// When and in what order sources and article pages are fetched (see `Scheduler`).
     var scheduler: Scheduler
     /// The scheduler's one timer, and the time it is armed for.

@@ -252,13 +252,19 @@ extension SourceState {
 
 extension SQLiteConnection {
     public func sourceStates() throws -> [SourceState] {
+        var states: [SourceState] = []
+        try forEachSourceState { states.append($0) }
+        return states
+    }
+
+    /// Every source's state, one at a time (in id order), without an array of them all.
+    public func forEachSourceState(_ body: (SourceState) throws -> Void) throws {
         // Read row by row: 100,000 sources as one array of rows first was 50 MB for a moment.
         let statement = try prepare(
             "SELECT id, name, url, enabled, interval_s, next_fetch_at, etag, last_modified, consecutive_errors, tls_verify, kind FROM sources ORDER BY id"
         )
-        var states: [SourceState] = []
         while let row = try statement.step() {
-            states.append(
+            try body(
                 SourceState(
                     id: try row.int("id"), name: try row.text("name"), url: try row.text("url"),
                     enabled: try row.int("enabled") == 1, interval: try row.double("interval_s"),
@@ -266,6 +272,5 @@ extension SQLiteConnection {
                     lastModified: row["last_modified"].string, consecutiveErrors: Int(try row.int("consecutive_errors")),
                     tlsVerify: try row.int("tls_verify") != 0, kind: Source.Kind(rawValue: try row.text("kind")) ?? .feed))
         }
-        return states
     }
 }

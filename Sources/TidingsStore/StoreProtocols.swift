@@ -32,7 +32,8 @@ public protocol StoreTransaction: AnyObject {
 public protocol StoreQueries: AnyObject {
     func counts() throws -> StoreCounts
     func sources() throws -> [Source]
-    func sourceStates() throws -> [SourceState]
+    /// Every source's state in id order, one at a time (100,000 of them need no array).
+    func forEachSourceState(_ body: (SourceState) throws -> Void) throws
     func pendingArticles(after id: Int64, limit: Int) throws -> [PendingArticle]
     func articleBacklog() throws -> ArticleBacklog
     func documentsNeedingAnalysis(plugins: [String], after: Int64, limit: Int) throws -> [DocumentForAnalysis]
@@ -102,7 +103,7 @@ final class SQLiteQueries: StoreQueries {
 
     func counts() throws -> StoreCounts { try reader.counts() }
     func sources() throws -> [Source] { try connection.sources() }
-    func sourceStates() throws -> [SourceState] { try connection.sourceStates() }
+    func forEachSourceState(_ body: (SourceState) throws -> Void) throws { try connection.forEachSourceState(body) }
     func pendingArticles(after id: Int64, limit: Int) throws -> [PendingArticle] { try connection.pendingArticles(after: id, limit: limit) }
     func articleBacklog() throws -> ArticleBacklog { try connection.articleBacklog() }
     func documentsNeedingAnalysis(plugins: [String], after: Int64, limit: Int) throws -> [DocumentForAnalysis] {

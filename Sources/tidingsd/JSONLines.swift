@@ -8,7 +8,7 @@ enum JSONLines {
     /// Batch tuning for the offline commands: feeds and pages of a few hundred KB would otherwise
     /// each get fresh pages from mmap (and their page faults) for every copy made of them.
     static func tuneAllocator() {
-        tidings_tune_malloc(64 << 20, 128 << 20)
+        tidings_tune_malloc(64 << 20, 128 << 20, 0)
     }
 
     /// Standard input's non-blank lines, as bytes.

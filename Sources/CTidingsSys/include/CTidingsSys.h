@@ -37,12 +37,17 @@ uint64_t tidings_monotonic_usec(void);
 /// `needle` in `haystack`, or NULL.
 const void *tidings_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
-/// Batch commands: keep blocks up to `mmap_threshold` bytes in the heap (reused) instead of
-/// fresh mmap pages for each, and trim the heap only past `trim_threshold`.
 /// Gives freed heap memory back to the system (glibc malloc_trim): after a large transient
 /// allocation such as loading 100,000 sources.
 int tidings_malloc_trim(void);
-void tidings_tune_malloc(int mmap_threshold, int trim_threshold);
+
+/// glibc malloc settings. Blocks from `mmap_threshold` bytes up come from mmap and go back to
+/// the system when freed (a fixed threshold: glibc otherwise raises it up to 32 MB after each
+/// large free); the heap is trimmed past `trim_threshold` free bytes; `arena_max` arenas at
+/// most (0 leaves glibc's eight per core). Batch commands keep large blocks in the heap for
+/// reuse (64 MB); the daemon, long-running with many threads and large transient tables,
+/// gives them back (256 KiB, two arenas).
+void tidings_tune_malloc(int mmap_threshold, int trim_threshold, int arena_max);
 
 /// Starts `argv[0]` (searched in PATH when it has no slash) with `envp`, its stdin, stdout and
 /// stderr connected to new pipes whose parent ends (close-on-exec) are returned. The child gets
