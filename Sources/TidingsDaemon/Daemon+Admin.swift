@@ -89,7 +89,8 @@ extension Daemon: AdminRequestHandler {
                 pump()
             case AdminMethods.Reload.name:
                 _ = try params(AdminMethods.Reload.self)
-                reply(AdminMethods.Reload.self)(reload().map { ReloadResult(changes: $0) })
+                let answer = reply(AdminMethods.Reload.self)
+                reload { result in answer(result.map { ReloadResult(changes: $0) }) }
             case AdminMethods.Shutdown.name:
                 _ = try params(AdminMethods.Shutdown.self)
                 reply(AdminMethods.Shutdown.self)(.success(ShutdownResult(stopping: true)))
@@ -256,6 +257,7 @@ extension Daemon: AdminRequestHandler {
                         nextFetchAt: Date(), etag: nil, lastModified: nil, consecutiveErrors: 0, tlsVerify: source.tlsVerify,
                         kind: source.kind)
                     self.sources[source.id] = state
+                    self.noteSourceChanged(source.id)
                     self.scheduler.add(.source(source.id), host: state.host, interval: state.interval, due: Date())
                     self.pump()
                     self.logger.info("added source \(source.id) (\(source.name)) \(source.url)")
@@ -292,6 +294,7 @@ extension Daemon: AdminRequestHandler {
                             nextFetchAt: now, etag: nil, lastModified: nil, consecutiveErrors: 0, tlsVerify: definition.tlsVerify,
                             kind: definition.kind)
                         sources[id] = state
+                        noteSourceChanged(id)
                         // A large import is spread out (about 1,000 new sources a second, within a
                         // tenth of the interval and a minute); a few sources start at once.
                         let window = min(Double(imported.added.count) / 1000, definition.interval / 10, 60)
@@ -334,6 +337,7 @@ extension Daemon: AdminRequestHandler {
             control.async {
                 switch result {
                 case .success(var source):
+                    self.noteSourceChanged(source.id)
                     switch change {
                     case .remove:
                         self.scheduler.remove(.source(source.id))

@@ -57,6 +57,16 @@ public final class Daemon: Sendable {
     var fetchWaiters: [Int64: [(AdminConnection, JSON?)]] { get { state.value.fetchWaiters } _modify { yield &state.value.fetchWaiters } }
     var stopping: Bool { get { state.value.stopping } _modify { yield &state.value.stopping } }
     var stopped: Bool { get { state.value.stopped } _modify { yield &state.value.stopped } }
+    var reloadWaiters: [@Sendable (Result<[String], TidingsError>) -> Void]? {
+        get { state.value.reloadWaiters }
+        _modify { yield &state.value.reloadWaiters }
+    }
+    var reloadTouched: Set<Int64> { get { state.value.reloadTouched } _modify { yield &state.value.reloadTouched } }
+
+    /// An admin changed a source: a reload running now must not undo it. On `control`.
+    func noteSourceChanged(_ id: Int64) {
+        if reloadWaiters != nil { reloadTouched.insert(id) }
+    }
     var recentErrors: [StatusResult.RecentError] { get { state.value.recentErrors } _modify { yield &state.value.recentErrors } }
     var tails: [Int: TailSubscriber] { get { state.value.tails } _modify { yield &state.value.tails } }
     var timers: [any DispatchSourceTimer] { get { state.value.timers } _modify { yield &state.value.timers } }
@@ -162,13 +172,26 @@ public final class Daemon: Sendable {
     /// `control`.
     func loadSchedule(startup: Bool = false) throws {
         dispatchPrecondition(condition: .onQueue(control))
-        // Straight into the table that replaces `sources` (no array of them all first: that
-        // was 20 MB more at 100,000 sources, for a moment).
-        var next = try readerQueue.sync { [reader] () throws -> IDTable<SourceState> in
-            var loaded = IDTable<SourceState>()
-            try reader.value.queries.forEachSourceState { loaded[$0.id] = $0 }
-            return loaded
-        }
+        let loaded = try readerQueue.sync { [reader] in try Daemon.readSources(reader) }
+        applySchedule(loaded, startup: startup)
+    }
+
+    /// Every source's state, straight into the table that replaces `sources` (no array of them
+    /// all first: that was 20 MB more at 100,000 sources, for a moment). On the reader queue.
+    static func readSources(_ reader: QueueConfined<StoreReader>) throws -> IDTable<SourceState> {
+        var loaded = IDTable<SourceState>()
+        try reader.value.queries.forEachSourceState { loaded[$0.id] = $0 }
+        return loaded
+    }
+
+    /// Makes `loaded` the sources and brings the scheduler in line with it. On `control`.
+    func applySchedule(_ loaded: IDTable<SourceState>, startup: Bool) {
+        dispatchPrecondition(condition: .onQueue(control))
+        var next = loaded
+        // Sources an admin added, removed, enabled or disabled while the table was read keep
+        // what `control` knows: the read may predate the change.
+        for id in reloadTouched { next[id] = sources[id] }
+        reloadTouched = []
         let now = Date()
         for id in Array(next.keys) {
             guard var state = next[id] else { continue }
@@ -214,7 +237,7 @@ public final class Daemon: Sendable {
                 guard let self else { return }
                 if signalNumber == SIGHUP {
                     self.logger.info("SIGHUP: reloading \(self.configPath)")
-                    _ = self.reload()
+                    self.reload()
                 } else {
                     self.beginStop(reason: signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")
                 }
@@ -297,18 +320,26 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// Re-reads the config file. A bad file keeps the running config and says why. On `control`.
-    func reload() -> Result<[String], TidingsError> {
-        guard !stopping else { return .failure(TidingsError("stopping", "the daemon is stopping")) }
+    /// Re-reads the config file. A bad file keeps the running config and says why. On
+    /// `control`, which never waits: the sources are synced by the writer and read back by the
+    /// reader, and `completion` runs on `control` when the new schedule is in place. A reload
+    /// asked for while one runs starts when it ends (its callers get the second result).
+    func reload(completion: @escaping @Sendable (Result<[String], TidingsError>) -> Void = { _ in }) {
+        dispatchPrecondition(condition: .onQueue(control))
+        guard !stopping else { return completion(.failure(TidingsError("stopping", "the daemon is stopping"))) }
+        if reloadWaiters != nil {
+            reloadWaiters?.append(completion)
+            return
+        }
+        reloadWaiters = []
         notifier.reloading()
-        defer { notifier.ready(status: "running: \(sources.count) source(s)") }
         let fresh: DaemonConfig
         do {
             fresh = try ConfigLoader.load(path: configPath, workingDirectory: workingDirectory)
         } catch {
             let message = "reload failed, keeping the running config: \(error)"
             noteError(message)
-            return .failure(TidingsError("bad_config", message))
+            return finishReload(.failure(TidingsError("bad_config", message)), completion)
         }
         var changes: [String] = []
         var applied = fresh
@@ -329,21 +360,40 @@ public final class Daemon: Sendable {
             logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? .info
             changes.append("log level is now \(fresh.logLevel)")
         }
-        do {
-            let sources = applied.sources
-            changes += try store.transactSync { db in try db.syncConfigSources(sources, now: Date()) }
-            config = applied
-            scheduler.setPolicy(Daemon.policy(applied.fetch))
-            try loadSchedule()
-            pump()
-        } catch {
-            let message = "reload failed while syncing sources: \(error)"
-            noteError(message)
-            return .failure(TidingsError("reload_failed", message))
+        let sources = applied.sources
+        let before = changes
+        let newConfig = applied
+        // Synced by the writer, read back on the reader queue after the commit, applied on `control`.
+        store.transact({ db in try db.syncConfigSources(sources, now: Date()) }, on: readerQueue) { [self, reader] synced in
+            let loaded = synced.flatMap { changes in Result { (changes, try Daemon.readSources(reader)) } }
+            control.async { [self] in
+                switch loaded {
+                case .success(let (synced, table)):
+                    config = newConfig
+                    scheduler.setPolicy(Daemon.policy(newConfig.fetch))
+                    applySchedule(table, startup: false)
+                    pump()
+                    let all = before + synced
+                    for change in all { logger.info("reload: \(change)") }
+                    logger.info("reloaded \(configPath): \(all.isEmpty ? "no changes" : "\(all.count) change(s)")")
+                    finishReload(.success(all), completion)
+                case .failure(let error):
+                    let message = "reload failed while syncing sources: \(error)"
+                    noteError(message)
+                    finishReload(.failure(TidingsError("reload_failed", message)), completion)
+                }
+            }
         }
-        for change in changes { logger.info("reload: \(change)") }
-        logger.info("reloaded \(configPath): \(changes.isEmpty ? "no changes" : "\(changes.count) change(s)")")
-        return .success(changes)
+    }
+
+    /// Answers a reload, then runs the one asked for meanwhile, if any. On `control`.
+    private func finishReload(_ result: Result<[String], TidingsError>, _ completion: @Sendable (Result<[String], TidingsError>) -> Void) {
+        notifier.ready(status: "running: \(sources.count) source(s)")
+        completion(result)
+        let waiting = reloadWaiters ?? []
+        reloadWaiters = nil
+        guard !waiting.isEmpty else { return }
+        reload { result in for waiter in waiting { waiter(result) } }
     }
 
     /// Keeps the last errors for `status`, and logs them.
@@ -413,6 +463,10 @@ struct TailSubscriber {
 /// `control` reaches it (`QueueConfined` checks each access); other stages get values.
 struct ControlState {
     var server: AdminServer?
+    /// A reload is running (nil when none); the completions of those asked for meanwhile.
+    var reloadWaiters: [@Sendable (Result<[String], TidingsError>) -> Void]?
+    /// Sources an admin changed while a reload runs (see `applySchedule`).
+    var reloadTouched: Set<Int64> = []
     /// What each source's fetch needs (address, validators, kind), by id. The scheduler
     /// decides when; this says what.
     var sources = IDTable<SourceState>()

@@ -78,9 +78,9 @@ struct CoreStagesTests {
         lseek(shm, 123, SEEK_SET)
         #expect(lockf(shm, F_TLOCK, 5) == 0)
         // Requests whose reads must wait on the lock: plugins (counts over extractions),
-        // status and sources.
+        // status, sources, and a reload (its sources are synced and read back).
         let done = Counter()
-        for command in [["plugins"], ["status"], ["sources"]] {
+        for command in [["plugins"], ["status"], ["sources"], ["reload"]] {
             Thread.detachNewThread {
                 _ = try? daemon.ctl(command)
                 done.increment()
@@ -103,7 +103,7 @@ struct CoreStagesTests {
         #expect(lockf(shm, F_ULOCK, 5) == 0)
         // From here on nobody reads the notify socket: its queue fills up, and the pings must
         // fail rather than block the control queue (the stop below would hang).
-        #expect(waitFor(timeout: 60) { done.value == 3 }, "\(daemon.stderr.suffix(2000))")
+        #expect(waitFor(timeout: 60) { done.value == 4 }, "\(daemon.stderr.suffix(2000))")
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 30) == 0, "\(daemon.stderr.suffix(2000))")
     }
