@@ -145,6 +145,9 @@ public struct AdminResponse: Sendable, Equatable {
     public var ok: Bool
     public var more: Bool?
     public var result: JSON?
+    /// The result already encoded (`JSON.encodeText`), written as it is: a large reply needs
+    /// no tree of JSON values on its way out.
+    public var encodedResult: [UInt8]?
     public var error: ErrorBody?
 
     public init(id: JSON?, ok: Bool, more: Bool? = nil, result: JSON? = nil, error: ErrorBody? = nil) {
@@ -158,13 +161,33 @@ public struct AdminResponse: Sendable, Equatable {
     /// One encoded line, newline included: `id` (null when the request had none), `ok`, then
     /// `more` on stream items, then `result` or `error`.
     public func line() -> [UInt8] {
-        var members: [(key: String, value: JSON)] = [(key: "id", value: id ?? .null), (key: "ok", value: .bool(ok))]
-        if let more { members.append((key: "more", value: .bool(more))) }
-        if let result { members.append((key: "result", value: result)) }
-        if let error {
-            members.append((key: "error", value: .object([(key: "code", value: .string(error.code)), (key: "message", value: .string(error.message))])))
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("id")
+        writer.value(id ?? .null)
+        writer.key("ok")
+        writer.bool(ok)
+        if let more {
+            writer.key("more")
+            writer.bool(more)
         }
-        return Array((JSON.object(members).text() + "\n").utf8)
+        if let encodedResult {
+            writer.key("result")
+            writer.raw(encodedResult)
+        } else if let result {
+            writer.key("result")
+            writer.value(result)
+        }
+        if let error {
+            writer.key("error")
+            writer.beginObject()
+            writer.field("code", error.code)
+            writer.field("message", error.message)
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.newline()
+        return writer.bytes
     }
 
     /// Reads a reply line; nil when it is not one.
@@ -180,6 +203,13 @@ public struct AdminResponse: Sendable, Equatable {
 
     public static func success(id: JSON?, result: JSON, more: Bool = false) -> AdminResponse {
         AdminResponse(id: id, ok: true, more: more ? true : nil, result: result)
+    }
+
+    /// A success whose result is already JSON text (`JSON.encodeText`).
+    public static func success(id: JSON?, encoded: [UInt8], more: Bool = false) -> AdminResponse {
+        var response = AdminResponse(id: id, ok: true, more: more ? true : nil)
+        response.encodedResult = encoded
+        return response
     }
 
     public static func failure(_ failure: AdminFailure) -> AdminResponse {

@@ -11,9 +11,16 @@ import Foundation
 /// `JSON.decode(_:)` reads the same shape back.
 extension JSON {
     public static func encode<T: Encodable>(_ value: T) throws -> JSON {
-        let root = EncodingBox()
-        try root.store(value, codingPath: [])
-        return root.json
+        try JSON.parse(encodeText(value))
+    }
+
+    /// The same as `encode`, straight to JSON text on one line, with no tree in between: for
+    /// replies that may be large (`sources.list` of 100,000 sources is tens of megabytes).
+    public static func encodeText<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let sink = TextSink()
+        try sink.store(value, codingPath: [])
+        try sink.finish()
+        return sink.writer.bytes
     }
 
     /// `sourceID` → `source_id`, `refusedCount` → `refused_count`, `lastHTTPStatus` →
@@ -45,124 +52,111 @@ extension JSON {
 protocol StringKeyedDictionary {}
 extension Dictionary: StringKeyedDictionary where Key == String {}
 
-/// A node of the value being built: a leaf, an object or an array, filled in by containers
-/// that hold the box (the Encoder protocol hands containers out before values arrive).
-final class EncodingBox {
-    private enum Content {
-        case value(JSON)
-        case object([(key: String, box: EncodingBox)])
-        case array([EncodingBox])
-    }
-    private var content: Content = .value(.null)
+/// Where the streaming encoder writes. Containers are written as they are used: a container
+/// is closed when the value that opened it has finished encoding itself, or when its parent
+/// is written to again. Codable's synthesized code uses containers one after the other, which
+/// is what this supports; a container written to after it was closed is an error.
+final class TextSink {
+    var writer = JSONWriter()
+    /// Open containers, innermost last: their ids and whether they are objects.
+    private var open: [(id: Int, object: Bool)] = []
+    private var nextID = 0
 
-    var json: JSON {
-        switch content {
-        case .value(let value): return value
-        case .object(let members): return .object(members.map { (key: $0.key, value: $0.box.json) })
-        case .array(let elements): return .array(elements.map(\.json))
+    /// Opens an object or array as the next value, and returns its id.
+    func begin(object: Bool) -> Int {
+        nextID += 1
+        if object { writer.beginObject() } else { writer.beginArray() }
+        open.append((nextID, object))
+        return nextID
+    }
+
+    /// Makes `id` the innermost open container again (closing the finished ones inside it),
+    /// before something is written into it.
+    func resume(_ id: Int, codingPath: [any CodingKey]) throws {
+        guard let index = open.lastIndex(where: { $0.id == id }) else {
+            throw EncodingError.invalidValue(
+                id, .init(codingPath: codingPath, debugDescription: "a container was written to after it was finished"))
+        }
+        close(downTo: index + 1)
+    }
+
+    /// Closes containers until `depth` remain open.
+    func close(downTo depth: Int) {
+        while open.count > depth {
+            if open.removeLast().object { writer.endObject() } else { writer.endArray() }
         }
     }
 
-    func set(_ value: JSON) { content = .value(value) }
-
-    func beginObject() {
-        if case .object = content { return }
-        content = .object([])
-    }
-
-    func beginArray() {
-        if case .array = content { return }
-        content = .array([])
-    }
-
-    /// The box for `key` (a repeated key replaces the earlier value).
-    func member(_ key: String) -> EncodingBox {
-        let box = EncodingBox()
-        guard case .object(var members) = content else { preconditionFailure("not an object") }
-        if let index = members.firstIndex(where: { $0.key == key }) {
-            members[index].box = box
-        } else {
-            members.append((key: key, box: box))
-        }
-        content = .object(members)
-        return box
-    }
-
-    func element() -> EncodingBox {
-        let box = EncodingBox()
-        guard case .array(var elements) = content else { preconditionFailure("not an array") }
-        elements.append(box)
-        content = .array(elements)
-        return box
-    }
-
-    var count: Int {
-        switch content {
-        case .value: 0
-        case .object(let members): members.count
-        case .array(let elements): elements.count
-        }
-    }
-
-    /// Stores any value: dates and string-keyed dictionaries are special, the rest encode
-    /// themselves.
+    /// Any value: dates and string-keyed dictionaries are special, the rest encode themselves.
     func store<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
+        let depth = open.count
+        let before = writer.bytes.count
         switch value {
-        case let date as Date: set(.string(Timestamps.iso(date)))
-        case let json as JSON: set(json)
+        case let date as Date: writer.string(Timestamps.iso(date))
+        case let json as JSON: writer.value(json)
         case is any StringKeyedDictionary:
-            try value.encode(to: BoxEncoder(box: self, codingPath: codingPath, convertKeys: false))
+            try value.encode(to: StreamEncoder(sink: self, codingPath: codingPath, convertKeys: false))
         default:
-            try value.encode(to: BoxEncoder(box: self, codingPath: codingPath, convertKeys: true))
+            try value.encode(to: StreamEncoder(sink: self, codingPath: codingPath, convertKeys: true))
         }
+        // A value that wrote nothing at all (no container, no value) is an empty object.
+        if writer.bytes.count == before && open.count == depth {
+            writer.beginObject()
+            writer.endObject()
+        }
+        close(downTo: depth)
     }
+
+    func finish() throws { close(downTo: 0) }
 }
 
-private struct BoxEncoder: Encoder {
-    let box: EncodingBox
+private struct StreamEncoder: Encoder {
+    let sink: TextSink
     var codingPath: [any CodingKey]
     let convertKeys: Bool
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        box.beginObject()
-        return KeyedEncodingContainer(KeyedBoxContainer<Key>(box: box, codingPath: codingPath, convertKeys: convertKeys))
+        KeyedEncodingContainer(StreamKeyedContainer<Key>(sink: sink, id: sink.begin(object: true), codingPath: codingPath, convertKeys: convertKeys))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        box.beginArray()
-        return UnkeyedBoxContainer(box: box, codingPath: codingPath)
+        StreamUnkeyedContainer(sink: sink, id: sink.begin(object: false), codingPath: codingPath)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleBoxContainer(box: box, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { StreamSingleContainer(sink: sink, codingPath: codingPath) }
 }
 
-private struct KeyedBoxContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let box: EncodingBox
+private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let sink: TextSink
+    let id: Int
     var codingPath: [any CodingKey]
     let convertKeys: Bool
 
-    private func member(_ key: Key) -> EncodingBox {
-        box.member(convertKeys ? JSON.snakeCase(key.stringValue) : key.stringValue)
+    /// Writes the key; the value written next belongs to it.
+    private func key(_ key: Key) throws {
+        try sink.resume(id, codingPath: codingPath)
+        sink.writer.key(convertKeys ? JSON.snakeCase(key.stringValue) : key.stringValue)
     }
 
-    mutating func encodeNil(forKey key: Key) throws { member(key).set(.null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { member(key).set(.bool(value)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { member(key).set(.string(value)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { member(key).set(.number(value)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { member(key).set(.number(Double(value))) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { member(key).set(.number(Double(value))) }
+    mutating func encodeNil(forKey key: Key) throws { try self.key(key); sink.writer.null() }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { try self.key(key); sink.writer.bool(value) }
+    mutating func encode(_ value: String, forKey key: Key) throws { try self.key(key); sink.writer.string(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try self.key(key); sink.writer.number(value) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try self.key(key); sink.writer.number(Double(value)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try member(key).store(value, codingPath: codingPath + [key])
+        try self.key(key)
+        try sink.store(value, codingPath: codingPath + [key])
     }
 
     // A nil optional keeps its key, as null (the protocol's default leaves the key out).
@@ -187,23 +181,26 @@ private struct KeyedBoxContainer<Key: CodingKey>: KeyedEncodingContainerProtocol
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let child = member(key)
-        child.beginObject()
-        return KeyedEncodingContainer(KeyedBoxContainer<NestedKey>(box: child, codingPath: codingPath + [key], convertKeys: convertKeys))
+        // The protocol gives no way to throw here: a misuse shows as the next write's error.
+        try? self.key(key)
+        return KeyedEncodingContainer(
+            StreamKeyedContainer<NestedKey>(sink: sink, id: sink.begin(object: true), codingPath: codingPath + [key], convertKeys: convertKeys))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let child = member(key)
-        child.beginArray()
-        return UnkeyedBoxContainer(box: child, codingPath: codingPath + [key])
+        try? self.key(key)
+        return StreamUnkeyedContainer(sink: sink, id: sink.begin(object: false), codingPath: codingPath + [key])
     }
 
     mutating func superEncoder() -> any Encoder {
-        BoxEncoder(box: box.member("super"), codingPath: codingPath, convertKeys: convertKeys)
+        try? sink.resume(id, codingPath: codingPath)
+        sink.writer.key("super")
+        return StreamEncoder(sink: sink, codingPath: codingPath, convertKeys: convertKeys)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        BoxEncoder(box: member(key), codingPath: codingPath + [key], convertKeys: convertKeys)
+        try? self.key(key)
+        return StreamEncoder(sink: sink, codingPath: codingPath + [key], convertKeys: convertKeys)
     }
 }
 
@@ -216,64 +213,78 @@ struct IndexKey: CodingKey {
     init?(intValue: Int) { self.intValue = intValue }
 }
 
-private struct UnkeyedBoxContainer: UnkeyedEncodingContainer {
-    let box: EncodingBox
+private struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
+    let sink: TextSink
+    let id: Int
     var codingPath: [any CodingKey]
-    var count: Int { box.count }
+    private(set) var count = 0
 
-    mutating func encodeNil() throws { box.element().set(.null) }
-    mutating func encode(_ value: Bool) throws { box.element().set(.bool(value)) }
-    mutating func encode(_ value: String) throws { box.element().set(.string(value)) }
-    mutating func encode(_ value: Double) throws { box.element().set(.number(value)) }
-    mutating func encode(_ value: Float) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: Int) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: Int8) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: Int16) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: Int32) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: Int64) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: UInt) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: UInt8) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: UInt16) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: UInt32) throws { box.element().set(.number(Double(value))) }
-    mutating func encode(_ value: UInt64) throws { box.element().set(.number(Double(value))) }
+    init(sink: TextSink, id: Int, codingPath: [any CodingKey]) {
+        self.sink = sink
+        self.id = id
+        self.codingPath = codingPath
+    }
+
+    /// Before each element: back to this array, and one more element.
+    private mutating func element() throws {
+        try sink.resume(id, codingPath: codingPath)
+        count += 1
+    }
+
+    mutating func encodeNil() throws { try element(); sink.writer.null() }
+    mutating func encode(_ value: Bool) throws { try element(); sink.writer.bool(value) }
+    mutating func encode(_ value: String) throws { try element(); sink.writer.string(value) }
+    mutating func encode(_ value: Double) throws { try element(); sink.writer.number(value) }
+    mutating func encode(_ value: Float) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int8) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int16) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int32) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int64) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt8) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt16) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt32) throws { try element(); sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt64) throws { try element(); sink.writer.number(Double(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let index = count
-        try box.element().store(value, codingPath: codingPath + [IndexKey(index)])
+        try element()
+        try sink.store(value, codingPath: codingPath + [IndexKey(count - 1)])
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let child = box.element()
-        child.beginObject()
-        return KeyedEncodingContainer(KeyedBoxContainer<NestedKey>(box: child, codingPath: codingPath, convertKeys: true))
+        try? element()
+        return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(sink: sink, id: sink.begin(object: true), codingPath: codingPath, convertKeys: true))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let child = box.element()
-        child.beginArray()
-        return UnkeyedBoxContainer(box: child, codingPath: codingPath)
+        try? element()
+        return StreamUnkeyedContainer(sink: sink, id: sink.begin(object: false), codingPath: codingPath)
     }
 
-    mutating func superEncoder() -> any Encoder { BoxEncoder(box: box.element(), codingPath: codingPath, convertKeys: true) }
+    mutating func superEncoder() -> any Encoder {
+        try? element()
+        return StreamEncoder(sink: sink, codingPath: codingPath, convertKeys: true)
+    }
 }
 
-private struct SingleBoxContainer: SingleValueEncodingContainer {
-    let box: EncodingBox
+private struct StreamSingleContainer: SingleValueEncodingContainer {
+    let sink: TextSink
     var codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { box.set(.null) }
-    mutating func encode(_ value: Bool) throws { box.set(.bool(value)) }
-    mutating func encode(_ value: String) throws { box.set(.string(value)) }
-    mutating func encode(_ value: Double) throws { box.set(.number(value)) }
-    mutating func encode(_ value: Float) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: Int) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: Int8) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: Int16) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: Int32) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: Int64) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: UInt) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: UInt8) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: UInt16) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: UInt32) throws { box.set(.number(Double(value))) }
-    mutating func encode(_ value: UInt64) throws { box.set(.number(Double(value))) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try box.store(value, codingPath: codingPath) }
+    mutating func encodeNil() throws { sink.writer.null() }
+    mutating func encode(_ value: Bool) throws { sink.writer.bool(value) }
+    mutating func encode(_ value: String) throws { sink.writer.string(value) }
+    mutating func encode(_ value: Double) throws { sink.writer.number(value) }
+    mutating func encode(_ value: Float) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int8) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int16) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int32) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: Int64) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt8) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt16) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt32) throws { sink.writer.number(Double(value)) }
+    mutating func encode(_ value: UInt64) throws { sink.writer.number(Double(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try sink.store(value, codingPath: codingPath) }
 }

@@ -39,6 +39,12 @@ public struct JSONWriter {
         bytes.append(contentsOf: json.utf8)
     }
 
+    /// Bytes that are already one JSON value (an encoded reply), written as they are.
+    public mutating func raw(_ json: [UInt8]) {
+        beginValue()
+        bytes.append(contentsOf: json)
+    }
+
     /// `"key": value` with nil written as null.
     public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)

@@ -12,20 +12,20 @@ import TidingsStore
 extension Daemon: AdminRequestHandler {
     func handle(_ request: AdminRequest, from connection: AdminConnection) {
         let id = request.id
-        @Sendable func send(_ result: Result<JSON, TidingsError>) {
+        @Sendable func send(_ result: Result<[UInt8], TidingsError>) {
             switch result {
-            case .success(let value): connection.send(.success(id: id, result: value))
+            case .success(let text): connection.send(.success(id: id, encoded: text))
             case .failure(let error): connection.send(.failure(AdminFailure(id: id, code: error.code, message: error.message)))
             }
         }
         /// Method M's reply: its typed result, encoded for the wire.
         func reply<M: AdminMethod>(_ method: M.Type) -> AdminReply<M> {
-            AdminReply { result in send(result.flatMap { value in Result { try JSON.encode(value) }.mapError(Daemon.tidingsError) }) }
+            AdminReply { result in send(result.flatMap { value in Result { try JSON.encodeText(value) }.mapError(Daemon.tidingsError) }) }
         }
         /// Runs `work` on the reader queue, encodes its result there, and replies on `control`.
         func read<M: AdminMethod>(_ method: M.Type, _ work: @escaping @Sendable () throws -> M.Result) {
             readerQueue.async { [control] in
-                let result = Result { try JSON.encode(try work()) }.mapError(Daemon.tidingsError)
+                let result = Result { try JSON.encodeText(try work()) }.mapError(Daemon.tidingsError)
                 control.async { send(result) }
             }
         }

@@ -202,8 +202,8 @@ extension Daemon {
                 let answer = FetchNowResult(
                     sourceID: state.id, status: record.status.rawValue, items: record.documents.count, new: written.newDocuments.count,
                     updated: written.updated, seenElsewhere: written.seenElsewhere, articlesQueued: written.articlesQueued, error: record.error)
-                let result = (try? JSON.encode(answer)) ?? .null
-                for (connection, id) in waiters { connection.send(.success(id: id, result: result)) }
+                let result = (try? JSON.encodeText(answer)) ?? Array("null".utf8)
+                for (connection, id) in waiters { connection.send(.success(id: id, encoded: result)) }
             }
         case .failure(let error):
             // The write failed (e.g. the source was removed meanwhile): the scheduler keeps
@@ -241,8 +241,8 @@ extension Daemon {
     /// Sends the documents newer than what the subscriber already has. On `control`.
     func send(_ documents: [StoredDocument], to subscriber: inout TailSubscriber) {
         for document in documents where document.id > subscriber.lastSent {
-            guard let item = try? JSON.encode(TailItem(document)) else { continue }
-            subscriber.connection.send(.success(id: subscriber.requestID, result: item, more: true))
+            guard let item = try? JSON.encodeText(TailItem(document)) else { continue }
+            subscriber.connection.send(.success(id: subscriber.requestID, encoded: item, more: true))
             subscriber.lastSent = document.id
         }
     }

@@ -21,7 +21,7 @@ public struct IDTable<Value: Sendable>: Sendable {
             return overflow.isEmpty ? nil : overflow[id]
         }
         _modify {
-            if overflow[id] == nil && id >= 0 && (id < Int64(slots.count) || id < denseBound) {
+            if id >= 0 && (id < Int64(slots.count) || id < denseBound) && (overflow.isEmpty || overflow[id] == nil) {
                 if id >= Int64(slots.count) {
                     slots.append(contentsOf: repeatElement(nil, count: Int(id) - slots.count + 1))
                 }

@@ -92,4 +92,35 @@ struct JSONCodingTests {
         let data = try JSONEncoder().encode(holder)
         #expect(try JSONDecoder().decode(Holder.self, from: data) == holder)
     }
+
+    /// Hand-written encoders that use nested containers one after the other, as Codable's own
+    /// code does, stream correctly; an empty value is an empty object.
+    @Test func nestedContainersAndEmptyValuesStream() throws {
+        struct Nested: Encodable {
+            enum Keys: String, CodingKey { case point, tags, after }
+            enum PointKeys: String, CodingKey { case xValue, y }
+            func encode(to encoder: any Encoder) throws {
+                var outer = encoder.container(keyedBy: Keys.self)
+                var point = outer.nestedContainer(keyedBy: PointKeys.self, forKey: .point)
+                try point.encode(1, forKey: .xValue)
+                try point.encode(2, forKey: .y)
+                var tags = outer.nestedUnkeyedContainer(forKey: .tags)
+                try tags.encode("a")
+                try tags.encodeNil()
+                try outer.encode(true, forKey: .after)
+            }
+        }
+        struct Nothing: Encodable { func encode(to encoder: any Encoder) throws {} }
+        #expect(String(decoding: try JSON.encodeText(Nested()), as: UTF8.self) == #"{"point":{"x_value":1,"y":2},"tags":["a",null],"after":true}"#)
+        #expect(String(decoding: try JSON.encodeText([Nothing(), Nothing()]), as: UTF8.self) == "[{},{}]")
+        #expect(String(decoding: try JSON.encodeText([String: Int]()), as: UTF8.self) == "{}")
+    }
+
+    @Test func aLargeListStreamsInLinearTime() throws {
+        struct Row: Codable { var id: Int64; var name: String; var note: String? }
+        let rows = (0..<100_000).map { Row(id: Int64($0), name: "feed \($0)", note: nil) }
+        let text = try JSON.encodeText(rows)
+        #expect(text.count > 3_000_000)
+        #expect(try JSON.parse(text).array?.count == 100_000)
+    }
 }
