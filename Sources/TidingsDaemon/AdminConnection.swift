@@ -21,6 +21,9 @@ final class AdminConnection: Sendable {
     private var readSuspended: Bool { get { state.value.readSuspended } _modify { yield &state.value.readSuspended } }
     private var liveSources: Int { get { state.value.liveSources } _modify { yield &state.value.liveSources } }
     private var outgoing: [UInt8] { get { state.value.outgoing } _modify { yield &state.value.outgoing } }
+    /// Bytes of `outgoing` already sent (a large reply goes out in many writes; dropping each
+    /// write's bytes from the front moved the rest every time).
+    private var sent: Int { get { state.value.sent } _modify { yield &state.value.sent } }
     private var unanswered: Int { get { state.value.unanswered } _modify { yield &state.value.unanswered } }
     private var closeWhenAnswered: Bool { get { state.value.closeWhenAnswered } _modify { yield &state.value.closeWhenAnswered } }
     private(set) var isClosed: Bool {
@@ -105,8 +108,13 @@ final class AdminConnection: Sendable {
         if response.more != true { unanswered = max(0, unanswered - 1) }
         // A client that stopped reading (a `tail` it does not drain) is cut off once a backlog
         // builds up; one large reply on its own (`sources.list` of 100,000 sources) is fine.
-        let backlog = outgoing.count
-        outgoing.append(contentsOf: response.line())
+        let backlog = outgoing.count - sent
+        if backlog == 0 {
+            outgoing = response.line()  // no copy of a large reply
+            sent = 0
+        } else {
+            outgoing.append(contentsOf: response.line())
+        }
         if backlog > AdminConnection.maxBuffered {
             close()
             return
@@ -119,8 +127,9 @@ final class AdminConnection: Sendable {
     }
 
     private func flush() {
-        while !outgoing.isEmpty {
-            let n = outgoing.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        while sent < outgoing.count {
+            let offset = sent
+            let n = outgoing.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK {
@@ -130,8 +139,10 @@ final class AdminConnection: Sendable {
                 close()
                 return
             }
-            outgoing.removeFirst(n)
+            sent += n
         }
+        outgoing = []
+        sent = 0
         if let writeSource {
             writeSource.cancel()
             self.writeSource = nil
@@ -191,6 +202,7 @@ private struct ConnectionState {
     var readSuspended: Bool = false
     var liveSources: Int = 0
     var outgoing: [UInt8] = []
+    var sent = 0
     var unanswered: Int = 0
     var closeWhenAnswered: Bool = false
     var isClosed: Bool = false
