@@ -388,6 +388,7 @@ public final class Daemon: Sendable {
 
     /// Answers a reload, then runs the one asked for meanwhile, if any. On `control`.
     private func finishReload(_ result: Result<[String], TidingsError>, _ completion: @Sendable (Result<[String], TidingsError>) -> Void) {
+        reloadTouched = []  // applied, or the reload failed: memory and store agree on them
         notifier.ready(status: "running: \(sources.count) source(s)")
         completion(result)
         let waiting = reloadWaiters ?? []
