@@ -14,6 +14,14 @@ public protocol AdminMethod: Sendable {
 /// The params of a method that takes none (`{}` or no `params` at all).
 public struct NoParams: Codable, Sendable, Equatable {
     public init() {}
+
+    private enum NoKeys: CodingKey {}
+
+    /// Opens the (empty) object, so that strict decoding sees each key in it as unknown
+    /// (the synthesized decoder of an empty struct never looks).
+    public init(from decoder: any Decoder) throws {
+        _ = try decoder.container(keyedBy: NoKeys.self)
+    }
 }
 
 /// Every method of the admin protocol.

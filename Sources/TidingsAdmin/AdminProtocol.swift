@@ -78,12 +78,16 @@ public struct AdminRequest: Sendable, Equatable {
     }
 
     /// Decodes the params into a method's typed parameters, or fails with `invalid_params`:
-    /// a missing or mistyped parameter, or one the method does not take.
-    public func decodeParams<P: Codable>(_ type: P.Type) throws(TidingsError) -> P {
+    /// a missing or mistyped parameter, or one the method does not take (at any depth: a
+    /// misspelt key in one outline of `sources.import` too).
+    public func decodeParams<P: Decodable>(_ type: P.Type) throws(TidingsError) -> P {
         let given = params.flatMap { $0.isNull ? nil : $0 } ?? .object([])
-        let decoded: P
         do {
-            decoded = try given.decode(P.self)
+            return try given.decodeStrictly(P.self)
+        } catch let unknown as JSONUnknownKeys {
+            let names = unknown.unknown.map { "\"\(unknown.path.isEmpty ? $0 : "\(unknown.path).\($0)")\"" }.joined(separator: ", ")
+            let takes = unknown.known.isEmpty ? "it takes no parameters" : "it takes \(unknown.known.joined(separator: ", "))"
+            throw TidingsError.invalid("\(method): unknown parameter \(names); \(takes)")
         } catch let DecodingError.keyNotFound(key, _) {
             throw TidingsError.invalid("\(method): missing parameter \"\(JSON.snakeCase(key.stringValue))\"")
         } catch let DecodingError.typeMismatch(type, context) {
@@ -95,15 +99,6 @@ public struct AdminRequest: Sendable, Equatable {
         } catch {
             throw TidingsError.invalid("\(method): bad parameters")
         }
-        // Every key the type knows comes back from encoding it (nil ones as null).
-        if let known = try? JSON.encode(decoded).members.map({ Set($0.map(\.key)) }), let members = given.members {
-            let unknown = members.map(\.key).filter { !known.contains($0) }
-            if !unknown.isEmpty {
-                let takes = known.isEmpty ? "it takes no parameters" : "it takes \(known.sorted().joined(separator: ", "))"
-                throw TidingsError.invalid("\(method): unknown parameter \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); \(takes)")
-            }
-        }
-        return decoded
     }
 
     private static func path(_ context: DecodingError.Context) -> String {

@@ -5,10 +5,19 @@ import Foundation
 /// `DecodingError`s with their coding path (`keyNotFound`, `typeMismatch`, `valueNotFound`).
 extension JSON {
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        try JSON.unbox(self, as: T.self, codingPath: [])
+        try JSON.unbox(self, as: T.self, codingPath: [], audit: nil)
     }
 
-    static func unbox<T: Decodable>(_ json: JSON, as type: T.Type, codingPath: [any CodingKey]) throws -> T {
+    /// Decodes like `decode`, and then refuses a key that no part of `T` asked for, at any
+    /// depth (`JSONUnknownKeys`): a misspelt parameter must not be ignored in silence.
+    public func decodeStrictly<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        let audit = KeyAudit()
+        let value = try JSON.unbox(self, as: T.self, codingPath: [], audit: audit)
+        try audit.check()
+        return value
+    }
+
+    static func unbox<T: Decodable>(_ json: JSON, as type: T.Type, codingPath: [any CodingKey], audit: KeyAudit?) throws -> T {
         if T.self == JSON.self { return json as! T }
         if T.self == Date.self {
             guard case .string(let text) = json, let date = Timestamps.parse(text) else {
@@ -17,7 +26,7 @@ extension JSON {
             return date as! T
         }
         let convertKeys = !(T.self is any StringKeyedDictionary.Type)
-        return try T(from: JSONValueDecoder(json: json, codingPath: codingPath, convertKeys: convertKeys))
+        return try T(from: JSONValueDecoder(json: json, codingPath: codingPath, convertKeys: convertKeys, audit: audit))
     }
 
     var kindName: String {
@@ -92,10 +101,43 @@ struct AnyKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
+/// Keys an object had that nothing asked for, at any depth of a strictly decoded value.
+public struct JSONUnknownKeys: Error, Sendable, Equatable {
+    /// Where: the dotted path of the object (empty at the top), and its unknown keys.
+    public var path: String
+    public var unknown: [String]
+    /// The keys the type there reads.
+    public var known: [String]
+}
+
+/// Which keys each object of a strictly decoded value was asked about.
+final class KeyAudit {
+    final class Asked {
+        var names: Set<String> = []
+    }
+    private var objects: [(path: [any CodingKey], keys: [String], asked: Asked)] = []
+
+    func register(path: [any CodingKey], keys: [String]) -> Asked {
+        let asked = Asked()
+        objects.append((path, keys, asked))
+        return asked
+    }
+
+    func check() throws {
+        for object in objects {
+            let unknown = object.keys.filter { !object.asked.names.contains($0) }
+            guard !unknown.isEmpty else { continue }
+            throw JSONUnknownKeys(
+                path: object.path.map(\.stringValue).joined(separator: "."), unknown: unknown, known: object.asked.names.sorted())
+        }
+    }
+}
+
 struct JSONValueDecoder: Decoder {
     let json: JSON
     var codingPath: [any CodingKey]
     let convertKeys: Bool
+    let audit: KeyAudit?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -105,8 +147,11 @@ struct JSONValueDecoder: Decoder {
         }
         var byKey: [String: JSON] = [:]
         for member in members { byKey[member.key] = member.value }
+        let order = members.map(\.key)
         return KeyedDecodingContainer(
-            KeyedJSONContainer<Key>(members: byKey, order: members.map(\.key), codingPath: codingPath, convertKeys: convertKeys))
+            KeyedJSONContainer<Key>(
+                members: byKey, order: order, codingPath: codingPath, convertKeys: convertKeys,
+                asked: audit?.register(path: codingPath, keys: order), audit: audit))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -114,10 +159,10 @@ struct JSONValueDecoder: Decoder {
             throw DecodingError.typeMismatch(
                 [JSON].self, .init(codingPath: codingPath, debugDescription: "expected an array, found \(json.kindName)"))
         }
-        return UnkeyedJSONContainer(elements: elements, codingPath: codingPath)
+        return UnkeyedJSONContainer(elements: elements, codingPath: codingPath, audit: audit)
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleJSONContainer(json: json, codingPath: codingPath) }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleJSONContainer(json: json, codingPath: codingPath, audit: audit) }
 }
 
 /// Leaf values: the one place JSON's kinds meet Swift's primitive types.
@@ -159,8 +204,15 @@ private struct KeyedJSONContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     let order: [String]
     var codingPath: [any CodingKey]
     let convertKeys: Bool
+    /// Records every key looked up, when decoding strictly.
+    let asked: KeyAudit.Asked?
+    let audit: KeyAudit?
 
-    private func name(_ key: Key) -> String { convertKeys ? JSON.snakeCase(key.stringValue) : key.stringValue }
+    private func name(_ key: Key) -> String {
+        let name = convertKeys ? JSON.snakeCase(key.stringValue) : key.stringValue
+        asked?.names.insert(name)
+        return name
+    }
 
     var allKeys: [Key] { order.compactMap { Key(stringValue: $0) } }
 
@@ -195,23 +247,23 @@ private struct KeyedJSONContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         if json.isNull && T.self != JSON.self {
             throw DecodingError.valueNotFound(T.self, .init(codingPath: path(key), debugDescription: "expected \(T.self), found null"))
         }
-        return try JSON.unbox(json, as: T.self, codingPath: path(key))
+        return try JSON.unbox(json, as: T.self, codingPath: path(key), audit: audit)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try JSONValueDecoder(json: value(key), codingPath: path(key), convertKeys: convertKeys).container(keyedBy: type)
+        try JSONValueDecoder(json: value(key), codingPath: path(key), convertKeys: convertKeys, audit: audit).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try JSONValueDecoder(json: value(key), codingPath: path(key), convertKeys: convertKeys).unkeyedContainer()
+        try JSONValueDecoder(json: value(key), codingPath: path(key), convertKeys: convertKeys, audit: audit).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONValueDecoder(json: members["super"] ?? .null, codingPath: codingPath, convertKeys: convertKeys)
+        JSONValueDecoder(json: members["super"] ?? .null, codingPath: codingPath, convertKeys: convertKeys, audit: audit)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONValueDecoder(json: members[name(key)] ?? .null, codingPath: path(key), convertKeys: convertKeys)
+        JSONValueDecoder(json: members[name(key)] ?? .null, codingPath: path(key), convertKeys: convertKeys, audit: audit)
     }
 }
 
@@ -220,9 +272,12 @@ private struct UnkeyedJSONContainer: UnkeyedDecodingContainer {
     var codingPath: [any CodingKey]
     var currentIndex = 0
 
-    init(elements: [JSON], codingPath: [any CodingKey]) {
+    let audit: KeyAudit?
+
+    init(elements: [JSON], codingPath: [any CodingKey], audit: KeyAudit?) {
         self.elements = elements
         self.codingPath = codingPath
+        self.audit = audit
     }
 
     var count: Int? { elements.count }
@@ -258,28 +313,29 @@ private struct UnkeyedJSONContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (json, path) = try next(type); return try Leaf.integer(json, path) }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let (json, path) = try next(type)
-        return try JSON.unbox(json, as: T.self, codingPath: path)
+        return try JSON.unbox(json, as: T.self, codingPath: path, audit: audit)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         let (json, path) = try next([String: JSON].self)
-        return try JSONValueDecoder(json: json, codingPath: path, convertKeys: true).container(keyedBy: type)
+        return try JSONValueDecoder(json: json, codingPath: path, convertKeys: true, audit: audit).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let (json, path) = try next([JSON].self)
-        return try JSONValueDecoder(json: json, codingPath: path, convertKeys: true).unkeyedContainer()
+        return try JSONValueDecoder(json: json, codingPath: path, convertKeys: true, audit: audit).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
         let (json, path) = try next(JSON.self)
-        return JSONValueDecoder(json: json, codingPath: path, convertKeys: true)
+        return JSONValueDecoder(json: json, codingPath: path, convertKeys: true, audit: audit)
     }
 }
 
 private struct SingleJSONContainer: SingleValueDecodingContainer {
     let json: JSON
     var codingPath: [any CodingKey]
+    let audit: KeyAudit?
 
     func decodeNil() -> Bool { json.isNull }
     func decode(_ type: Bool.Type) throws -> Bool { try Leaf.bool(json, codingPath) }
@@ -296,5 +352,5 @@ private struct SingleJSONContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try Leaf.integer(json, codingPath) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try Leaf.integer(json, codingPath) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try Leaf.integer(json, codingPath) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSON.unbox(json, as: T.self, codingPath: codingPath) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSON.unbox(json, as: T.self, codingPath: codingPath, audit: audit) }
 }

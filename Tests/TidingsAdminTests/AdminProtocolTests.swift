@@ -82,6 +82,13 @@ struct AdminRequestTests {
         #expect { try none.decodeParams(NoParams.self) } throws: { error in
             ((error as? TidingsCore.TidingsError)?.message ?? "").contains("it takes no parameters")
         }
+        // Also inside a list: one misspelt key in one outline of an import.
+        let nested = try AdminRequest.parse(
+            Array(#"{"id":1,"method":"sources.import","params":{"sources":[{"url":"https://a.example/"},{"url":"https://b.example/","nmae":"b"}]}}"#.utf8)).get()
+        #expect { try nested.decodeParams(ImportSourcesParams.self) } throws: { error in
+            let message = (error as? TidingsCore.TidingsError)?.message ?? ""
+            return message.contains("unknown parameter \"sources.1.nmae\"") && message.contains("it takes interval, kind, name, url")
+        }
         // null params, or none, are no params.
         let null = try AdminRequest.parse(Array(#"{"id":1,"method":"status","params":null}"#.utf8)).get()
         #expect(try null.decodeParams(NoParams.self) == NoParams())
