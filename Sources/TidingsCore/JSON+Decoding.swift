@@ -18,7 +18,6 @@ extension JSON {
     }
 
     static func unbox<T: Decodable>(_ json: JSON, as type: T.Type, codingPath: [any CodingKey], audit: KeyAudit?) throws -> T {
-        if T.self == JSON.self { return json as! T }
         if T.self == Date.self {
             guard case .string(let text) = json, let date = Timestamps.parse(text) else {
                 throw DecodingError.typeMismatch(Date.self, .init(codingPath: codingPath, debugDescription: "expected an ISO 8601 time"))
@@ -37,57 +36,6 @@ extension JSON {
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
-        }
-    }
-}
-
-/// JSON reads and writes itself (as a field of a Codable type, or through Foundation's coders).
-extension JSON: Codable {
-    public init(from decoder: any Decoder) throws {
-        if let decoder = decoder as? JSONValueDecoder {
-            self = decoder.json
-            return
-        }
-        if let container = try? decoder.container(keyedBy: AnyKey.self) {
-            self = .object(try container.allKeys.map { (key: $0.stringValue, value: try container.decode(JSON.self, forKey: $0)) })
-        } else if var container = try? decoder.unkeyedContainer() {
-            var elements: [JSON] = []
-            while !container.isAtEnd { elements.append(try container.decode(JSON.self)) }
-            self = .array(elements)
-        } else {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if let value = try? container.decode(Double.self) {
-                self = .number(value)
-            } else {
-                self = .string(try container.decode(String.self))
-            }
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        switch self {
-        case .null:
-            var container = encoder.singleValueContainer()
-            try container.encodeNil()
-        case .bool(let value):
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
-        case .number(let value):
-            var container = encoder.singleValueContainer()
-            if let whole = self.int { try container.encode(whole) } else { try container.encode(value) }
-        case .string(let value):
-            var container = encoder.singleValueContainer()
-            try container.encode(value)
-        case .array(let elements):
-            var container = encoder.unkeyedContainer()
-            for element in elements { try container.encode(element) }
-        case .object(let members):
-            var container = encoder.container(keyedBy: AnyKey.self)
-            for member in members { try container.encode(member.value, forKey: AnyKey(member.key)) }
         }
     }
 }
@@ -244,7 +192,7 @@ private struct KeyedJSONContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try Leaf.integer(value(key), path(key)) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let json = try value(key)
-        if json.isNull && T.self != JSON.self {
+        if json.isNull {
             throw DecodingError.valueNotFound(T.self, .init(codingPath: path(key), debugDescription: "expected \(T.self), found null"))
         }
         return try JSON.unbox(json, as: T.self, codingPath: path(key), audit: audit)

@@ -93,7 +93,6 @@ final class TextSink {
         let before = writer.bytes.count
         switch value {
         case let date as Date: writer.string(Timestamps.iso(date))
-        case let json as JSON: writer.value(json)
         case is any StringKeyedDictionary:
             try value.encode(to: StreamEncoder(sink: self, codingPath: codingPath, convertKeys: false))
         default:

@@ -224,7 +224,7 @@ public final class Daemon: Sendable {
     /// blocks (tables of 100,000 sources) go back to the system when freed, where glibc's
     /// rising threshold kept them in the heap. (Two arenas saved 5 MB more but cost a quarter
     /// of the polling throughput in lock contention, so glibc keeps its arenas.)
-    public static func prepareSignals() {
+    public static func prepareProcess() {
         signal(SIGPIPE, SIG_IGN)
         tidings_tune_malloc(256 << 10, 1 << 20, 0)
     }

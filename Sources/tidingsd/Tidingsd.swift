@@ -43,7 +43,7 @@ extension Tidingsd {
         @OptionGroup var options: ConfigOption
 
         func run() throws {
-            Daemon.prepareSignals()
+            Daemon.prepareProcess()
             let workingDirectory = FileManager.default.currentDirectoryPath
             let config: DaemonConfig
             do {

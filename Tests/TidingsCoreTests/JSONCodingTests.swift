@@ -82,17 +82,6 @@ struct JSONCodingTests {
         #expect(try JSON.parse(pretty) == json)
     }
 
-    @Test func jsonItselfIsCodable() throws {
-        struct Holder: Codable, Equatable { var payload: JSON }
-        let holder = Holder(payload: ["k": .bool(true)])
-        let json = try JSON.encode(holder)
-        #expect(json.text() == #"{"payload":{"k":true}}"#)
-        #expect(try json.decode(Holder.self) == holder)
-        // Through Foundation's coders too.
-        let data = try JSONEncoder().encode(holder)
-        #expect(try JSONDecoder().decode(Holder.self, from: data) == holder)
-    }
-
     /// Hand-written encoders that use nested containers one after the other, as Codable's own
     /// code does, stream correctly; an empty value is an empty object.
     @Test func nestedContainersAndEmptyValuesStream() throws {
