@@ -56,18 +56,20 @@ extension Daemon {
 
     /// What the reader stage needs from the config, taken when a fetch starts.
     var readingSettings: FetchReading.Settings {
-        FetchReading.Settings(
-            maxFreshness: config.fetch.maxFreshness, adaptive: config.fetch.adaptive ? config.fetch.adaptiveBounds : nil,
-            articleMinLength: config.fetch.fetchArticles ? config.fetch.articleMinLength : nil,
-            allowPrivateNetworks: config.fetch.allowPrivateNetworks)
+        let fetch = config.fetch  // one read of the shared config, not one per field
+        return FetchReading.Settings(
+            maxFreshness: fetch.maxFreshness, adaptive: fetch.adaptive ? fetch.adaptiveBounds : nil,
+            articleMinLength: fetch.fetchArticles ? fetch.articleMinLength : nil,
+            allowPrivateNetworks: fetch.allowPrivateNetworks)
     }
 
     /// The request for a source or a page, from the config.
     func request(url: String, etag: String? = nil, lastModified: String? = nil, tlsVerify: Bool) -> FetchRequest {
-        FetchRequest(
-            url: url, etag: etag, lastModified: lastModified, userAgent: config.fetch.userAgent,
-            timeout: config.fetch.timeout, maxBytes: config.fetch.maxBytes,
-            allowPrivateNetworks: config.fetch.allowPrivateNetworks, tlsVerify: tlsVerify, proxy: config.fetch.proxy)
+        let fetch = config.fetch
+        return FetchRequest(
+            url: url, etag: etag, lastModified: lastModified, userAgent: fetch.userAgent,
+            timeout: fetch.timeout, maxBytes: fetch.maxBytes,
+            allowPrivateNetworks: fetch.allowPrivateNetworks, tlsVerify: tlsVerify, proxy: fetch.proxy)
     }
 
     /// Fetches one source; the scheduler has given it a slot (and its host's turn). On `control`.
