@@ -46,11 +46,11 @@ extension Daemon {
         logger.debug("reading article page \(page.id) of document \(page.documentID): \(page.url)")
         fetcher.fetchArticle(request(url: page.url, tlsVerify: page.tlsVerify), on: control) { [self] result in
             if case .failure(let error) = result, error.cancelled {
-                abandon(work, host: page.host)
+                abandon(work)
                 return
             }
             let now = Date()
-            scheduler.transferEnded(work, host: page.host, now: now)
+            scheduler.transferEnded(work, now: now)
             pump()
             parseQueue.async { [self] in
                 let article = FetchReading.article(from: result)

@@ -99,11 +99,11 @@ extension Daemon {
             if case .failure(let error) = result, error.cancelled {
                 // Cut off by a shutdown: not the source's fault, so nothing is recorded and the
                 // source stays due for the next start.
-                abandon(work, host: state.host)
+                abandon(work)
                 return
             }
             let now = Date()
-            scheduler.transferEnded(work, host: state.host, now: now)
+            scheduler.transferEnded(work, now: now)
             // A slot is free, and the host may be asked again after its delay.
             pump()
             if case .success(let response) = result, !response.notModified {
@@ -135,10 +135,10 @@ extension Daemon {
     }
 
     /// Forgets a fetch that was cancelled before it produced anything. On `control`.
-    func abandon(_ work: Work, host: String?) {
+    func abandon(_ work: Work) {
         dispatchPrecondition(condition: .onQueue(control))
         let now = Date()
-        scheduler.transferEnded(work, host: host, now: now)
+        scheduler.transferEnded(work, now: now)
         if case .source = work { _ = scheduler.complete(work, .cancelled, now: now) }
         scheduler.release(work, now: now)
         if case .source(let id) = work {

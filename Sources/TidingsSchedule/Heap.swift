@@ -7,6 +7,8 @@ struct Heap<Element: Comparable & Sendable>: Sendable {
     var count: Int { items.count }
     var top: Element? { items.first }
 
+    mutating func reserveCapacity(_ capacity: Int) { items.reserveCapacity(capacity) }
+
     mutating func push(_ element: Element) {
         items.append(element)
         var child = items.count - 1

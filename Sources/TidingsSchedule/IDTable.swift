@@ -47,6 +47,14 @@ public struct IDTable<Value: Sendable>: Sendable {
         }
     }
 
+    /// Makes room for ids up to `id` (a bulk load of `adding` more values whose largest id is
+    /// `id`), so that the array is not grown, and copied, step by step on the way.
+    public mutating func reserveCapacity(upTo id: Int64, adding: Int) {
+        let bound = Swift.max(1024, Int64(count + adding) * 2)
+        guard id >= 0, id < bound, Int(id) + 1 > slots.capacity else { return }
+        slots.reserveCapacity(Int(id) + 1)
+    }
+
     /// Removes and returns the value for `id`.
     @discardableResult
     public mutating func removeValue(forKey id: Int64) -> Value? {

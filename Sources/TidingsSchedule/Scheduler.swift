@@ -73,16 +73,23 @@ public struct Scheduler: Sendable {
         case idle
     }
 
+    /// One per source: the fields are ordered widest first, which makes it 32 bytes, not 40.
     struct Entry: Sendable {
-        var host: Int32
         var interval: Double
         var due: Double
+        var host: Int32
         var generation: UInt32 = 0
+        var consecutiveErrors: Int32 = 0
         var phase: Phase = .idle
         var enabled = true
-        var consecutiveErrors: Int32 = 0
         /// A fetch was asked for while it ran: due again as soon as it is released.
         var again = false
+
+        init(host: Int32, interval: Double, due: Double) {
+            self.interval = interval
+            self.due = due
+            self.host = host
+        }
     }
 
     struct HostState: Sendable {
@@ -141,8 +148,10 @@ public struct Scheduler: Sendable {
     private var hostTimers = Heap<HostTimer>()
     private var hostless = Queue<Waiting>()
     private var running: Set<Work> = []
-    /// The running work whose request is still under way (each holds a slot).
-    private var transferring: Set<Work> = []
+    /// The running work whose request is still under way (each holds a slot), with the host it
+    /// counts against (its index, -1 for none): the one it started on, though the source may
+    /// have moved since.
+    private var transferring: [Work: Int32] = [:]
     private var sequence: UInt64 = 0
     private var random: SplitMix64
     /// Sources and pages due and waiting for a host or a slot.
@@ -190,6 +199,12 @@ public struct Scheduler: Sendable {
 
     /// New limits (a reload): they apply to the next starts and the next host delays.
     public mutating func setPolicy(_ policy: Policy) { self.policy = policy }
+
+    /// Makes room for `adding` more sources whose largest id is `id`, before a bulk add.
+    public mutating func reserveSources(upTo id: Int64, adding: Int) {
+        entries.reserveSources(upTo: id, adding: adding)
+        due.reserveCapacity(due.count + adding)
+    }
 
     /// Adds a source or page (or replaces what is known of it), due at `due`.
     public mutating func add(_ work: Work, host: String?, interval: Double = 0, due: Date, enabled: Bool = true, consecutiveErrors: Int = 0) {
@@ -344,9 +359,8 @@ public struct Scheduler: Sendable {
 
     /// The request of `work` is over: its slot is free, and its host may be asked again after
     /// `hostDelay`. The work counts against `maxPending` until ``release(_:now:)``.
-    public mutating func transferEnded(_ work: Work, host: String?, now date: Date) {
-        guard transferring.remove(work) != nil else { return }
-        guard let host, let hostID = hostIndex[host] else { return }
+    public mutating func transferEnded(_ work: Work, now date: Date) {
+        guard let hostID = transferring.removeValue(forKey: work), hostID >= 0 else { return }
         let index = Int(hostID)
         hosts[index].active = max(0, hosts[index].active - 1)
         hosts[index].readyAt = date.timeIntervalSince1970 + policy.hostDelay
@@ -387,11 +401,9 @@ public struct Scheduler: Sendable {
     /// meanwhile); a page is forgotten, and the caller adds it again to retry it.
     public mutating func release(_ work: Work, now date: Date) {
         guard running.remove(work) != nil else { return }
-        if transferring.contains(work) {
-            // Released without a word on its transfer (local work, or dropped): the slot and
-            // the host go too.
-            transferEnded(work, host: entries[work].flatMap { $0.host >= 0 ? hosts[Int($0.host)].name : nil }, now: date)
-        }
+        // Released without a word on its transfer (local work, or dropped): the slot and the
+        // host go too.
+        transferEnded(work, now: date)
         guard var entry = entries[work], entry.phase == .running else { return }
         if case .page = work {
             remove(work)
@@ -460,7 +472,7 @@ public struct Scheduler: Sendable {
         entry.phase = .running
         entries[work] = entry
         running.insert(work)
-        transferring.insert(work)
+        transferring[work] = entry.host
         if entry.host >= 0 {
             hosts[Int(entry.host)].active += 1
             hosts[Int(entry.host)].readyAt = now
@@ -520,6 +532,8 @@ struct WorkTable<Value: Sendable>: Sendable {
     private var pages: [Int64: Value] = [:]
 
     var count: Int { sources.count + pages.count }
+
+    mutating func reserveSources(upTo id: Int64, adding: Int) { sources.reserveCapacity(upTo: id, adding: adding) }
 
     subscript(work: Work) -> Value? {
         get {

@@ -73,12 +73,10 @@ extension SQLiteConnection {
     /// URLs in use, one cached insert per source. Returns the sources added and how many were
     /// present or renamed.
     public func importSources(_ definitions: [SourceDefinition], now: Date) throws -> SourceImport {
-        var urls = Set<String>()
-        var names = Set<String>()
-        for row in try query("SELECT name, url FROM sources") {
-            urls.insert(try row.text("url"))
-            names.insert(try row.text("name"))
-        }
+        // Known URLs and names are looked up in their unique indexes, which see the rows this
+        // transaction added too. Sets of every URL and name were 20 MB at 100,000 sources.
+        let urlKnown = try cached("SELECT 1 FROM sources WHERE url = ?")
+        let nameKnown = try cached("SELECT 1 FROM sources WHERE name = ?")
         let insert = try cached(
             """
             INSERT INTO sources (name, url, origin, enabled, interval_s, created_at, next_fetch_at, tls_verify, kind)
@@ -86,18 +84,19 @@ extension SQLiteConnection {
             """)
         let stamp = Timestamps.iso(now)
         var result = SourceImport()
+        result.added.reserveCapacity(definitions.count)
         for definition in definitions {
-            guard !urls.contains(definition.url) else {
+            guard try !urlKnown.exists([.text(definition.url)]) else {
                 result.present += 1
                 continue
             }
             var name = definition.name
-            if names.contains(name) {
+            if try nameKnown.exists([.text(name)]) {
                 result.renamed += 1
                 name = SourceDefinition.defaultName(for: definition.url)
                 var number = 2
                 let base = name
-                while names.contains(name) {
+                while try nameKnown.exists([.text(name)]) {
                     name = "\(base) (\(number))"
                     number += 1
                 }
@@ -106,8 +105,6 @@ extension SQLiteConnection {
                 .text(name), .text(definition.url), SQLiteValue(definition.enabled), .real(definition.interval), .text(stamp),
                 .text(stamp), SQLiteValue(definition.tlsVerify), .text(definition.kind.rawValue),
             ])
-            urls.insert(definition.url)
-            names.insert(name)
             var added = definition
             added.name = name
             result.added.append((lastInsertRowID, added))
@@ -205,41 +202,69 @@ public struct SourceImport: Sendable {
     public var renamed = 0
 }
 
-/// What the scheduler needs to know about a source.
+/// What the daemon keeps in memory about a source, between polls: one of these per source, so
+/// it is laid out to be small (112 bytes, and no heap but the URL's and a long ETag's).
+/// Before, with its host kept and `Int`s and optionals for every field, it was 152 bytes and a
+/// 64-byte `Last-Modified` string per source: 100,000 sources held 22 MB here.
 public struct SourceState: Sendable, Equatable {
     public var id: Int64
     public var name: String
-    /// The address; setting it also sets ``host``.
-    public var url: String { didSet { host = SourceState.host(of: url) } }
-    /// The politeness key: the URL's host, nil for local files. Kept, not parsed per tick.
-    public private(set) var host: String?
-    public var enabled: Bool
+    public var url: String
     public var interval: Double
-    public var nextFetchAt: Date?
     public var etag: String?
-    public var lastModified: String?
-    public var consecutiveErrors: Int
+    private var modified: HTTPDateText
+    /// The time as seconds, NaN for none (a `Date?` takes 16 bytes in the layout, 8 here).
+    private var nextFetch: Double
+    private var errors: Int32
+    private var hops: UInt8
+    public var enabled: Bool
     public var tlsVerify: Bool
     public var kind: Source.Kind
+
+    /// The politeness key: the URL's host, nil for local files. Parsed when asked (the
+    /// scheduler keeps each source's host itself).
+    public var host: String? { SourceState.host(of: url) }
+    /// The server's `Last-Modified`, exactly as it was sent.
+    public var lastModified: String? {
+        get { modified.text }
+        set { modified = HTTPDateText(newValue) }
+    }
+    public var nextFetchAt: Date? {
+        get { nextFetch.isNaN ? nil : Date(timeIntervalSince1970: nextFetch) }
+        set { nextFetch = newValue?.timeIntervalSince1970 ?? .nan }
+    }
+    public var consecutiveErrors: Int {
+        get { Int(errors) }
+        set { errors = Int32(clamping: newValue) }
+    }
     /// Web pages followed in a row to find a feed (in memory only; bounded to stop loops).
-    public var discoveryHops = 0
+    public var discoveryHops: Int {
+        get { Int(hops) }
+        set { hops = UInt8(clamping: newValue) }
+    }
 
     public init(
         id: Int64, name: String, url: String, enabled: Bool, interval: Double, nextFetchAt: Date?, etag: String?,
         lastModified: String?, consecutiveErrors: Int, tlsVerify: Bool = true, kind: Source.Kind = .feed
     ) {
-        self.tlsVerify = tlsVerify
-        self.kind = kind
-        self.host = SourceState.host(of: url)
         self.id = id
         self.name = name
         self.url = url
-        self.enabled = enabled
         self.interval = interval
-        self.nextFetchAt = nextFetchAt
         self.etag = etag
-        self.lastModified = lastModified
-        self.consecutiveErrors = consecutiveErrors
+        modified = HTTPDateText(lastModified)
+        nextFetch = nextFetchAt?.timeIntervalSince1970 ?? .nan
+        errors = Int32(clamping: consecutiveErrors)
+        hops = 0
+        self.enabled = enabled
+        self.tlsVerify = tlsVerify
+        self.kind = kind
+    }
+
+    public static func == (a: SourceState, b: SourceState) -> Bool {
+        a.id == b.id && a.name == b.name && a.url == b.url && a.interval == b.interval && a.etag == b.etag
+            && a.modified == b.modified && a.nextFetchAt == b.nextFetchAt && a.errors == b.errors && a.hops == b.hops
+            && a.enabled == b.enabled && a.tlsVerify == b.tlsVerify && a.kind == b.kind
     }
 }
 

@@ -63,6 +63,13 @@ public final class Statement {
         while try step() != nil {}
     }
 
+    /// Binds and tells whether the statement gives a row (then resets it).
+    public func exists(_ values: [SQLiteValue]) throws -> Bool {
+        try bind(values)
+        defer { reset() }
+        return try step() != nil
+    }
+
     private func value(at index: Int32) -> SQLiteValue {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
