@@ -62,7 +62,7 @@ public final class AdminClient {
     public func call<M: AdminMethod>(_ method: M.Type, _ params: M.Params) throws(AdminClientError) -> JSON {
         let encoded: JSON
         do {
-            encoded = try JSON.encode(params)
+            encoded = try JSON.encode(params, nils: .omitted)
         } catch {
             throw .protocolError("cannot encode the params of \(M.name): \(error)")
         }

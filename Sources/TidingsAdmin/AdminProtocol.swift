@@ -44,7 +44,7 @@ public struct AdminRequest: Sendable, Equatable {
 
     /// A method's typed request.
     public init<M: AdminMethod>(id: JSON?, _ method: M.Type, _ params: M.Params) throws {
-        self.init(id: id, method: M.name, params: try JSON.encode(params))
+        self.init(id: id, method: M.name, params: try JSON.encode(params, nils: .omitted))
     }
 
     /// The request as one line, newline included.

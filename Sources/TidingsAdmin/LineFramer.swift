@@ -16,23 +16,33 @@ public struct LineFramer: Sendable {
     /// blank lines are skipped).
     public mutating func feed<Bytes: Collection>(_ bytes: Bytes) -> [Event] where Bytes.Element == UInt8 {
         var events: [Event] = []
-        for byte in bytes {
-            if byte == 0x0A {
-                if discarding {
-                    discarding = false
-                } else {
-                    if buffer.last == 0x0D { buffer.removeLast() }
-                    if !buffer.isEmpty { events.append(.line(buffer)) }
-                }
-                buffer.removeAll(keepingCapacity: true)
-            } else if !discarding {
-                buffer.append(byte)
-                if buffer.count > maxLength {
+        var rest = bytes[...]
+        // Whole runs up to each newline are copied at once: a 6 MB import line came in
+        // 200 KB reads, and a byte at a time it took a tenth of the import's time.
+        while !rest.isEmpty {
+            let newline = rest.firstIndex(of: 0x0A)
+            let run = rest[..<(newline ?? rest.endIndex)]
+            if !discarding {
+                if buffer.count + run.count > maxLength {
                     discarding = true
-                    buffer.removeAll()
+                    buffer = []
                     events.append(.tooLong)
+                } else {
+                    buffer.append(contentsOf: run)
                 }
             }
+            guard let newline else { break }
+            if discarding {
+                discarding = false
+            } else {
+                if buffer.last == 0x0D { buffer.removeLast() }
+                if !buffer.isEmpty { events.append(.line(buffer)) }
+            }
+            // A new buffer, not the old one emptied: the line just given out shares its
+            // storage, which emptying in place would copy, and a large line's capacity should
+            // not stay with the connection.
+            buffer = []
+            rest = rest[rest.index(after: newline)...]
         }
         return events
     }

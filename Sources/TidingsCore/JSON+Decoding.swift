@@ -11,10 +11,7 @@ extension JSON {
     /// Decodes like `decode`, and then refuses a key that no part of `T` asked for, at any
     /// depth (`JSONUnknownKeys`): a misspelt parameter must not be ignored in silence.
     public func decodeStrictly<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        let audit = KeyAudit()
-        let value = try JSON.unbox(self, as: T.self, codingPath: [], audit: audit)
-        try audit.check()
-        return value
+        try JSON.unbox(self, as: T.self, codingPath: [], audit: KeyAudit())
     }
 
     static func unbox<T: Decodable>(_ json: JSON, as type: T.Type, codingPath: [any CodingKey], audit: KeyAudit?) throws -> T {
@@ -25,7 +22,12 @@ extension JSON {
             return date as! T
         }
         let convertKeys = !(T.self is any StringKeyedDictionary.Type)
-        return try T(from: JSONValueDecoder(json: json, codingPath: codingPath, convertKeys: convertKeys, audit: audit))
+        let mark = audit?.mark ?? 0
+        let value = try T(from: JSONValueDecoder(json: json, codingPath: codingPath, convertKeys: convertKeys, audit: audit))
+        // Every object this value read is done with: its keys are checked now, so the audit
+        // holds the objects being read (the depth), not every object of a large request.
+        try audit?.check(from: mark)
+        return value
     }
 
     var kindName: String {
@@ -65,14 +67,20 @@ final class KeyAudit {
     }
     private var objects: [(path: [any CodingKey], keys: [String], asked: Asked)] = []
 
+    /// Where the objects registered from now on start.
+    var mark: Int { objects.count }
+
     func register(path: [any CodingKey], keys: [String]) -> Asked {
         let asked = Asked()
         objects.append((path, keys, asked))
         return asked
     }
 
-    func check() throws {
-        for object in objects {
+    /// Checks the objects registered since `mark`, whose decoding has finished, and forgets them.
+    func check(from mark: Int) throws {
+        guard mark < objects.count else { return }
+        defer { objects.removeSubrange(mark...) }
+        for object in objects[mark...] {
             let unknown = object.keys.filter { !object.asked.names.contains($0) }
             guard !unknown.isEmpty else { continue }
             throw JSONUnknownKeys(

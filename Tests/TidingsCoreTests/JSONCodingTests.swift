@@ -38,6 +38,15 @@ struct JSONCodingTests {
         #expect(try json.decode(Sample.self) == sample)
     }
 
+    @Test func nilsAreNullOrLeftOut() throws {
+        struct Params: Codable, Equatable { var url: String; var name: String?; var interval: Double? }
+        let params = Params(url: "u", name: nil, interval: 5)
+        #expect(String(decoding: try JSON.encodeText(params), as: UTF8.self) == #"{"url":"u","name":null,"interval":5}"#)
+        let short = try JSON.encodeText(params, nils: .omitted)
+        #expect(String(decoding: short, as: UTF8.self) == #"{"url":"u","interval":5}"#)
+        #expect(try JSON.parse(short).decodeStrictly(Params.self) == params)
+    }
+
     @Test func decodesMissingOptionalsAsNil() throws {
         let json = try JSON.parse(#"{"source_id":1,"refused_count":2,"when":"2025-12-03T00:00:00Z","ratio":1,"tags":[],"counts_by_name":{}}"#)
         let decoded = try json.decode(Sample.self)
@@ -111,5 +120,27 @@ struct JSONCodingTests {
         let text = try JSON.encodeText(rows)
         #expect(text.count > 3_000_000)
         #expect(try JSON.parse(text).array?.count == 100_000)
+    }
+
+    @Test func strictDecodingChecksEachObjectWhenItIsReadAndKeepsOnlyTheDepth() throws {
+        struct Outline: Decodable { var url: String; var name: String? }
+        struct Params: Decodable { var sources: [Outline] }
+        let good = JSON.object([("sources", .array((0..<10_000).map { .object([("url", .string("https://a.example/\($0)"))]) }))])
+        let audit = KeyAudit()
+        let params = try JSON.unbox(good, as: Params.self, codingPath: [], audit: audit)
+        #expect(params.sources.count == 10_000)
+        // Nothing is left to check at the end: 100,000 outlines of an import once held 50 MB
+        // of key lists until then.
+        #expect(audit.mark == 0)
+        // A misspelt key in the last outline is still found, by its path.
+        var outlines = (0..<10_000).map { JSON.object([("url", .string("https://a.example/\($0)"))]) }
+        outlines.append(.object([("url", .string("https://b.example/")), ("nmae", .string("b"))]))
+        #expect { try JSON.object([("sources", .array(outlines))]).decodeStrictly(Params.self) } throws: { error in
+            (error as? JSONUnknownKeys) == JSONUnknownKeys(path: "sources.10000", unknown: ["nmae"], known: ["name", "url"])
+        }
+        // And at the top, after the nested objects are read.
+        #expect { try JSON.object([("sources", .array([])), ("extra", .null)]).decodeStrictly(Params.self) } throws: { error in
+            (error as? JSONUnknownKeys) == JSONUnknownKeys(path: "", unknown: ["extra"], known: ["sources"])
+        }
     }
 }
