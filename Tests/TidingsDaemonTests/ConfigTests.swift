@@ -117,6 +117,13 @@ struct ConfigTests {
         #expect(SourceURL.normalize(text, workingDirectory: "/work") == expected)
     }
 
+    @Test func sourceURLsLoseTheSpacesAtTheirEndsAsFoundationTrimsThem() {
+        for text in ["  https://a.example/feed\t", "\u{00A0}https://a.example/feed\u{3000}", "https://a.example/feed", " \t ", "", "a b", "\u{2003}é\u{2003}"] {
+            #expect(SourceURL.trimmingSpaces(text) == text.trimmingCharacters(in: .whitespaces))
+        }
+        #expect(SourceURL.normalize(" https://a.example/feed ", workingDirectory: "/work") == "https://a.example/feed")
+    }
+
     @Test(arguments: ["gopher://a.example/", "https://", "", "javascript:alert(1)"])
     func rejectedSourceURLs(text: String) {
         #expect(SourceURL.normalize(text, workingDirectory: "/work") == nil)
