@@ -62,6 +62,7 @@ def run_tidings(args, work, port, count):
         'allow_private_networks = true\ninterval = "1h"\nhost_delay = "1ms"\nmax_concurrent = 64')
     try:
         t0 = time.perf_counter()
+        cpu0 = benchkit.cpu_seconds(daemon.pid)
         subprocess.run([args.tidingsctl, "--socket", sock, "sources", "add", f"http://127.0.0.1:{port}/feed.xml", "--name", "teasers"],
                        check=True, capture_output=True, timeout=30)
         done = read = docs = pending = failed = 0
@@ -86,7 +87,8 @@ def run_tidings(args, work, port, count):
                 break
             time.sleep(0.02)
         seconds = time.perf_counter() - t0
-        return {"docs": docs, "read": read, "failed": failed, "analysed": done // 3, "seconds": seconds, "docs_per_s": docs / seconds,
+        cpu = benchkit.cpu_seconds(daemon.pid) - cpu0
+        return {"cpu_s": cpu, "docs": docs, "read": read, "failed": failed, "analysed": done // 3, "seconds": seconds, "docs_per_s": docs / seconds,
                 "peak_rss_mb": benchkit.rss_mb(daemon.pid), "marks": marks}
     finally:
         benchkit.stop(daemon)
@@ -124,7 +126,7 @@ def main():
         print(f"tidingsd: {ours['docs']} documents, {ours['read']} with their page's article, {ours['failed']} pages given up, "
               f"{ours['analysed']} analysed in {ours['seconds']:.2f} s "
               f"({', '.join(f'{k} at {v:.2f} s' for k, v in ours['marks'].items())}): "
-              f"{ours['docs_per_s']:.1f} docs/s, peak RSS {ours['peak_rss_mb']:.0f} MB", flush=True)
+              f"{ours['docs_per_s']:.1f} docs/s, daemon CPU {ours['cpu_s']:.2f} s ({1000 * ours['cpu_s'] / max(ours['docs'], 1):.1f} ms per doc), peak RSS {ours['peak_rss_mb']:.0f} MB", flush=True)
         peer = None if args.no_peer else run_peer(work, port)
         if peer:
             print(f"peer pipeline: {peer['docs']} docs in {peer['seconds']:.2f} s: {peer['docs_per_s']:.2f} docs/s, "

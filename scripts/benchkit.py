@@ -52,6 +52,12 @@ def rss_mb(pid, key="VmHWM"):
     return 0.0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far, in seconds."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_tidingsd(tidingsd, run, fetch_settings):
     """A fresh daemon in `run` (its database, socket, config and log there) with `[fetch]`
     set to `fetch_settings`; returns (process, database, socket) once the socket exists."""
