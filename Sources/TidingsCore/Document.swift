@@ -76,7 +76,7 @@ public struct Document: Sendable, Equatable {
 
     /// Collapses whitespace runs so that re-wrapped text hashes the same.
     public static func normalizedForHash(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        text.collapsingWhitespace()
     }
 
     /// See ``key``.

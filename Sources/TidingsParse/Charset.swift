@@ -55,7 +55,13 @@ public enum Charset {
         bytes.withUnsafeBufferPointer { buffer in
             var i = 0
             let n = buffer.count
+            let raw = UnsafeRawBufferPointer(buffer)
             while i < n {
+                // Eight ASCII bytes at a time: most of a page is markup.
+                if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
                 let b = buffer[i]
                 if b < 0x80 {
                     i += 1

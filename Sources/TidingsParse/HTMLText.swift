@@ -40,6 +40,6 @@ public enum HTMLText {
 
     /// Collapses runs of whitespace (including no-break spaces) into single spaces.
     static func collapse(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        text.collapsingWhitespace()
     }
 }

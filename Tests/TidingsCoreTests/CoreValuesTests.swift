@@ -84,3 +84,37 @@ struct DocumentTests {
         #expect(SourceDefinition.defaultName(for: "file:///srv/demo/feed.xml") == "demo-feed")
     }
 }
+
+/// The whitespace collapse on bytes gives what splitting by `Character` gives, for any text.
+struct WhitespaceCollapseTests {
+    func reference(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+
+    @Test func plainCases() {
+        #expect("  a \t b\r\n\nc  ".collapsingWhitespace() == "a b c")
+        #expect("".collapsingWhitespace() == "")
+        #expect(" \u{00A0}\u{3000} ".collapsingWhitespace() == "")
+        #expect("Kuril\u{2009}Islands\u{2028}talks".collapsingWhitespace() == "Kuril Islands talks")
+        #expect("naïve  café — 日本\u{3000}ロシア".collapsingWhitespace() == "naïve café — 日本 ロシア")
+    }
+
+    @Test func clustersThatJoinWhitespaceAreCollapsedAsCharacters() {
+        // A combining mark after a space makes one whitespace Character with it; a prepended
+        // mark before a space makes one non-whitespace Character.
+        for text in ["a \u{301}b", "a\u{600} b", "x \u{200D}y", "x\u{A0}\u{1F3FB}y", "a\n\u{301}b", "\u{301} a"] {
+            #expect(text.collapsingWhitespace() == reference(text))
+        }
+    }
+
+    @Test func anyMixOfScalarsMatchesSplittingByCharacter() {
+        let pieces: [String] = [
+            "a", "Z", "9", ".", " ", "\t", "\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2003}", "\u{2028}",
+            "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}", "é", "e\u{301}", "\u{301}", "\u{20DD}", "\u{200D}", "\u{600}", "\u{110BD}",
+            "\u{1F3FB}", "👍", "🇯🇵", "日", "ا", "\u{94D}", "क", "\u{0}", "\u{FEFF}", "한",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(text.collapsingWhitespace() == reference(text), "\(Array(text.unicodeScalars.map(\.value)))")
+        }
+    }
+}

@@ -204,3 +204,18 @@ struct HostileFeedTests {
         #expect(try parse("<rss version=\"2.0\"><channel><title>t</title></channel></rss>").warnings.isEmpty)
     }
 }
+
+/// The UTF-8 check agrees with the standard library's on any bytes, ASCII runs or not.
+struct UTF8ValidityTests {
+    @Test func agreesWithTheStandardLibrary() {
+        let pieces: [[UInt8]] = [
+            Array("<p class=\"a\">text</p>".utf8), Array("é".utf8), Array("日本".utf8), Array("👍".utf8), [0x80], [0xC0, 0xAF], [0xE0, 0x80, 0x80],
+            [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC3], [0xE2, 0x82], [0xFF], Array("12345678".utf8), [0x00],
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let bytes = (0..<Int.random(in: 0...10, using: &generator)).flatMap { _ in pieces.randomElement(using: &generator)! }
+            #expect(Charset.isValidUTF8(bytes) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+}

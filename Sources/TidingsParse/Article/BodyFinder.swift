@@ -61,8 +61,16 @@ struct BodyFinder {
 
     func classWeight(_ node: XMLNode) -> Double {
         let label = ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
-        guard label.count > 1 else { return 0 }
-        let words = label.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let words: [String]
+        if label.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (nearly every class and id): letters and digits by byte, the same words as
+            // by Character without a Unicode property look-up per character.
+            guard label.utf8.count > 1 else { return 0 }
+            words = label.utf8.split { !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)) }.map { String(Substring($0)) }
+        } else {
+            guard label.count > 1 else { return 0 }
+            words = label.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        }
         var weight = 0.0
         if words.contains(where: { BodyFinder.negativeWords.contains($0) || BodyFinder.negativePrefixes.contains(where: $0.hasPrefix) }) {
             weight -= 25
