@@ -288,10 +288,7 @@ extension Daemon: AdminRequestHandler {
                 switch outcome {
                 case .success(let imported):
                     let now = Date()
-                    if let last = imported.added.map(\.id).max() {
-                        sources.reserveCapacity(upTo: last, adding: imported.added.count)
-                        scheduler.reserveSources(upTo: last, adding: imported.added.count)
-                    }
+                    scheduler.reserveSources(adding: imported.added.count)
                     for (id, definition) in imported.added {
                         let state = SourceState(
                             id: id, name: definition.name, url: definition.url, enabled: definition.enabled, interval: definition.interval,

@@ -1,10 +1,17 @@
-/// Values by integer id, for ids that are mostly dense (database rowids): a slot per id in one
-/// array while the ids stay below about twice the count, a dictionary for the few beyond.
+/// Values by integer id, for ids that are mostly dense (database rowids): a slot per id, in
+/// pages of 1,024 slots, while the ids stay below about twice the count; a dictionary for the
+/// few beyond.
 ///
 /// At 100,000 sources a `[Int64: SourceState]` took 40 MB: a dictionary keeps its load under
 /// 3/4 and doubles, so 100,000 entries sat in 262,144 buckets. Here they take one slot each.
+/// The pages are never copied: one array grown by a quarter held the old and the new array at
+/// once while it was copied (11 MB more for a moment at 100,000 sources), and kept a quarter
+/// of its slots empty.
 public struct IDTable<Value: Sendable>: Sendable {
-    private var slots: ContiguousArray<Value?> = []
+    static var pageBits: Int { 10 }
+    static var pageSize: Int { 1 << pageBits }
+
+    private var pages: [ContiguousArray<Value?>] = []
     private var overflow: [Int64: Value] = [:]
     public private(set) var count = 0
 
@@ -12,29 +19,25 @@ public struct IDTable<Value: Sendable>: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
-    /// Ids below this go into the array: twice the count, and 1,024 at least.
+    /// Ids below this go into the pages: twice the count, and 1,024 at least.
     private var denseBound: Int64 { Swift.max(1024, Int64(count) * 2) }
+
+    /// Ids with a slot now.
+    private var slotCount: Int64 { Int64(pages.count) << IDTable.pageBits }
 
     public subscript(id: Int64) -> Value? {
         get {
-            if id >= 0 && id < Int64(slots.count), let value = slots[Int(id)] { return value }
+            if id >= 0 && id < slotCount, let value = pages[Int(id) >> IDTable.pageBits][Int(id) & (IDTable.pageSize - 1)] { return value }
             return overflow.isEmpty ? nil : overflow[id]
         }
         _modify {
-            if id >= 0 && (id < Int64(slots.count) || id < denseBound) && (overflow.isEmpty || overflow[id] == nil) {
-                if id >= Int64(slots.count) {
-                    // Grown by a quarter, not doubled: at 100,000 sources a doubling left a
-                    // third of the slots empty, and held old and new arrays at once.
-                    let needed = Int(id) + 1
-                    if needed > slots.capacity {
-                        slots.reserveCapacity(Swift.max(needed, slots.count + slots.count / 4 + 64))
-                    }
-                    slots.append(contentsOf: repeatElement(nil, count: needed - slots.count))
-                }
-                let index = Int(id)
-                let had = slots[index] != nil
-                yield &slots[index]
-                let has = slots[index] != nil
+            if id >= 0 && (id < slotCount || id < denseBound) && (overflow.isEmpty || overflow[id] == nil) {
+                let page = Int(id) >> IDTable.pageBits
+                while pages.count <= page { pages.append(ContiguousArray(repeating: nil, count: IDTable.pageSize)) }
+                let slot = Int(id) & (IDTable.pageSize - 1)
+                let had = pages[page][slot] != nil
+                yield &pages[page][slot]
+                let has = pages[page][slot] != nil
                 if had != has { count += has ? 1 : -1 }
             } else {
                 var value = overflow[id]
@@ -47,14 +50,6 @@ public struct IDTable<Value: Sendable>: Sendable {
         }
     }
 
-    /// Makes room for ids up to `id` (a bulk load of `adding` more values whose largest id is
-    /// `id`), so that the array is not grown, and copied, step by step on the way.
-    public mutating func reserveCapacity(upTo id: Int64, adding: Int) {
-        let bound = Swift.max(1024, Int64(count + adding) * 2)
-        guard id >= 0, id < bound, Int(id) + 1 > slots.capacity else { return }
-        slots.reserveCapacity(Int(id) + 1)
-    }
-
     /// Removes and returns the value for `id`.
     @discardableResult
     public mutating func removeValue(forKey id: Int64) -> Value? {
@@ -63,9 +58,14 @@ public struct IDTable<Value: Sendable>: Sendable {
         return old
     }
 
-    /// Ids in ascending order within the array, then the rest.
+    /// Ids in ascending order within the pages, then the rest.
     public var keys: LazyMapSequence<IDTable<Value>, Int64> { lazy.map(\.id) }
     public var values: LazyMapSequence<IDTable<Value>, Value> { lazy.map(\.value) }
+
+    /// Slot `index` of the pages (for the iterator).
+    fileprivate func slot(_ index: Int) -> Value? { pages[index >> IDTable.pageBits][index & (IDTable.pageSize - 1)] }
+    fileprivate var slots: Int { Int(slotCount) }
+    fileprivate var rest: [Int64: Value] { overflow }
 }
 
 extension IDTable: Sequence {
@@ -76,13 +76,13 @@ extension IDTable: Sequence {
 
         init(_ table: IDTable<Value>) {
             self.table = table
-            rest = table.overflow.makeIterator()
+            rest = table.rest.makeIterator()
         }
 
         public mutating func next() -> (id: Int64, value: Value)? {
-            while index < table.slots.count {
+            while index < table.slots {
                 defer { index += 1 }
-                if let value = table.slots[index] { return (Int64(index), value) }
+                if let value = table.slot(index) { return (Int64(index), value) }
             }
             return rest.next().map { (id: $0.key, value: $0.value) }
         }

@@ -200,9 +200,8 @@ public struct Scheduler: Sendable {
     /// New limits (a reload): they apply to the next starts and the next host delays.
     public mutating func setPolicy(_ policy: Policy) { self.policy = policy }
 
-    /// Makes room for `adding` more sources whose largest id is `id`, before a bulk add.
-    public mutating func reserveSources(upTo id: Int64, adding: Int) {
-        entries.reserveSources(upTo: id, adding: adding)
+    /// Makes room for `adding` more sources, before a bulk add.
+    public mutating func reserveSources(adding: Int) {
         due.reserveCapacity(due.count + adding)
     }
 
@@ -532,8 +531,6 @@ struct WorkTable<Value: Sendable>: Sendable {
     private var pages: [Int64: Value] = [:]
 
     var count: Int { sources.count + pages.count }
-
-    mutating func reserveSources(upTo id: Int64, adding: Int) { sources.reserveCapacity(upTo: id, adding: adding) }
 
     subscript(work: Work) -> Value? {
         get {

@@ -28,6 +28,16 @@ struct IDTableTests {
         #expect(Set(table.keys) == [1, 5_000_000_000])
     }
 
+    @Test func idsAcrossPageBoundariesKeepTheirValues() {
+        var table = IDTable<Int64>()
+        let ids: [Int64] = (0..<5_000).map { $0 } + [1_023, 1_024, 2_047, 2_048, 4_095, 4_096]
+        for id in ids { table[id] = id * 3 }
+        #expect(table.count == 5_000)
+        for id in ids { #expect(table[id] == id * 3) }
+        #expect(Array(table.keys) == Array(0..<5_000))
+        #expect(table[5_000] == nil && table[1_000_000] == nil)
+    }
+
     @Test func iteratesDenseIdsInOrderThenTheRest() {
         var table = IDTable<Int>()
         for id in [9, 3, 1_000_000, 7, 1] { table[Int64(id)] = id * 10 }
@@ -57,3 +67,4 @@ struct IDTableTests {
         #expect(Dictionary(uniqueKeysWithValues: table.map { ($0.id, $0.value) }) == reference)
     }
 }
+
