@@ -26,13 +26,19 @@ public struct StatusResult: Sendable, Codable, Equatable {
         public var fetching: Int
         /// Fetch results waiting for the writer.
         public var writing: Int
+        /// Bytes of fetched bodies waiting to be read (parsed), now and at most since the
+        /// start. New fetches wait while it is over the daemon's budget (4 MB).
+        public var readingBytes: Int
+        public var readingBytesPeak: Int
         /// Admin connections open, and how many of them follow `tail`.
         public var clients: Int
         public var tailing: Int
-        public init(due: Int, fetching: Int, writing: Int, clients: Int, tailing: Int) {
+        public init(due: Int, fetching: Int, writing: Int, readingBytes: Int = 0, readingBytesPeak: Int = 0, clients: Int, tailing: Int) {
             self.due = due
             self.fetching = fetching
             self.writing = writing
+            self.readingBytes = readingBytes
+            self.readingBytesPeak = readingBytesPeak
             self.clients = clients
             self.tailing = tailing
         }

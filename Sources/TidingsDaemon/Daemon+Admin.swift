@@ -143,7 +143,8 @@ extension Daemon: AdminRequestHandler {
             paused: paused, database: config.database, configFile: config.file,
             schemaVersion: store.schemaVersion,
             counts: StatusResult.Counts(sources: 0, enabledSources: 0, failingSources: 0, documents: 0, fetches: 0, fetchErrors: 0),
-            queue: StatusResult.Queue(due: dueCount, fetching: scheduler.transferCount, writing: writing,
+            queue: StatusResult.Queue(
+                due: dueCount, fetching: scheduler.transferCount, writing: writing, readingBytes: unreadBytes, readingBytesPeak: unreadBytesPeak,
                 clients: server?.connectionCount ?? 0, tailing: tails.count),
             lastErrors: recentErrors, access: access)
         status.plugins = (pipeline?.names ?? []).filter(enabledPlugins.contains)

@@ -51,10 +51,14 @@ extension Daemon {
             }
             let now = Date()
             scheduler.transferEnded(work, now: now)
+            let size = beginReading((try? result.get())?.body.count ?? 0)
             pump()
             parseQueue.async { [self] in
                 let article = FetchReading.article(from: result)
-                control.async { [self] in finishArticle(page, article) }
+                control.async { [self] in
+                    endReading(size)
+                    finishArticle(page, article)
+                }
             }
         }
     }

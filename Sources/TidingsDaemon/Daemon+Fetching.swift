@@ -16,9 +16,34 @@ extension Daemon {
         dispatchPrecondition(condition: .onQueue(control))
         guard !stopping else { return }
         let now = Date()
-        for work in scheduler.nextStarts(now: now) { start(work, now: now) }
+        // Nothing new starts while the parse queue has a budget's worth of bodies to read:
+        // fetching is faster than reading, and 181 article pages fetched ahead of their reading
+        // were 27 MB held at once. 304s and small feeds never come near it.
+        if unreadBytes < Daemon.unreadBudget {
+            for work in scheduler.nextStarts(now: now) { start(work, now: now) }
+        }
         if pages.count < Daemon.pageWindow / 2 { loadPages() }
         armWakeup(now: now)
+    }
+
+    /// Most bytes of fetched bodies waiting for (or in) the parse queue before new fetches wait
+    /// (one body larger than this is read alone). In the end-to-end benchmark the daemon's
+    /// peak went from 90 MB to 81 MB with 8 MB and to 76 MB with 4 MB, at the same speed:
+    /// the parse queue has work for both cores either way.
+    static let unreadBudget = 4 << 20
+
+    /// Counts a body handed to the parse queue; returns the size to give `endReading`. On `control`.
+    func beginReading(_ size: Int) -> Int {
+        unreadBytes += size
+        unreadBytesPeak = max(unreadBytesPeak, unreadBytes)
+        return size
+    }
+
+    /// A body is read: its bytes leave the budget, and work held back by it may start. On `control`.
+    func endReading(_ size: Int) {
+        let wasOver = unreadBytes >= Daemon.unreadBudget
+        unreadBytes -= size
+        if wasOver && unreadBytes < Daemon.unreadBudget { pump() }
     }
 
     /// One timer for the scheduler's next wakeup, moved only when that comes earlier by more
@@ -104,12 +129,18 @@ extension Daemon {
             }
             let now = Date()
             scheduler.transferEnded(work, now: now)
+            var toRead: FetchResponse?
+            if case .success(let response) = result, !response.notModified { toRead = response }
+            let size = beginReading(toRead?.body.count ?? 0)
             // A slot is free, and the host may be asked again after its delay.
             pump()
-            if case .success(let response) = result, !response.notModified {
+            if toRead != nil {
                 parseQueue.async { [self] in
                     let reading = FetchReading.read(state: state, startedAt: startedAt, result: result, settings: settings)
-                    control.async { [self] in write(reading, for: state) }
+                    control.async { [self] in
+                        endReading(size)
+                        write(reading, for: state)
+                    }
                 }
             } else {
                 // A 304 or an error has nothing to parse: no hop to the parse queue.

@@ -45,6 +45,8 @@ public final class Daemon: Sendable {
     var pageCursor: Int64 { get { state.value.pageCursor } _modify { yield &state.value.pageCursor } }
     var pagesExhausted: Bool { get { state.value.pagesExhausted } _modify { yield &state.value.pagesExhausted } }
     var pageLoadBusy: Bool { get { state.value.pageLoadBusy } _modify { yield &state.value.pageLoadBusy } }
+    var unreadBytes: Int { get { state.value.unreadBytes } _modify { yield &state.value.unreadBytes } }
+    var unreadBytesPeak: Int { get { state.value.unreadBytesPeak } _modify { yield &state.value.unreadBytesPeak } }
     var writing: Int { get { state.value.writing } _modify { yield &state.value.writing } }
     var activity: FetchActivity { get { state.value.activity } _modify { yield &state.value.activity } }
     var pipeline: Pipeline? { get { state.value.pipeline } _modify { yield &state.value.pipeline } }
@@ -482,6 +484,9 @@ struct ControlState {
     var pageCursor: Int64 = 0
     var pagesExhausted: Bool = false
     var pageLoadBusy: Bool = false
+    /// Bytes of fetched bodies handed to the parse queue and not read yet (see `unreadBudget`).
+    var unreadBytes: Int = 0
+    var unreadBytesPeak: Int = 0
     /// Fetches read and waiting for the store writer.
     var writing: Int = 0
     /// Counts since the last summary line.

@@ -17,7 +17,7 @@ struct Status: ParsableCommand {
             print("documents  \(c.documents)")
             print("fetches    \(c.fetches) (\(c.fetchErrors) failed)")
             print("clients    \(status.queue.clients) connected, \(status.queue.tailing) following tail")
-            print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching, \(status.queue.writing) waiting for the writer")
+            print("queue      \(status.queue.due) due, \(status.queue.fetching) fetching, \(status.queue.writing) waiting for the writer, \(status.queue.readingBytes / 1024) KiB of fetched bodies to read")
             if let articles = status.articles {
                 print("articles   \(articles.pending) page(s) waiting to be read, \(articles.failed) given up")
             }

@@ -63,6 +63,36 @@ struct ArticleQueueTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    @Test func pagesAreNotFetchedFasterThanTheyAreReadBeyondABudget() throws {
+        // 40 pages of about 1 MB: fetched from loopback much faster than they are parsed. Held
+        // all at once they were 40 MB; the daemon fetches no more while 4 MB wait to be read.
+        let server = try LocalHTTPServer()
+        let base = server.url("")
+        server.route("/robots.txt", .init(headers: ["Content-Type": "text/plain"], body: "User-agent: *\nAllow: /\n"))
+        let page = "<html><body><article>" + String(repeating: "<p>\(Self.prose)</p>", count: 1_900) + "</article></body></html>"
+        var items = ""
+        for n in 0..<40 {
+            server.route("/news/\(n)", .init(headers: ["Content-Type": "text/html"], body: "<!-- \(n) -->" + page))
+            items += "<item><title>Story \(n)</title><link>\(base)/news/\(n)</link><guid>s-\(n)</guid><description>Teaser \(n).</description></item>"
+        }
+        server.route("/feed.xml", .init(headers: ["Content-Type": "application/rss+xml"], body: "<rss version=\"2.0\"><channel><title>t</title>\(items)</channel></rss>"))
+        let daemon = DaemonProcess(
+            body: "[fetch]\nallow_private_networks = true\nhost_delay = \"1ms\"\n[plugins.entities]\nenabled = false\n[plugins.events]\nenabled = false\n[plugins.tone]\nenabled = false\n"
+                + sourceBlock(server.url("/feed.xml"), name: "heavy"))
+        try daemon.start()
+        #expect(waitFor(timeout: 120) {
+            (try? scalar(daemon.databasePath, "SELECT count(*) FROM documents WHERE length(text) > 500000")?.int) == 40
+        })
+        let status = try daemon.ctl(["status", "--json"])
+        let queue = (try? JSON.parse(status.stdout))?["queue"]
+        let peak = queue?["reading_bytes_peak"]?.int ?? -1
+        #expect(peak >= Int64(page.utf8.count), "\(status.stdout)")  // a page was counted
+        #expect(peak <= Int64(4 << 20) + 2 * Int64(page.utf8.count), "\(status.stdout)")
+        #expect(queue?["reading_bytes"]?.int == 0, "\(status.stdout)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func aPageThatCannotHelpIsGivenUpAndItsTeaserAnalysed() throws {
         let server = try LocalHTTPServer()
         let base = server.url("")
