@@ -24,14 +24,25 @@ struct Reader {
         self.guessUnknown = guessUnknown
         tokens = document.tokens
         texts = document.tokenTexts
-        upper = texts.map { $0.uppercased() }
-        lowerWords = Set(texts.filter { $0.first?.isLowercase == true })
+        upper = document.upperTokenTexts
+        lowerWords = Set(texts.filter(Reader.startsLowercase))
+    }
+
+    /// Whether the first character is lower case, by byte when it is one ASCII scalar (no
+    /// Unicode property look-up for nearly every token).
+    static func startsLowercase(_ text: String) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        guard let first = bytes.next() else { return false }
+        if first < 0x80, (bytes.next() ?? 0) < 0x80 { return first >= 0x61 && first <= 0x7A }
+        return text.first?.isLowercase == true
     }
 
     func isWord(_ index: Int) -> Bool { tokens[index].kind == .word || tokens[index].kind == .abbreviation }
 
     func isCapitalized(_ index: Int) -> Bool {
-        isWord(index) && document.scalars[tokens[index].start].properties.isUppercase
+        guard isWord(index) else { return false }
+        let first = document.scalars[tokens[index].start]
+        return first.value < 0x80 ? (first.value >= 0x41 && first.value <= 0x5A) : first.properties.isUppercase
     }
 
     /// Tokens touch (no space between): "Russian-Japanese".

@@ -52,7 +52,7 @@ struct Coder {
         self.dictionaries = dictionaries
         self.document = document
         self.mentions = mentions
-        upper = document.tokenTexts.map { $0.uppercased() }
+        upper = document.upperTokenTexts
         date = document.date
     }
 
