@@ -52,7 +52,7 @@ public final class AnalyzedDocument: Sendable {
     public var tokenTexts: [String] {
         if let done = cache.withLock({ $0.tokenTexts }) { return done }
         let scalars = self.scalars
-        let made = tokens.map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        let made = tokens.map { String(scalars: scalars[$0.start..<$0.end]) }
         return cache.withLock {
             if let done = $0.tokenTexts { return done }
             $0.tokenTexts = made
@@ -101,7 +101,7 @@ public final class AnalyzedDocument: Sendable {
     public func text(_ start: Int, _ end: Int) -> String {
         let scalars = self.scalars
         let lower = max(0, min(start, scalars.count)), upper = max(lower, min(end, scalars.count))
-        return String(String.UnicodeScalarView(scalars[lower..<upper]))
+        return String(scalars: scalars[lower..<upper])
     }
 
     public func text(of token: Token) -> String { text(token.start, token.end) }

@@ -8,35 +8,42 @@
 public struct PhraseTrie<Value: Sendable>: Sendable {
     /// A node of the trie: where a walk has got to.
     public struct Position: Sendable, Equatable {
-        fileprivate let node: Int32
+        @usableFromInline let node: Int32
+        @inlinable init(node: Int32) { self.node = node }
     }
 
-    private struct Edge: Hashable, Sendable {
-        let from: Int32
-        let word: String
+    @usableFromInline struct Edge: Hashable, Sendable {
+        @usableFromInline let from: Int32
+        @usableFromInline let word: String
+        @inlinable init(from: Int32, word: String) {
+            self.from = from
+            self.word = word
+        }
     }
 
-    private var edges: [Edge: Int32] = [:]
+    // The walk is inlinable so that a plugin's module specializes it for its value type (a
+    // generic walk looked up type metadata on every step).
+    @usableFromInline var edges: [Edge: Int32] = [:]
     /// The value of the phrase ending at each node (nil where none ends).
-    private var values: [Value?] = [nil]
+    @usableFromInline var values: [Value?] = [nil]
 
     public init() {}
 
     /// Where every walk starts.
-    public var root: Position { Position(node: 0) }
+    @inlinable public var root: Position { Position(node: 0) }
 
     /// Nodes in the trie (the root included).
     public var count: Int { values.count }
 
     /// One word further from `position`, if any phrase continues with it.
-    public func next(_ position: Position, _ word: String) -> Position? { step(position, word) }
+    @inlinable public func next(_ position: Position, _ word: String) -> Position? { step(position, word) }
 
-    private func step(_ position: Position, _ word: String) -> Position? {
+    @inlinable func step(_ position: Position, _ word: String) -> Position? {
         edges[Edge(from: position.node, word: word)].map(Position.init(node:))
     }
 
     /// The value of the phrase that ends at `position`, if one does.
-    public func value(at position: Position) -> Value? { values[Int(position.node)] }
+    @inlinable public func value(at position: Position) -> Value? { values[Int(position.node)] }
 
     /// Adds a phrase; the first value given for it wins.
     public mutating func insert(_ words: [String], _ value: Value) {
@@ -57,7 +64,7 @@ public struct PhraseTrie<Value: Sendable>: Sendable {
     }
 
     /// The longest phrase starting at `start`: its end (exclusive) and value.
-    public func longest(_ words: [String], from start: Int, limit: Int? = nil) -> (end: Int, value: Value)? {
+    @inlinable public func longest(_ words: [String], from start: Int, limit: Int? = nil) -> (end: Int, value: Value)? {
         var position = root
         var best: (end: Int, value: Value)?
         var index = start

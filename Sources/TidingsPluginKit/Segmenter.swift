@@ -270,7 +270,7 @@ public enum Segmenter {
             if numberAbbreviationKeys.contains(word) && following.kind == .number { return false }
             return !(otherAbbreviationKeys.contains(word.lowercased) && !isUpper(first))
         }
-        let word = String(String.UnicodeScalarView(text[before.start..<before.end]))
+        let word = String(scalars: text[before.start..<before.end])
         if titles.contains(word) { return false }
         if numberAbbreviations.contains(word) && following.kind == .number { return false }
         if otherAbbreviations.contains(word.lowercased()) && !isUpper(first) { return false }
@@ -283,7 +283,7 @@ public enum Segmenter {
         guard index + 1 < tokens.count else { return true }
         let next = tokens[index + 1]
         if let word = ExactKey(text, next.start..<next.end) { return sentenceOpenerKeys.contains(word) }
-        return sentenceOpeners.contains(String(String.UnicodeScalarView(text[next.start..<next.end])))
+        return sentenceOpeners.contains(String(scalars: text[next.start..<next.end]))
     }
 
     static let titles: Set<String> = [
