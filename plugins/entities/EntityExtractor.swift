@@ -21,8 +21,8 @@ public struct EntityExtractor: Extractor {
 
     let dictionary: ActorDictionary
     let agents: [String: String]
-    /// First words of the dictionary's titles, for a quick "can a title start here?".
-    let agentFirstWords: Set<String>
+    /// The word classes the rules ask about, with the agents dictionary's title words.
+    let wordClasses: [String: Titles.WordClass]
     let guessUnknown: Bool
 
     public init(configuration: PluginConfiguration) throws {
@@ -37,7 +37,8 @@ public struct EntityExtractor: Extractor {
         try configuration.finish()
         guard let agentBytes = FileBytes.read(agentsPath) else { throw PluginError("cannot read \(agentsPath)") }
         agents = EntityExtractor.readAgents(String(decoding: agentBytes, as: UTF8.self))
-        agentFirstWords = Set(agents.keys.compactMap { key in key.split(separator: " ").count >= 2 ? key.split(separator: " ").first.map(String.init) : nil })
+        let agentFirstWords = Set(agents.keys.compactMap { key in key.split(separator: " ").count >= 2 ? key.split(separator: " ").first.map(String.init) : nil })
+        wordClasses = Titles.wordClasses(extraFirstWords: agentFirstWords)
         dictionary = ActorDictionary(files: files, isTitle: { Titles.isTitleWord($0) })
     }
 
@@ -55,7 +56,7 @@ public struct EntityExtractor: Extractor {
     }
 
     public func extract(_ document: AnalyzedDocument, context: ExtractionContext) throws -> Extraction {
-        var reader = Reader(document: document, dictionary: dictionary, agents: agents, agentFirstWords: agentFirstWords, guessUnknown: guessUnknown)
+        var reader = Reader(document: document, dictionary: dictionary, agents: agents, wordClasses: wordClasses, guessUnknown: guessUnknown)
         return Extraction(entities: reader.read())
     }
 }

@@ -5,26 +5,29 @@ struct Reader {
     let document: AnalyzedDocument
     let dictionary: ActorDictionary
     let agents: [String: String]
-    let agentFirstWords: Set<String>
     let guessUnknown: Bool
     let tokens: [Token]
     let texts: [String]
     let upper: [String]
+    let lower: [String]
+    /// Each token's word classes (one look-up per token).
+    let classes: [Titles.WordClass]
     /// Words written in lower case somewhere in the document ("talks" makes "Talks" a word).
     let lowerWords: Set<String>
     var mentions: [EntityMention] = []
     /// People named in full so far, by surname (upper case): later "Hashimoto" is them.
     var people: [String: EntityMention] = [:]
 
-    init(document: AnalyzedDocument, dictionary: ActorDictionary, agents: [String: String], agentFirstWords: Set<String>, guessUnknown: Bool) {
+    init(document: AnalyzedDocument, dictionary: ActorDictionary, agents: [String: String], wordClasses: [String: Titles.WordClass], guessUnknown: Bool) {
         self.document = document
         self.dictionary = dictionary
         self.agents = agents
-        self.agentFirstWords = agentFirstWords
         self.guessUnknown = guessUnknown
         tokens = document.tokens
         texts = document.tokenTexts
         upper = document.upperTokenTexts
+        lower = document.lowerTokenTexts
+        classes = upper.map { wordClasses[$0] ?? [] }
         lowerWords = Set(texts.filter(Reader.startsLowercase))
     }
 
@@ -35,6 +38,23 @@ struct Reader {
         guard let first = bytes.next() else { return false }
         if first < 0x80, (bytes.next() ?? 0) < 0x80 { return first >= 0x61 && first <= 0x7A }
         return text.first?.isLowercase == true
+    }
+
+    func has(_ index: Int, _ wordClass: Titles.WordClass) -> Bool { classes[index].contains(wordClass) }
+
+    /// Whether a title can begin at this token (cheap; most words cannot): a title's first
+    /// word, or MINISTER or SECRETARY within three tokens.
+    func couldStartTitle(_ index: Int) -> Bool {
+        guard index < classes.count else { return false }
+        if classes[index].contains(.titleFirst) { return true }
+        for offset in 1...3 where index + offset < classes.count {
+            if classes[index + offset].contains(.ministerial) { return true }
+        }
+        return false
+    }
+
+    func matchTitle(from index: Int) -> (end: Int, agent: String?)? {
+        couldStartTitle(index) ? Titles.match(upper, from: index, agents: agents) : nil
     }
 
     func isWord(_ index: Int) -> Bool { tokens[index].kind == .word || tokens[index].kind == .abbreviation }
@@ -52,7 +72,7 @@ struct Reader {
         for (sentenceIndex, sentence) in document.sentences.enumerated() {
             let range = sentence.tokens
             let words = range.filter(isWord)
-            let capitals = words.filter { texts[$0].count > 1 && texts[$0] == upper[$0] && texts[$0] != texts[$0].lowercased() }.count
+            let capitals = words.filter { texts[$0] == upper[$0] && texts[$0] != lower[$0] && texts[$0].count > 1 }.count
             let headline = words.count >= 3 && capitals * 10 >= words.count * 6
             var index = range.lowerBound
             while index < range.upperBound {
@@ -75,7 +95,7 @@ struct Reader {
     /// "Japanese Foreign Minister Masahiko Komura", "former Prime Minister Hashimoto", "Gen. Ivanov".
     mutating func readTitledPerson(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
         // Most words start no title, nor a nationality before one: a cheap look first.
-        guard (start..<min(start + 4, range.upperBound)).contains(where: { Titles.couldStart(upper, at: $0, extraFirstWords: agentFirstWords) })
+        guard (start..<min(start + 4, range.upperBound)).contains(where: couldStartTitle)
         else { return nil }
         var index = start
         var former = false
@@ -87,7 +107,7 @@ struct Reader {
         var country: String?
         if index < range.upperBound,
             let match = dictionary.longestMatch(upper, from: index, kinds: [.nationality, .country], accept: { $0 < range.upperBound && isCapitalized($0) }),
-            match.end < range.upperBound, Titles.match(upper, from: match.end, agents: agents, extraFirstWords: agentFirstWords) != nil
+            match.end < range.upperBound, matchTitle(from: match.end) != nil
         {
             country = dictionary.actors[match.actor].country(on: document.date)
             emit(start: index, end: match.end, label: match.kind == .nationality ? "NORP" : "GPE",
@@ -95,7 +115,7 @@ struct Reader {
                  country: country, actor: country, role: nil, sentence: sentence)
             index = match.end
         }
-        guard index < range.upperBound, let title = Titles.match(upper, from: index, agents: agents, extraFirstWords: agentFirstWords) else {
+        guard index < range.upperBound, let title = matchTitle(from: index) else {
             if country != nil { return index }  // the nationality was read; nothing more here
             return nil
         }
@@ -103,13 +123,13 @@ struct Reader {
         guard isCapitalized(index) || former else { return country != nil ? index : nil }
         var nameStart = title.end
         if nameStart < range.upperBound && texts[nameStart] == "." { nameStart += 1 }
-        guard nameStart < range.upperBound, isCapitalized(nameStart), !Titles.isStopword(upper[nameStart]) else {
+        guard nameStart < range.upperBound, isCapitalized(nameStart), !has(nameStart, .stopword) else {
             return country != nil ? index : nil
         }
         var nameEnd = nameStart
         while nameEnd < range.upperBound, nameEnd - nameStart < 6 {
             // "Bashar al-Assad", "Osama bin Laden", "Sergio Vieira de Mello".
-            if nameEnd > nameStart, Titles.nameParticles.contains(upper[nameEnd]), nameEnd + 1 < range.upperBound {
+            if nameEnd > nameStart, has(nameEnd, .nameParticle), nameEnd + 1 < range.upperBound {
                 let after = texts[nameEnd + 1] == "-" && touching(nameEnd, nameEnd + 1) ? nameEnd + 2 : nameEnd + 1
                 if after < range.upperBound, isCapitalized(after) {
                     nameEnd = after + 1
@@ -122,7 +142,7 @@ struct Reader {
                 nameEnd += 2
                 continue
             }
-            guard isCapitalized(nameEnd), !Titles.isStopword(upper[nameEnd]), !Titles.organisationWords.contains(upper[nameEnd]), nameEnd - nameStart < 4 else {
+            guard isCapitalized(nameEnd), !has(nameEnd, .stopword), !has(nameEnd, .organisationWord), nameEnd - nameStart < 4 else {
                 break
             }
             // A place or nationality right after the name ends it ("President Bush Tuesday" aside).
@@ -151,14 +171,14 @@ struct Reader {
 
     mutating func readDictionaryName(at index: Int, in range: Range<Int>, sentence: Int, headline: Bool) -> Int? {
         // "al-Qaida", "el-Baradei": a lower-case particle joined to a capitalised word.
-        let joinedParticle = index + 2 < range.upperBound && Titles.particles.contains(upper[index]) && texts[index + 1] == "-"
+        let joinedParticle = index + 2 < range.upperBound && has(index, .particle) && texts[index + 1] == "-"
             && touching(index, index + 1) && isCapitalized(index + 2)
         guard isWord(index), isCapitalized(index) || headline || joinedParticle else { return nil }
         guard let match = dictionary.longestMatch(upper, from: index, accept: { position in
-            position < range.upperBound && (isCapitalized(position) || Titles.particles.contains(upper[position]) || !isWord(position))
+            position < range.upperBound && (isCapitalized(position) || has(position, .particle) || !isWord(position))
         }) else { return nil }
         // A lone word that is also written in lower case, opening a sentence, is a word ("China" is fine; "Chad" may not be).
-        if match.end - index == 1 && index == range.lowerBound && lowerWords.contains(texts[index].lowercased()) { return nil }
+        if match.end - index == 1 && index == range.lowerBound && lowerWords.contains(lower[index]) { return nil }
         let actor = dictionary.actors[match.actor]
         var end = match.end
         var label: String
@@ -201,7 +221,7 @@ struct Reader {
             return organisation
         }
         // A leader's name may go on: "Abu Musab al-Zarqawi".
-        if match.kind == .person, end + 1 < range.upperBound, Titles.nameParticles.contains(upper[end]) {
+        if match.kind == .person, end + 1 < range.upperBound, has(end, .nameParticle) {
             let after = texts[end + 1] == "-" && touching(end, end + 1) ? end + 2 : end + 1
             if after < range.upperBound, isCapitalized(after) {
                 emit(start: index, end: after + 1, label: "PER", canonical: texts[index...after].joined(separator: " "), country: actor.country(on: document.date),
@@ -242,8 +262,8 @@ struct Reader {
     func organisationRun(from start: Int, in range: Range<Int>) -> Int? {
         var index = start
         var last: Int?
-        while index < range.upperBound, index - start < 6, isCapitalized(index) || (index > start && Titles.particles.contains(upper[index])) {
-            if Titles.organisationWords.contains(upper[index]) { last = index + 1 }
+        while index < range.upperBound, index - start < 6, isCapitalized(index) || (index > start && has(index, .particle)) {
+            if has(index, .organisationWord) { last = index + 1 }
             index += 1
         }
         return last
@@ -252,23 +272,29 @@ struct Reader {
     // MARK: patterns
 
     mutating func readCapitalisedRun(at start: Int, in range: Range<Int>, sentence: Int) -> Int? {
-        let acronym = texts[start].count >= 2 && texts[start].count <= 6 && texts[start] == upper[start] && texts[start].allSatisfy(\.isLetter)
+        // Most tokens start no run: the particle cases only for name particles.
+        let nameParticle = has(start, .nameParticle)
         // "al-Zarqawi": a lower-case particle joined to a name.
-        let hyphenParticle = Titles.nameParticles.contains(upper[start]) && start + 2 < range.upperBound && texts[start + 1] == "-"
+        let hyphenParticle = nameParticle && start + 2 < range.upperBound && texts[start + 1] == "-"
             && touching(start, start + 1) && touching(start + 1, start + 2) && isCapitalized(start + 2)
         // "bin Laden", "al Qaida": the particle alone before a name.
-        let spacedParticle = ["BIN", "IBN", "AL", "EL"].contains(upper[start]) && texts[start] == texts[start].lowercased()
-            && start + 1 < range.upperBound && isCapitalized(start + 1) && !Titles.isStopword(upper[start + 1])
+        let spacedParticle = nameParticle && ["BIN", "IBN", "AL", "EL"].contains(upper[start]) && texts[start] == lower[start]
+            && start + 1 < range.upperBound && isCapitalized(start + 1) && !has(start + 1, .stopword)
         let particleStart = hyphenParticle || spacedParticle
-        guard particleStart || isCapitalized(start), acronym || particleStart || !Titles.isStopword(upper[start]) else { return nil }
+        guard particleStart || isCapitalized(start) else { return nil }
+        if !particleStart && has(start, .stopword) {
+            // A stopword starts a run only as an acronym ("IT" is one; "The" is not).
+            let acronym = texts[start] == upper[start] && texts[start].count >= 2 && texts[start].count <= 6 && texts[start].allSatisfy(\.isLetter)
+            guard acronym else { return nil }
+        }
         var end = hyphenParticle ? start + 3 : (spacedParticle ? start + 2 : start + 1)
         while end < range.upperBound {
-            if isCapitalized(end) && !Titles.isStopword(upper[end]) {
+            if isCapitalized(end) && !has(end, .stopword) {
                 // A known name ends the run, unless the run so far only says where ("South Darfur",
                 // "Latin America").
                 let onlyDirections = upper[start..<end].allSatisfy { Titles.compass.contains($0) }
                 if !onlyDirections, dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }) != nil,
-                    !Titles.organisationWords.contains(upper[end]), !ActorDictionary.naturalPlaceWords.contains(upper[end])
+                    !has(end, .organisationWord), !ActorDictionary.naturalPlaceWords.contains(upper[end])
                 {
                     break
                 }
@@ -276,8 +302,8 @@ struct Reader {
                 continue
             }
             // "Bank of Japan", "Ministry of Foreign Affairs".
-            if Titles.particles.contains(upper[end]), end + 1 < range.upperBound, isCapitalized(end + 1),
-                Titles.organisationWords.contains(upper[end - 1]) || Titles.organisationWords.contains(upper[end - 1] + "S")
+            if has(end, .particle), end + 1 < range.upperBound, isCapitalized(end + 1),
+                has(end - 1, .organisationWord) || Titles.organisationWords.contains(upper[end - 1] + "S")
             {
                 end += 2
                 continue
@@ -290,9 +316,9 @@ struct Reader {
                 continue
             }
             // "Moqtada al-Sadr", "Osama bin Laden".
-            if Titles.nameParticles.contains(upper[end]), end + 1 < range.upperBound {
+            if has(end, .nameParticle), end + 1 < range.upperBound {
                 let after = texts[end + 1] == "-" && touching(end, end + 1) ? end + 2 : end + 1
-                if after < range.upperBound, isCapitalized(after), !Titles.isStopword(upper[after]) {
+                if after < range.upperBound, isCapitalized(after), !has(after, .stopword) {
                     end = after + 1
                     continue
                 }
@@ -313,10 +339,10 @@ struct Reader {
         var known: EntityMention?
         if words.count == 1 && (Titles.notAcronyms.contains(words[0]) || texts[start].contains(where: \.isNumber)) {
             return end  // GDP, FALSE, H5N1: no names
-        } else if words.count == 1 && Titles.institutions.contains(words[0]) && !lowerWords.contains(texts[start].lowercased()) {
+        } else if words.count == 1 && Titles.institutions.contains(words[0]) && !lowerWords.contains(lower[start]) {
             label = "ORG"  // Congress, Parliament, the Army
         } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && previous == "THE" && !first
-            && !lowerWords.contains(texts[start].lowercased())
+            && !lowerWords.contains(lower[start])
         {
             label = "ORG"  // "the Council", "the Brotherhood": an organisation named before
         } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start]
@@ -382,7 +408,7 @@ struct Reader {
         }
         // A lone unknown word is not guessed: in news it is as often a place or a company as a person.
         // Opening a sentence, one word that the document also writes in lower case is a word.
-        if first && words.count == 1 && known == nil && (lowerWords.contains(texts[start].lowercased()) || label == "MISC") { return end }
+        if first && words.count == 1 && known == nil && (lowerWords.contains(lower[start]) || label == "MISC") { return end }
         guard let label else { return end }
         emit(start: start, end: end, label: label, canonical: canonical, country: known?.country, actor: known?.actorCode,
              role: nil, sentence: sentence)

@@ -19,24 +19,40 @@ enum Titles {
         "LEADER": nil, "OPPOSITION LEADER": "OPP",
     ]
 
-    /// The title at `start` (longest first, up to four words; a "… Minister" of any portfolio
-    /// counts): where it ends and its agent.
     /// First words of the built-in titles.
     static let firstWords: Set<String> = Set(agents.keys.compactMap { $0.split(separator: " ").first.map(String.init) })
 
-    /// Whether a title can begin with this word (cheap; most words cannot).
-    static func couldStart(_ upper: [String], at index: Int, extraFirstWords: Set<String>) -> Bool {
-        guard index < upper.count else { return false }
-        if firstWords.contains(upper[index]) || extraFirstWords.contains(upper[index]) { return true }
-        for offset in 1...3 where index + offset < upper.count {
-            let word = upper[index + offset]
-            if word == "MINISTER" || word == "SECRETARY" { return true }
-        }
-        return false
+    /// What the rules ask most often of a word, answered by one look-up per token per
+    /// document instead of a set look-up at every question (a title could start at each of
+    /// four tokens ahead of every word: eight hashes a token).
+    struct WordClass: OptionSet, Sendable {
+        let rawValue: UInt8
+        /// A title's first word (built in, or from the agents dictionary).
+        static let titleFirst = WordClass(rawValue: 1)
+        /// MINISTER or SECRETARY: a title of any portfolio ends with it.
+        static let ministerial = WordClass(rawValue: 2)
+        static let stopword = WordClass(rawValue: 4)
+        static let nameParticle = WordClass(rawValue: 8)
+        static let particle = WordClass(rawValue: 16)
+        static let organisationWord = WordClass(rawValue: 32)
     }
 
-    static func match(_ upper: [String], from start: Int, agents extra: [String: String], extraFirstWords: Set<String> = []) -> (end: Int, agent: String?)? {
-        guard couldStart(upper, at: start, extraFirstWords: extraFirstWords) else { return nil }
+    /// Every classed word (upper case) with its classes; `extraFirstWords` are the agents
+    /// dictionary's title words.
+    static func wordClasses(extraFirstWords: Set<String>) -> [String: WordClass] {
+        var out: [String: WordClass] = [:]
+        for (words, wordClass) in [
+            (firstWords, WordClass.titleFirst), (extraFirstWords, .titleFirst), (["MINISTER", "SECRETARY"], .ministerial),
+            (stopwords, .stopword), (nameParticles, .nameParticle), (particles, .particle), (organisationWords, .organisationWord),
+        ] {
+            for word in words { out[word, default: []].insert(wordClass) }
+        }
+        return out
+    }
+
+    /// The title at `start` (longest first, up to four words; a "… Minister" of any portfolio
+    /// counts): where it ends and its agent. The caller has checked that one could start there.
+    static func match(_ upper: [String], from start: Int, agents extra: [String: String]) -> (end: Int, agent: String?)? {
         for length in stride(from: min(4, upper.count - start), through: 1, by: -1) {
             var words = Array(upper[start..<(start + length)])
             if words.last == "." { words.removeLast() }
