@@ -84,15 +84,23 @@ public final class AnalyzedDocument: Sendable {
         }
     }
 
-    /// ASCII text changes case byte by byte (what `lowercased()`/`uppercased()` do to it);
-    /// other text goes through them.
+    /// ASCII text changes case byte by byte (what `lowercased()`/`uppercased()` do to it),
+    /// written straight into the new string; other text goes through them.
     static func changeCase(_ text: String, upper: Bool) -> String {
-        let from: ClosedRange<UInt8> = upper ? 0x61...0x7A : 0x41...0x5A
-        var utf8 = Array(text.utf8)
-        guard utf8.allSatisfy({ $0 < 0x80 }) else { return upper ? text.uppercased() : text.lowercased() }
-        guard utf8.contains(where: { from.contains($0) }) else { return text }
-        for index in utf8.indices where from.contains(utf8[index]) { utf8[index] = upper ? utf8[index] - 0x20 : utf8[index] + 0x20 }
-        return String(decoding: utf8, as: UTF8.self)
+        let from: UInt8 = upper ? 0x61 : 0x41
+        var storage = text  // withUTF8 may make it contiguous; `text` stays untouched
+        return storage.withUTF8 { bytes -> String in
+            var changes = false
+            for byte in bytes {
+                if byte >= 0x80 { return upper ? text.uppercased() : text.lowercased() }
+                if byte &- from < 26 { changes = true }
+            }
+            guard changes else { return text }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for (index, byte) in bytes.enumerated() { out[index] = byte &- from < 26 ? byte ^ 0x20 : byte }
+                return bytes.count
+            }
+        }
     }
 
     public var sentences: [Sentence] { segmentation.sentences }
