@@ -179,7 +179,7 @@ extension Coder {
         var groups: [ActorGroup] = []
         var position = 0
         var anaphorStarts: [Int: Int] = [:]
-        for start in range {
+        for start in range where Coder.anaphorFirstWords.contains(upper[start]) {
             for phrase in Coder.anaphors where start + phrase.count <= range.upperBound && upper[start..<(start + phrase.count)].elementsEqual(phrase) {
                 anaphorStarts[start] = start + phrase.count
                 break

@@ -78,11 +78,12 @@ extension Coder {
     func matches(_ term: PatternTerm.Kind, at index: Int, limit: Int) -> Int? {
         switch term {
         case .words(let words):
-            guard index + words.count <= limit, upper[index..<(index + words.count)].elementsEqual(words) else { return nil }
+            // The first word first: most probes fail on it, without comparing slices.
+            guard index + words.count <= limit, words.isEmpty || upper[index] == words[0], upper[index..<(index + words.count)].elementsEqual(words) else { return nil }
             return index + words.count
         case .synset(let name):
             var best: Int?
-            for phrase in dictionaries.verbs.synsets[name] ?? [] where index + phrase.count <= limit {
+            for phrase in dictionaries.verbs.synsets[name] ?? [] where index + phrase.count <= limit && (phrase.isEmpty || upper[index] == phrase[0]) {
                 if upper[index..<(index + phrase.count)].elementsEqual(phrase) { best = max(best ?? 0, index + phrase.count) }
             }
             return best
@@ -197,7 +198,10 @@ extension Coder {
             var seenBlocks: Set<Int> = []
             for form in hit.forms where seenBlocks.insert(form.block).inserted {
                 let block = dictionaries.verbs.blocks[form.block]
-                for pattern in block.patterns where pattern.needs.allSatisfy(sentenceWords.contains) && block.applies(pattern, to: form.base) {
+                // By index: most patterns fail on the words they need, and are not copied.
+                for patternIndex in block.patterns.indices where block.patterns[patternIndex].needs.allSatisfy(sentenceWords.contains) {
+                    let pattern = block.patterns[patternIndex]
+                    guard block.applies(pattern, to: form.base) else { continue }
                     guard var found = match(pattern, hit: hit, range: range, groups: groups) else { continue }
                     found.block = form.block
                     if best == nil || pattern.weight > best!.pattern.weight

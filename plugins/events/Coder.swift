@@ -128,6 +128,9 @@ struct Coder {
         ["THE", "TWO", "NEIGHBOURS"], ["THE", "TWO", "NEIGHBORS"], ["THE", "TWO", "LEADERS"], ["THE", "TWO", "STATES"],
         ["BOTH", "SIDES"], ["BOTH", "COUNTRIES"], ["BOTH", "GOVERNMENTS"], ["THEY"],
     ]
+    /// The words an anaphor can start with: most tokens are looked up once, not compared
+    /// with every phrase.
+    static let anaphorFirstWords = Set(anaphors.map { $0[0] })
 
     mutating func code() -> [CodedEvent] {
         let tokens = document.tokens
