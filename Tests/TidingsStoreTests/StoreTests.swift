@@ -37,9 +37,11 @@ struct StoreTests {
         #expect(try db.scalar("PRAGMA journal_mode")?.string == "wal")
         // synchronous and foreign_keys are per connection: check the store's own.
         let settings = try store.writeSync { db in
-            [try db.scalar("PRAGMA synchronous")?.int, try db.scalar("PRAGMA foreign_keys")?.int, try db.scalar("PRAGMA busy_timeout")?.int]
+            [try db.scalar("PRAGMA synchronous")?.int, try db.scalar("PRAGMA foreign_keys")?.int, try db.scalar("PRAGMA busy_timeout")?.int,
+             try db.scalar("PRAGMA temp_store")?.int]
         }
-        #expect(settings == [1, 1, 5000])  // 1 = NORMAL
+        // 1 = NORMAL; temp_store 2 = MEMORY (savepoints' journals not written to /var/tmp)
+        #expect(settings == [1, 1, 5000, 2])
         store.close()
     }
 
