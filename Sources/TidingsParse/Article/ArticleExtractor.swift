@@ -21,7 +21,8 @@ public enum ArticleExtractor {
         let bytes = try gunzipIfNeeded(input)
         guard !bytes.isEmpty else { throw FeedParseError(message: "the page is empty") }
         let decoded = Charset.decode(bytes, contentType: headers["content-type"])
-        guard let document = XMLDocument(html: Array(decoded.text.utf8), url: url, encoding: "UTF-8"), let root = document.root else {
+        let page = RawTextFilter.emptyingScriptsAndStyles(Array(decoded.text.utf8))
+        guard let document = XMLDocument(html: page, url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not HTML: nothing could be read")
         }
         var article = Article(title: nil, text: "", author: nil, published: nil, language: nil)

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import TidingsParse
+
+struct RawTextFilterTests {
+    func filtered(_ html: String) -> String {
+        String(decoding: RawTextFilter.emptyingScriptsAndStyles(Array(html.utf8)), as: UTF8.self)
+    }
+
+    @Test func scriptsAndStylesAreEmptiedAndTheirTagsKept() {
+        #expect(filtered("<p>a</p><script src=x.js>var x = '<p>no</p>';</script><p>b</p>") == "<p>a</p><script src=x.js></script><p>b</p>")
+        #expect(filtered("<STYLE type=\"text/css\">p { color: red }</Style ><p>c</p>") == "<STYLE type=\"text/css\"></Style ><p>c</p>")
+        // Contents end at the first "</script" in any case, as libxml2 reads them.
+        #expect(filtered("<script>if (a </b) {}</SCRIPT><p>d</p>") == "<script></SCRIPT><p>d</p>")
+    }
+
+    @Test func jsonLDIsKeptWhole() {
+        let page = "<script type=\"application/LD+JSON\">{\"datePublished\": \"2020-01-02\"}</script><script>x()</script>"
+        #expect(filtered(page) == "<script type=\"application/LD+JSON\">{\"datePublished\": \"2020-01-02\"}</script><script></script>")
+    }
+
+    @Test func onlyScriptAndStyleTagsCountAndCommentsArePassedOver() {
+        #expect(filtered("<scripts>kept</scripts><style-guide>kept</style-guide>") == "<scripts>kept</scripts><style-guide>kept</style-guide>")
+        #expect(filtered("<!-- <script> --><p>kept</p><!-- </script> -->") == "<!-- <script> --><p>kept</p><!-- </script> -->")
+        #expect(filtered("<p>x</p><script>unclosed to the end <p>y</p>") == "<p>x</p><script>")
+        #expect(filtered("<p>x</p><script") == "<p>x</p><script")
+        #expect(filtered("") == "")
+    }
+
+    @Test func theArticleReadsTheSameWithAndWithoutScripts() throws {
+        let body = "<article><h1>Talks fail</h1><p>" + String(repeating: "Russia and Japan failed to agree, officials said. ", count: 8) + "</p></article>"
+        let plain = try ArticleExtractor.extract(Array("<html><body>\(body)</body></html>".utf8), url: nil)
+        let scripted = try ArticleExtractor.extract(
+            Array("<html><head><style>h1 { x }</style><script>var s = \"<p>not text</p>\";</script></head><body>\(body)<script>track()</script></body></html>".utf8),
+            url: nil)
+        #expect(scripted.text == plain.text)
+        #expect(scripted.title == plain.title)
+    }
+}
