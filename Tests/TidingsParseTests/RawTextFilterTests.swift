@@ -37,3 +37,25 @@ struct RawTextFilterTests {
         #expect(scripted.title == plain.title)
     }
 }
+
+struct ClassWeightTests {
+    /// The class/id weight by words and prefixes, as the byte path must give it.
+    func reference(_ label: String) -> Double {
+        guard label.count > 1 else { return 0 }
+        let words = label.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        var weight = 0.0
+        if words.contains(where: { BodyFinder.negativeWords.contains($0) || BodyFinder.negativePrefixes.contains(where: $0.hasPrefix) }) { weight -= 25 }
+        if words.contains(where: { word in BodyFinder.positivePrefixes.contains(where: word.hasPrefix) }) { weight += 25 }
+        return weight
+    }
+
+    @Test func asciiLabelsWeighAsWordsAndPrefixesSay() {
+        for label in [
+            "article-body main", "sidebar-left", "comments", "nav", "navx", "xnav", "ad", "ads adx", "story content", "share-bar story",
+            "col-md-4", "", "a", "entry_content post-123", "footer1", "foot", "related-posts", "trending now", "ad-slot article", "tags",
+            "post--featured byline", "rss", "modalities",
+        ] {
+            #expect(BodyFinder.weight(ofLabel: label) == reference(label), "\(label)")
+        }
+    }
+}

@@ -59,24 +59,77 @@ struct BodyFinder {
         }
     }
 
+    /// The class/id weight of a node (−25 boilerplate, +25 content, both, or neither),
+    /// computed once per node and once per distinct class/id text: a page repeats the same
+    /// few dozen labels on thousands of nodes, and each took a split and ~30 prefix tests.
     func classWeight(_ node: XMLNode) -> Double {
+        if let known = counts.weights[node.pointer] { return known }
         let label = ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
-        let words: [String]
-        if label.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII (nearly every class and id): letters and digits by byte, the same words as
-            // by Character without a Unicode property look-up per character.
-            guard label.utf8.count > 1 else { return 0 }
-            words = label.utf8.split { !(($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)) }.map { String(Substring($0)) }
+        let weight: Double
+        if let known = counts.weightsByLabel[label] {
+            weight = known
         } else {
-            guard label.count > 1 else { return 0 }
-            words = label.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+            weight = BodyFinder.weight(ofLabel: label)
+            counts.weightsByLabel[label] = weight
         }
+        counts.weights[node.pointer] = weight
+        return weight
+    }
+
+    static func weight(ofLabel label: String) -> Double {
+        if label.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard label.utf8.count > 1 else { return 0 }
+            return asciiWeight(Array(label.utf8))
+        }
+        guard label.count > 1 else { return 0 }
+        let words = label.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         var weight = 0.0
         if words.contains(where: { BodyFinder.negativeWords.contains($0) || BodyFinder.negativePrefixes.contains(where: $0.hasPrefix) }) {
             weight -= 25
         }
         if words.contains(where: { word in BodyFinder.positivePrefixes.contains(where: word.hasPrefix) }) { weight += 25 }
         return weight
+    }
+
+    /// A marker word of the class/id lists, as bytes: a whole word (`negativeWords`) or a
+    /// prefix, boilerplate or content.
+    struct Marker {
+        let bytes: [UInt8]
+        let whole: Bool
+        let negative: Bool
+    }
+
+    /// The markers by their first byte.
+    static let markersByFirstByte: [[Marker]] = {
+        var table = [[Marker]](repeating: [], count: 256)
+        for word in negativeWords { table[Int(word.utf8.first!)].append(Marker(bytes: Array(word.utf8), whole: true, negative: true)) }
+        for prefix in negativePrefixes { table[Int(prefix.utf8.first!)].append(Marker(bytes: Array(prefix.utf8), whole: false, negative: true)) }
+        for prefix in positivePrefixes { table[Int(prefix.utf8.first!)].append(Marker(bytes: Array(prefix.utf8), whole: false, negative: false)) }
+        return table
+    }()
+
+    /// An ASCII label (lower case): words are its runs of letters and digits, each looked up
+    /// by its first byte and compared by bytes (the same words and tests as by String, without
+    /// a string per word or ~30 `hasPrefix` calls).
+    static func asciiWeight(_ label: [UInt8]) -> Double {
+        var negative = false, positive = false
+        func isWordByte(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) }
+        var index = 0
+        while index < label.count {
+            guard isWordByte(label[index]) else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < label.count && isWordByte(label[end]) { end += 1 }
+            for marker in markersByFirstByte[Int(label[index])] where marker.bytes.count <= end - index {
+                if marker.whole && marker.bytes.count != end - index { continue }
+                guard (0..<marker.bytes.count).allSatisfy({ label[index + $0] == marker.bytes[$0] }) else { continue }
+                if marker.negative { negative = true } else { positive = true }
+            }
+            index = end
+        }
+        return (negative ? -25 : 0) + (positive ? 25 : 0)
     }
 
     /// True for boilerplate containers: skipped tags, or class/id that say so (unless they
@@ -101,6 +154,8 @@ struct BodyFinder {
     final class Counts {
         var map: [xmlNodePtr: (chars: Int, linkChars: Int)] = [:]
         var unlikely: [xmlNodePtr: Bool] = [:]
+        var weights: [xmlNodePtr: Double] = [:]
+        var weightsByLabel: [String: Double] = [:]
     }
     let counts = Counts()
 
@@ -173,7 +228,8 @@ struct BodyFinder {
             return created
         }
         // Paragraphs vote for their ancestors.
-        func visit(_ node: XMLNode, ancestors: [XMLNode]) {
+        // `ancestors` is one stack, pushed and popped (a new array per node copied the path).
+        func visit(_ node: XMLNode, ancestors: inout [XMLNode]) {
             guard node.isElement, !isUnlikely(node) else { return }
             let isParagraph = BodyFinder.paragraphs.contains(node.name)
                 || (node.name == "div" && !node.elements.contains { BodyFinder.blocks.contains($0.name) })
@@ -190,9 +246,12 @@ struct BodyFinder {
                 }
                 if node.name != "div" { return }
             }
-            for child in node.children { visit(child, ancestors: ancestors + [node]) }
+            ancestors.append(node)
+            for child in node.children { visit(child, ancestors: &ancestors) }
+            ancestors.removeLast()
         }
-        visit(body, ancestors: [])
+        var stack: [XMLNode] = []
+        visit(body, ancestors: &stack)
         guard !scores.isEmpty else { return (paragraphs(of: [body]), ["no paragraph scored; whole body"]) }
         for candidate in scores.values {
             let (chars, links) = count(candidate.node)
