@@ -41,6 +41,19 @@ struct XMLNode {
 
     var elements: [XMLNode] { children.filter(\.isElement) }
 
+    /// The children, read one by one from libxml2's list (no array is made).
+    var childNodes: ChildNodes { ChildNodes(upcoming: pointer.pointee.children) }
+
+    struct ChildNodes: Sequence, IteratorProtocol {
+        var upcoming: xmlNodePtr?
+
+        mutating func next() -> XMLNode? {
+            guard let node = upcoming else { return nil }
+            upcoming = node.pointee.next
+            return XMLNode(pointer: node)
+        }
+    }
+
     var parent: XMLNode? {
         guard let up = pointer.pointee.parent, up.pointee.type == XML_ELEMENT_NODE else { return nil }
         return XMLNode(pointer: up)

@@ -59,3 +59,23 @@ struct ClassWeightTests {
         }
     }
 }
+
+struct CommaCountTests {
+    func commas(_ paragraph: String) throws -> Int {
+        let document = try #require(XMLDocument(html: Array("<html><body><p>\(paragraph)</p></body></html>".utf8), url: nil))
+        let root = try #require(document.root)
+        let finder = BodyFinder(root: root)
+        let p = try #require(finder.findBody(root)?.elements.first)
+        return finder.commas(p)
+    }
+
+    @Test func commasAreCountedAsCharacters() throws {
+        #expect(try commas("Russia, Japan, and the Kurils") == 2)
+        #expect(try commas("东京，莫斯科，") == 2)
+        #expect(try commas("café, thé,") == 2)
+        // A combining mark after a comma makes one character that is no comma.
+        #expect(try commas("a,\u{301} b, c") == 1)
+        #expect(try commas("a <b>b,</b><i>,c</i> <script>x, y</script>") == 2)
+        #expect(try commas("no commas") == 0)
+    }
+}
