@@ -10,8 +10,8 @@ public enum ArticleExtractor {
     /// The scoring behind `extract(_:url:headers:)`, for people tuning it.
     public static func explain(_ input: [UInt8], url: String?) throws(FeedParseError) -> [String] {
         let bytes = try gunzipIfNeeded(input)
-        let decoded = Charset.decode(bytes)
-        guard let document = XMLDocument(html: Array(decoded.text.utf8), url: url, encoding: "UTF-8"), let root = document.root else {
+        let page = RawTextFilter.emptyingScriptsAndStyles(utf8Page(bytes, contentType: nil))
+        guard let document = XMLDocument(html: page, url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not HTML: nothing could be read")
         }
         return BodyFinder(root: root).explain()
@@ -20,8 +20,7 @@ public enum ArticleExtractor {
     public static func extract(_ input: [UInt8], url: String?, headers: [String: String] = [:]) throws(FeedParseError) -> Article {
         let bytes = try gunzipIfNeeded(input)
         guard !bytes.isEmpty else { throw FeedParseError(message: "the page is empty") }
-        let decoded = Charset.decode(bytes, contentType: headers["content-type"])
-        let page = RawTextFilter.emptyingScriptsAndStyles(Array(decoded.text.utf8))
+        let page = RawTextFilter.emptyingScriptsAndStyles(utf8Page(bytes, contentType: headers["content-type"]))
         guard let document = XMLDocument(html: page, url: url, encoding: "UTF-8"), let root = document.root else {
             throw FeedParseError(message: "not HTML: nothing could be read")
         }
@@ -33,6 +32,14 @@ public enum ArticleExtractor {
         article.language = meta.language ?? headers["content-language"]
         article.text = BodyFinder(root: root).text()
         return article
+    }
+
+    /// The page as UTF-8 bytes, decoded as ``Charset/decode(_:contentType:)`` decides, without
+    /// making it a string and back (a page's validation and copy, twice): what comes back is
+    /// valid UTF-8, and anything else is repaired as a string would be.
+    static func utf8Page(_ bytes: [UInt8], contentType: String?) -> [UInt8] {
+        let decoded = Charset.decodeToUTF8(bytes, contentType: contentType).bytes
+        return Charset.isValidUTF8(decoded) ? decoded : Array(String(decoding: decoded, as: UTF8.self).utf8)
     }
 
     static func gunzipIfNeeded(_ bytes: [UInt8]) throws(FeedParseError) -> [UInt8] {
