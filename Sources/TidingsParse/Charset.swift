@@ -37,14 +37,16 @@ public enum Charset {
 
     /// `demoronize` on UTF-8 bytes: U+0080–U+009F (C2 80…C2 9F) become windows-1252's characters.
     static func demoronizeBytes(_ bytes: [UInt8]) -> [UInt8] {
-        var index = 0
-        var found = false
-        while index + 1 < bytes.count {
-            if bytes[index] == 0xC2 && bytes[index + 1] >= 0x80 && bytes[index + 1] <= 0x9F {
-                found = true
-                break
+        // C2 bytes found with memchr: a byte-by-byte loop was most of reading a page's charset.
+        let found = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            var index = 0
+            while index + 1 < buffer.count, let hit = memchr(base + index, 0xC2, buffer.count - 1 - index) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if buffer[at + 1] >= 0x80 && buffer[at + 1] <= 0x9F { return true }
+                index = at + 1
             }
-            index += 1
+            return false
         }
         guard found else { return bytes }
         return Array(demoronize(String(decoding: bytes, as: UTF8.self)).utf8)
