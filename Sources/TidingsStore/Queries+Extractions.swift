@@ -143,37 +143,31 @@ extension SQLiteConnection {
     /// skipped (its old results are gone, and it waits for the plugins again).
     @discardableResult
     public func saveExtractions(_ items: [(documentID: Int64, contentHash: String?, results: [StoredExtraction])], now: Date) throws -> Int {
-        let exists = try prepare("SELECT 1 FROM documents WHERE id = ? AND (? IS NULL OR content_hash = ?)")
-        let drop = try prepare("DELETE FROM extractions WHERE document_id = ? AND plugin = ?")
-        let insert = try prepare(
+        let exists = try cached("SELECT 1 FROM documents WHERE id = ? AND (? IS NULL OR content_hash = ?)")
+        let drop = try cached("DELETE FROM extractions WHERE document_id = ? AND plugin = ?")
+        let insert = try cached(
             "INSERT INTO extractions (document_id, plugin, plugin_version, status, error, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        let entity = try prepare(
-            """
-            INSERT INTO entities (canonical, kind, country, actor_code) VALUES (?, ?, ?, ?)
-            ON CONFLICT (canonical, kind) DO UPDATE SET country = coalesce(entities.country, excluded.country),
-                actor_code = coalesce(entities.actor_code, excluded.actor_code)
-            RETURNING id
-            """)
-        let mention = try prepare(
-            """
-            INSERT INTO mentions (document_id, extraction_id, entity_id, sentence, start, "end", text, label, role)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let event = try prepare(
+        let findEntity = try cached(
+            "SELECT id, country IS NOT NULL AS has_country, actor_code IS NOT NULL AS has_actor FROM entities WHERE canonical = ? AND kind = ?")
+        let insertEntity = try cached("INSERT INTO entities (canonical, kind, country, actor_code) VALUES (?, ?, ?, ?)")
+        let fillEntity = try cached("UPDATE entities SET country = coalesce(country, ?), actor_code = coalesce(actor_code, ?) WHERE id = ?")
+        // The rows of one extraction go in by multi-row INSERTs: a statement per row cost more
+        // in SQLite's per-statement work (statement journal, a savepoint on the full-text
+        // index) than in writing the row.
+        let mentions = RowBatch(self, "INSERT INTO mentions (document_id, extraction_id, entity_id, sentence, start, \"end\", text, label, role)", columns: 9)
+        let event = try cached(
             """
             INSERT INTO events (document_id, extraction_id, event_date, source_actor, source_name, target_actor, target_name,
                                 code, root, quad_class, goldstein, sentence, start, "end")
             VALUES (?, ?, (SELECT substr(coalesce(published_at, fetched_at), 1, 10) FROM documents WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let tone = try prepare(
+        let tone = try cached(
             """
             INSERT INTO tones (document_id, extraction_id, score, tone, positive, negative, polarity, activity, self_group, words)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let entityTone = try prepare(
-            "INSERT OR REPLACE INTO entity_tones (document_id, extraction_id, entity_id, score, mentions) VALUES (?, ?, ?, ?, ?)")
-        let annotation = try prepare(
-            "INSERT INTO annotations (document_id, extraction_id, plugin, kind, start, \"end\", label, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        let entityTones = RowBatch(self, "INSERT OR REPLACE INTO entity_tones (document_id, extraction_id, entity_id, score, mentions)", columns: 5)
+        let annotations = RowBatch(self, "INSERT INTO annotations (document_id, extraction_id, plugin, kind, start, \"end\", label, value)", columns: 8)
         let created = Timestamps.iso(now)
         var stored = 0
         // Entities met before in this call, with whether their row has a country and an actor
@@ -185,10 +179,27 @@ extension SQLiteConnection {
             let key = EntityKey(canonical: canonical, kind: label)
             let before = known[key]
             if let before, country == nil || before.country, actor == nil || before.actor { return before.id }
-            try entity.bind([.text(canonical), .text(label), SQLiteValue(country), SQLiteValue(actor)])
-            defer { try? entity.bind([]) }
-            guard let id = try entity.step()?["id"].int else { throw TidingsError("store", "could not store entity \(canonical)") }
-            known[key] = (id, country != nil || before?.country == true, actor != nil || before?.actor == true)
+            // What the upsert "coalesce what is missing" does, without RETURNING (whose
+            // temporary table cost more than the look-up).
+            try findEntity.bind([.text(canonical), .text(label)])
+            let row = try findEntity.step()
+            findEntity.reset()
+            let id: Int64
+            var hasCountry = false, hasActor = false
+            if let row {
+                id = try row.int("id")
+                hasCountry = try row.int("has_country") != 0
+                hasActor = try row.int("has_actor") != 0
+                if (country != nil && !hasCountry) || (actor != nil && !hasActor) {
+                    try fillEntity.run([SQLiteValue(country), SQLiteValue(actor), .integer(id)])
+                    fillEntity.reset()
+                }
+            } else {
+                try insertEntity.run([.text(canonical), .text(label), SQLiteValue(country), SQLiteValue(actor)])
+                insertEntity.reset()
+                id = lastInsertRowID
+            }
+            known[key] = (id, hasCountry || country != nil, hasActor || actor != nil)
             return id
         }
         for item in items {
@@ -208,7 +219,7 @@ extension SQLiteConnection {
                 let found = result.extraction
                 for m in found.entities {
                     let id = try entityID(m.canonical, m.label, m.country, m.actorCode)
-                    try mention.run([
+                    try mentions.add([
                         document, extraction, .integer(id), SQLiteValue(m.sentence), SQLiteValue(m.start), SQLiteValue(m.end), .text(m.text),
                         .text(m.label), SQLiteValue(m.role),
                     ])
@@ -228,14 +239,18 @@ extension SQLiteConnection {
                 }
                 for t in found.entityTones {
                     let id = try entityID(t.canonical, t.label, nil, nil)
-                    try entityTone.run([document, extraction, .integer(id), .real(t.score), SQLiteValue(t.mentions)])
+                    try entityTones.add([document, extraction, .integer(id), .real(t.score), SQLiteValue(t.mentions)])
                 }
                 for a in found.annotations {
-                    try annotation.run([
+                    try annotations.add([
                         document, extraction, .text(result.plugin), .text(a.kind), SQLiteValue(a.start), SQLiteValue(a.end),
                         SQLiteValue(a.label), SQLiteValue(a.value),
                     ])
                 }
+                // Before the next extraction (whose drop could cascade to these rows).
+                try mentions.flush()
+                try entityTones.flush()
+                try annotations.flush()
             }
         }
         return stored
@@ -319,4 +334,45 @@ extension SQLiteConnection {
 struct EntityKey: Hashable {
     var canonical: String
     var kind: String
+}
+
+/// Rows for one table, written by multi-row INSERTs of 64, 16, 4 or 1 rows (statements
+/// prepared once per connection and size), in the order they were added: the same rows and
+/// row ids as one statement per row.
+final class RowBatch {
+    static let sizes = [64, 16, 4, 1]
+    let connection: SQLiteConnection
+    let columns: Int
+    /// The statement's text for each size.
+    private let sql: [String]
+    private var values: [SQLiteValue] = []
+    private var rows = 0
+
+    init(_ connection: SQLiteConnection, _ head: String, columns: Int) {
+        self.connection = connection
+        self.columns = columns
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        sql = RowBatch.sizes.map { head + " VALUES " + Array(repeating: row, count: $0).joined(separator: ", ") }
+    }
+
+    func add(_ row: [SQLiteValue]) throws {
+        precondition(row.count == columns, "a row of \(row.count) values for \(columns) columns")
+        values.append(contentsOf: row)
+        rows += 1
+        if rows == RowBatch.sizes[0] { try flush() }
+    }
+
+    func flush() throws {
+        var done = 0
+        for (index, size) in RowBatch.sizes.enumerated() {
+            while rows - done >= size {
+                let statement = try connection.cached(sql[index])
+                try statement.run(Array(values[(done * columns)..<((done + size) * columns)]))
+                statement.reset()
+                done += size
+            }
+        }
+        values.removeAll(keepingCapacity: true)
+        rows = 0
+    }
 }
