@@ -63,7 +63,7 @@ public final class AnalyzedDocument: Sendable {
     /// byte, others with `lowercased()`.
     public var lowerTokenTexts: [String] {
         if let done = cache.withLock({ $0.lowerTexts }) { return done }
-        let made = tokenTexts.map { AnalyzedDocument.changeCase($0, upper: false) }
+        let made = caseChanged(upper: false)
         return cache.withLock {
             if let done = $0.lowerTexts { return done }
             $0.lowerTexts = made
@@ -76,11 +76,35 @@ public final class AnalyzedDocument: Sendable {
     /// a twentieth of the events plugin's time.)
     public var upperTokenTexts: [String] {
         if let done = cache.withLock({ $0.upperTexts }) { return done }
-        let made = tokenTexts.map { AnalyzedDocument.changeCase($0, upper: true) }
+        let made = caseChanged(upper: true)
         return cache.withLock {
             if let done = $0.upperTexts { return done }
             $0.upperTexts = made
             return made
+        }
+    }
+
+    /// Each token's text in upper or lower case: ASCII tokens written from their code points
+    /// (no token string to read first), others through `changeCase`.
+    func caseChanged(upper: Bool) -> [String] {
+        let scalars = self.scalars
+        let texts = tokenTexts
+        let from: UInt32 = upper ? 0x61 : 0x41
+        return tokens.enumerated().map { index, token -> String in
+            var changes = false
+            for position in token.start..<token.end {
+                let value = scalars[position].value
+                if value >= 0x80 { return AnalyzedDocument.changeCase(texts[index], upper: upper) }
+                if value &- from < 26 { changes = true }
+            }
+            guard changes else { return texts[index] }
+            return String(unsafeUninitializedCapacity: token.end - token.start) { out in
+                for (offset, position) in (token.start..<token.end).enumerated() {
+                    let value = scalars[position].value
+                    out[offset] = UInt8(truncatingIfNeeded: value &- from < 26 ? value ^ 0x20 : value)
+                }
+                return token.end - token.start
+            }
         }
     }
 

@@ -28,16 +28,18 @@ struct Reader {
         upper = document.upperTokenTexts
         lower = document.lowerTokenTexts
         classes = upper.map { wordClasses[$0] ?? [] }
-        lowerWords = Set(texts.filter(Reader.startsLowercase))
+        var lowerWords = Set<String>()
+        for (index, token) in tokens.enumerated() where Reader.startsLowercase(document.scalars, token) { lowerWords.insert(texts[index]) }
+        self.lowerWords = lowerWords
     }
 
-    /// Whether the first character is lower case, by byte when it is one ASCII scalar (no
-    /// Unicode property look-up for nearly every token).
-    static func startsLowercase(_ text: String) -> Bool {
-        var bytes = text.utf8.makeIterator()
-        guard let first = bytes.next() else { return false }
-        if first < 0x80, (bytes.next() ?? 0) < 0x80 { return first >= 0x61 && first <= 0x7A }
-        return text.first?.isLowercase == true
+    /// Whether a token's first character is lower case: by its first code point when that and
+    /// the next are ASCII (a character of its own), else as the character says.
+    static func startsLowercase(_ scalars: [Unicode.Scalar], _ token: Token) -> Bool {
+        guard token.start < token.end else { return false }
+        let first = scalars[token.start].value
+        if first < 0x80, token.end == token.start + 1 || scalars[token.start + 1].value < 0x80 { return first >= 0x61 && first <= 0x7A }
+        return String(scalars: scalars[token.start..<token.end]).first?.isLowercase == true
     }
 
     func has(_ index: Int, _ wordClass: Titles.WordClass) -> Bool { classes[index].contains(wordClass) }

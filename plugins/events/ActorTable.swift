@@ -169,7 +169,9 @@ struct Discards: Sendable {
 
     /// Whether a sentence names a year of history, for a document of `documentYear`.
     func namesHistory(_ words: ArraySlice<String>, documentYear: Int?) -> Bool {
-        for word in words where word.count == 4 {
+        // utf8.count first: a year is four ASCII digits, and counting characters of every
+        // word cost more than the rest of the test.
+        for word in words where word.utf8.count == 4 && word.count == 4 {
             guard let year = Int(word), years.contains(year) else { continue }
             guard let documentYear else { return true }
             if documentYear - year >= Discards.historyYears { return true }
@@ -183,16 +185,25 @@ struct Discards: Sendable {
 /// lookup per word, not one comparison per phrase.
 struct PhraseSet: Sendable {
     private var byFirst: [String: [[String]]] = [:]
+    /// For each first byte, the UTF-8 lengths (1 to 63, longer as 63) of the first words that
+    /// start with it: most words are ruled out by this before any hashing.
+    private var lengthsByFirstByte = [UInt64](repeating: 0, count: 256)
 
     mutating func insert(_ words: [String]) {
         guard let first = words.first else { return }
         byFirst[first, default: []].append(words)
+        if let byte = first.utf8.first { lengthsByFirstByte[Int(byte)] |= 1 << UInt64(min(first.utf8.count, 63)) }
+    }
+
+    func mayStart(_ word: String) -> Bool {
+        guard let byte = word.utf8.first else { return byFirst[word] != nil }
+        return lengthsByFirstByte[Int(byte)] & (1 << UInt64(min(word.utf8.count, 63))) != 0
     }
 
     /// The phrases that occur in `words`.
     func matches(_ words: ArraySlice<String>) -> [[String]] {
         var found: [[String]] = []
-        for index in words.indices {
+        for index in words.indices where mayStart(words[index]) {
             for phrase in byFirst[words[index]] ?? [] where index + phrase.count <= words.endIndex {
                 if words[index..<(index + phrase.count)].elementsEqual(phrase) { found.append(phrase) }
             }
