@@ -61,6 +61,28 @@ struct SHA256Tests {
             SHA256.hex(String(repeating: "a", count: 1000))
                 == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
+
+    /// Fed in pieces of every size, across block boundaries, and from a sequence that is not
+    /// contiguous, the digest is the one-shot digest.
+    @Test func piecesGiveTheSameDigest() {
+        let bytes = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var whole = SHA256()
+        whole.update(bytes)
+        let expected = whole.finalize()
+        for piece in [1, 3, 63, 64, 65, 127, 500] {
+            var hasher = SHA256()
+            var start = 0
+            while start < bytes.count {
+                hasher.update(bytes[start..<min(start + piece, bytes.count)])
+                start += piece
+            }
+            #expect(hasher.finalize() == expected, "pieces of \(piece)")
+        }
+        var lazy = SHA256()
+        lazy.update(bytes.lazy.map { $0 })
+        #expect(lazy.finalize() == expected)
+        #expect(SHA256.hex(String(repeating: "é", count: 77)).count == 64)
+    }
 }
 
 struct DocumentTests {
