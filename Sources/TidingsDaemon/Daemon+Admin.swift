@@ -149,7 +149,7 @@ extension Daemon: AdminRequestHandler {
             lastErrors: recentErrors, access: access)
         status.plugins = (pipeline?.names ?? []).filter(enabledPlugins.contains)
         status.analyzed = analyzedCount
-        status.analyzing = analysisBusy
+        status.analyzing = analysisBusy || analysisStoring > 0
         return status
     }
 

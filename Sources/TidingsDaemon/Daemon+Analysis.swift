@@ -32,7 +32,7 @@ extension Daemon {
     /// Starts a round of analysis unless one is running. On `control`.
     func kickAnalysis() {
         guard let pipeline, !stopping else { return }
-        guard !analysisBusy else {
+        guard !analysisBusy, analysisStoring < 2 else {
             analysisDirty = true
             return
         }
@@ -41,12 +41,16 @@ extension Daemon {
         analysisDirty = false
         let after = analysisCursor
         let epoch = analysisEpoch
+        let inFlight = analysisInFlight
         analysisQueue.async { [self] in
-            // New and changed documents first; reprocess jobs when there are none.
+            // New and changed documents first; reprocess jobs when there are none. Documents
+            // whose results are being stored are passed over.
             let waiting = readerQueue.sync { [reader] in
-                Result { () -> ([DocumentForAnalysis], Int64) in
-                    let documents = try reader.value.queries.documentsNeedingAnalysis(plugins: Array(enabled), after: after, limit: Daemon.analysisBatch)
-                    return (documents, documents.isEmpty ? try reader.value.queries.maxDocumentID() : 0)
+                Result { () -> ([DocumentForAnalysis], Int, Int64) in
+                    let read = try reader.value.queries.documentsNeedingAnalysis(
+                        plugins: Array(enabled), after: after, limit: Daemon.analysisBatch + inFlight.count)
+                    let documents = Array(read.filter { !inFlight.contains($0.id) }.prefix(Daemon.analysisBatch))
+                    return (documents, read.count, read.isEmpty ? try reader.value.queries.maxDocumentID() : 0)
                 }
             }
             switch waiting {
@@ -55,9 +59,12 @@ extension Daemon {
                     noteError("analysis: cannot read documents: \(error)")
                     analysisBusy = false
                 }
-            case .success(let (documents, _)) where !documents.isEmpty:
+            case .success(let (documents, _, _)) where !documents.isEmpty:
                 analyze(documents, pipeline: pipeline, enabled: enabled, job: nil, epoch: epoch)
-            case .success(let (_, newest)):
+            case .success(let (_, read, _)) where read > 0:
+                // Only documents being stored wait: their commit starts the next round.
+                control.async { [self] in analysisBusy = false }
+            case .success(let (_, _, newest)):
                 // Caught up: the cursor moves to the newest document (so the next round reads
                 // only what is new), and the jobs get a turn.
                 control.async { [self] in
@@ -156,6 +163,19 @@ extension Daemon {
         let failures = items.reduce(0) { $0 + $1.results.filter { $0.status == "failed" }.count }
         let lastID = finished > 0 ? documents[finished - 1].id : (job?.cursor ?? documents[0].id - 1)
         let transientReason = firstTransient.flatMap { all[$0].first(where: \.transient)?.error }
+        // New documents' results are stored while the next batch is computed (the store's
+        // commit was a pause of every core at the end of a burst); jobs and pauses for a
+        // restarting plugin keep the round until they are stored.
+        let pipelined = job == nil && transientReason == nil
+        let handedOver = Set(items.map(\.documentID))
+        if pipelined {
+            control.async { [self] in
+                analysisInFlight.formUnion(handedOver)
+                analysisStoring += 1
+                analysisBusy = false
+                kickAnalysis()
+            }
+        }
         store.transact({ db in
             let count = try db.saveExtractions(items, now: Date())
             if let job, finished > 0 {
@@ -165,7 +185,12 @@ extension Daemon {
             return count
         }) { [self] outcome in
             control.async { [self] in
-                analysisBusy = false
+                if pipelined {
+                    analysisInFlight.subtract(handedOver)
+                    analysisStoring -= 1
+                } else {
+                    analysisBusy = false
+                }
                 switch outcome {
                 case .success(let count):
                     analyzedCount += count
@@ -180,6 +205,8 @@ extension Daemon {
                     }
                 case .failure(let error):
                     noteError("analysis: cannot store results: \(error)")
+                    // A later batch may have moved the cursor past these documents.
+                    if pipelined { resetAnalysisCursor() }
                     // Try again later rather than spin on the same error.
                     control.asyncAfter(deadline: .now() + 5) { [weak self] in self?.kickAnalysis() }
                 }

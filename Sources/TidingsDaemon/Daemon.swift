@@ -52,6 +52,8 @@ public final class Daemon: Sendable {
     var pipeline: Pipeline? { get { state.value.pipeline } _modify { yield &state.value.pipeline } }
     var pluginSwitches: [String: Bool] { get { state.value.pluginSwitches } _modify { yield &state.value.pluginSwitches } }
     var analysisBusy: Bool { get { state.value.analysisBusy } _modify { yield &state.value.analysisBusy } }
+    var analysisInFlight: Set<Int64> { get { state.value.analysisInFlight } _modify { yield &state.value.analysisInFlight } }
+    var analysisStoring: Int { get { state.value.analysisStoring } _modify { yield &state.value.analysisStoring } }
     var analysisDirty: Bool { get { state.value.analysisDirty } _modify { yield &state.value.analysisDirty } }
     var analysisCursor: Int64 { get { state.value.analysisCursor } _modify { yield &state.value.analysisCursor } }
     var analysisEpoch: Int { get { state.value.analysisEpoch } _modify { yield &state.value.analysisEpoch } }
@@ -496,6 +498,12 @@ struct ControlState {
     /// Run-time plugin switches from the store (they win over the config).
     var pluginSwitches: [String: Bool] = [:]
     var analysisBusy: Bool = false
+    /// Documents whose results were handed to the store and are not committed yet: the next
+    /// batch is computed meanwhile and must not read them again.
+    var analysisInFlight: Set<Int64> = []
+    /// Batches handed to the store and not committed yet (at most two: the results held in
+    /// memory stay bounded).
+    var analysisStoring: Int = 0
     /// New work arrived while a round was running.
     var analysisDirty: Bool = false
     /// Documents up to this id have every enabled plugin's result (as of the last round).
