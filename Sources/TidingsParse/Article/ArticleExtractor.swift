@@ -83,7 +83,7 @@ struct PageMetadata {
             case "script", "style": return
             default: break
             }
-            for child in node.children { walk(child) }
+            for child in node.childNodes where child.isElement { walk(child) }
         }
         walk(root)
         title = FeedParser.clean(metas["og:title"] ?? metas["twitter:title"]) ?? firstH1 ?? titleTag

@@ -13,7 +13,9 @@ struct BodyFinder {
         func walk(_ node: XMLNode) {
             guard node.isElement else { return }
             let name = node.name
-            if name == "article" || name == "main" || node.attribute("itemprop") == "articleBody" || node.attribute("role") == "main" {
+            // Most elements have no attributes: asking for two would copy nothing but cost.
+            let attributed = node.pointer.pointee.properties != nil
+            if name == "article" || name == "main" || (attributed && (node.attribute("itemprop") == "articleBody" || node.attribute("role") == "main")) {
                 var up = node.parent
                 while let ancestor = up, !marked.contains(ancestor.pointer) {
                     marked.insert(ancestor.pointer)
@@ -21,7 +23,7 @@ struct BodyFinder {
                 }
                 marked.insert(node.pointer)
             }
-            for child in node.elements { walk(child) }
+            for child in node.childNodes where child.isElement { walk(child) }
         }
         walk(root)
         protected = marked
@@ -146,6 +148,7 @@ struct BodyFinder {
         if tag.skipped { return true }
         let name = tag.name
         if name == "body" || name == "html" || name == "article" || name == "main" || protected.contains(node.pointer) { return false }
+        guard node.pointer.pointee.properties != nil else { return false }  // no attributes: no class, id or role
         if node.attribute("hidden") != nil || node.attribute("aria-hidden") == "true" { return true }
         if let role = node.attribute("role"), ["navigation", "complementary", "banner", "contentinfo", "dialog"].contains(role) { return true }
         return classWeight(node) < 0
