@@ -170,7 +170,9 @@ extension Coder {
     mutating func codeVerbs(in range: Range<Int>, groups: [ActorGroup], sentence: Int) {
         var codedInSentence = false
         let hits = verbs(in: range, groups: groups)
-        let sentenceWords = Set(upper[range])
+        // The sentence's words, made when a verb first has patterns to rule out (most
+        // sentences' verbs are skipped or code nothing before that).
+        var sentenceWordSet: Set<String>?
         verbStarts = Set(hits.map(\.start))
         // Verbs with their own subject or "to": an object is not looked for past them ("said he
         // would not provide support to Israel"); participles ("roads leading into Mordor") do not
@@ -198,6 +200,8 @@ extension Coder {
             var seenBlocks: Set<Int> = []
             for form in hit.forms where seenBlocks.insert(form.block).inserted {
                 let block = dictionaries.verbs.blocks[form.block]
+                if sentenceWordSet == nil && !block.patterns.isEmpty { sentenceWordSet = Set(upper[range]) }
+                let sentenceWords = sentenceWordSet ?? []
                 // By index: most patterns fail on the words they need, and are not copied.
                 for patternIndex in block.patterns.indices where block.patterns[patternIndex].needs.allSatisfy(sentenceWords.contains) {
                     let pattern = block.patterns[patternIndex]
