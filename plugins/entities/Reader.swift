@@ -294,9 +294,9 @@ struct Reader {
             if isCapitalized(end) && !has(end, .stopword) {
                 // A known name ends the run, unless the run so far only says where ("South Darfur",
                 // "Latin America").
-                let onlyDirections = upper[start..<end].allSatisfy { Titles.compass.contains($0) }
+                let onlyDirections = (start..<end).allSatisfy { has($0, .compass) }
                 if !onlyDirections, dictionary.longestMatch(upper, from: end, accept: { $0 < range.upperBound && isCapitalized($0) }) != nil,
-                    !has(end, .organisationWord), !ActorDictionary.naturalPlaceWords.contains(upper[end])
+                    !has(end, .organisationWord), !has(end, .naturalPlace)
                 {
                     break
                 }
@@ -336,39 +336,43 @@ struct Reader {
         let first = start == range.lowerBound
         let previous = start > range.lowerBound ? upper[start - 1] : ""
         let next = end < range.upperBound ? upper[end] : ""
+        // The word classes of the tokens before and after the run (none at the sentence's edges).
+        let before: Titles.WordClass = start > range.lowerBound ? classes[start - 1] : []
+        let after: Titles.WordClass = end < range.upperBound ? classes[end] : []
+        let run = start..<end
         var label: String?
         var canonical = texts[start..<end].joined(separator: " ")
         var known: EntityMention?
-        if words.count == 1 && (Titles.notAcronyms.contains(words[0]) || texts[start].contains(where: \.isNumber)) {
+        if words.count == 1 && (has(start, .notAcronym) || texts[start].contains(where: \.isNumber)) {
             return end  // GDP, FALSE, H5N1: no names
-        } else if words.count == 1 && Titles.institutions.contains(words[0]) && !lowerWords.contains(lower[start]) {
+        } else if words.count == 1 && has(start, .institution) && !lowerWords.contains(lower[start]) {
             label = "ORG"  // Congress, Parliament, the Army
-        } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && previous == "THE" && !first
+        } else if words.count == 1 && has(start, .organisationWord) && previous == "THE" && !first
             && !lowerWords.contains(lower[start])
         {
             label = "ORG"  // "the Council", "the Brotherhood": an organisation named before
-        } else if words.count == 1 && Titles.organisationWords.contains(words[0]) && texts[start] != upper[start]
-            && !Titles.organisationNouns.contains(next)
+        } else if words.count == 1 && has(start, .organisationWord) && texts[start] != upper[start]
+            && !after.contains(.organisationNoun)
         {
             return end  // a lone "News", "Office"
-        } else if words.count == 1 && Titles.compass.contains(words[0]) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
+        } else if words.count == 1 && has(start, .compass) && ["EAST", "WEST", "NORTH", "SOUTH"].contains(words[0]) && !first {
             label = "LOC"  // "the West"
-        } else if words.count == 1 && Titles.regions.contains(words[0]) {
+        } else if words.count == 1 && has(start, .region) {
             label = "LOC"
-        } else if words.allSatisfy(Titles.weakWords.contains) {
+        } else if run.allSatisfy({ has($0, .weak) }) {
             return end  // "State", "National": adjectives without a name
-        } else if words.allSatisfy({ Titles.groups.contains($0) }) {
+        } else if run.allSatisfy({ has($0, .group) }) {
             label = "NORP"  // "Sunni Arab", "Shi'ite Muslims"
-        } else if words.count >= 2 && Titles.compass.contains(words[0]) {
+        } else if words.count >= 2 && has(start, .compass) {
             // "Middle East", "South Asia"; "Middle Eastern", "South Asian" are peoples' words.
             label = ActorDictionary.demonymEndings.contains(where: { words.last!.hasSuffix($0) }) && words.last!.count > 4 ? "NORP" : "LOC"
-        } else if words.count > 1 && Titles.eventWords.contains(words[0]) || words.contains(where: Titles.eventNouns.contains) {
+        } else if words.count > 1 && has(start, .eventWord) || run.contains(where: { has($0, .eventNoun) }) {
             label = "MISC"  // Hurricane Katrina, World Cup, Olympic Games
-        } else if words.contains(where: Titles.organisationWords.contains) {
+        } else if run.contains(where: { has($0, .organisationWord) }) {
             label = "ORG"
-        } else if words.count > 1 && ActorDictionary.isNaturalPlace(words) || (words.count == 2 && words[0] == "FAR" && words[1] == "EAST") {
+        } else if words.count > 1 && run.contains(where: { has($0, .naturalPlace) }) || (words.count == 2 && words[0] == "FAR" && words[1] == "EAST") {
             label = "LOC"
-        } else if words.allSatisfy({ Titles.groups.contains($0) }) {
+        } else if run.allSatisfy({ has($0, .group) }) {
             label = "NORP"
         } else if words.count == 1, let person = people[words[0]] {
             label = "PER"
@@ -382,26 +386,26 @@ struct Reader {
             known = EntityMention(start: 0, end: 0, text: "", label: "PER", canonical: person.canonical, country: person.country(on: document.date),
                                   actorCode: person.code(on: document.date))
         } else if words.count == 1, texts[start].count >= 2, texts[start].count <= 6, texts[start] == upper[start],
-            texts[start].allSatisfy({ $0.isLetter }), !Titles.notAcronyms.contains(words[0])
+            texts[start].allSatisfy({ $0.isLetter }), !has(start, .notAcronym)
         {
             label = "ORG"  // an acronym: IAEA, OPEC
-        } else if start >= 2 && previous == "OF" && Titles.placeNouns.contains(upper[start - 2]) {
+        } else if start >= 2 && previous == "OF" && has(start - 2, .placeNoun) {
             label = "GPE"  // "the town of Veligonda", "the province of Uige"
-        } else if end < range.upperBound && (Titles.placeNouns.contains(next) || Titles.facilityNouns.contains(next)) && texts[end] == texts[end].lowercased() {
+        } else if end < range.upperBound && (after.contains(.placeNoun) || after.contains(.facilityNoun)) && texts[end] == texts[end].lowercased() {
             label = "LOC"  // "the Khushab district", "Java island"
-        } else if end < range.upperBound && Titles.organisationNouns.contains(next) && texts[end] == texts[end].lowercased() {
+        } else if end < range.upperBound && after.contains(.organisationNoun) && texts[end] == texts[end].lowercased() {
             label = "ORG"  // "the Herald newspaper", "the Sogo chains"
-        } else if start >= 2 && (previous == "NAMED" || previous == "CALLED") && Titles.organisationNouns.contains(upper[start - 2]) {
+        } else if start >= 2 && (previous == "NAMED" || previous == "CALLED") && has(start - 2, .organisationNoun) {
             label = "ORG"  // "the group named KindHearts"
-        } else if words.count == 1 && Titles.newsAgencies.contains(words[0]) {
+        } else if words.count == 1 && has(start, .newsAgency) {
             label = "ORG"
         } else if start >= 1 && previous == "(" && next == "," {
             label = "ORG"  // a source cited in brackets: "(Kyodo, Interfax)"
-        } else if start >= 1 && Titles.organisationNouns.contains(previous) {
+        } else if start >= 1 && before.contains(.organisationNoun) {
             label = "ORG"  // "the news agency Kyodo", "the newspaper Asahi"
-        } else if Titles.speechVerbs.contains(next) || (start >= 1 && Titles.speechVerbs.contains(previous) && words.count >= 2) {
+        } else if after.contains(.speechVerb) || (start >= 1 && before.contains(.speechVerb) && words.count >= 2) {
             label = "PER"
-        } else if Titles.placePrepositions.contains(previous) && words.count <= 2 {
+        } else if before.contains(.placePreposition) && words.count <= 2 {
             label = "GPE"
         } else if words.count == 1, dictionary.surnames[words[0]] != nil {
             label = "PER"  // the surname of several known people ("Bush")

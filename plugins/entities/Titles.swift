@@ -26,7 +26,7 @@ enum Titles {
     /// document instead of a set look-up at every question (a title could start at each of
     /// four tokens ahead of every word: eight hashes a token).
     struct WordClass: OptionSet, Sendable {
-        let rawValue: UInt8
+        let rawValue: UInt32
         /// A title's first word (built in, or from the agents dictionary).
         static let titleFirst = WordClass(rawValue: 1)
         /// MINISTER or SECRETARY: a title of any portfolio ends with it.
@@ -35,6 +35,21 @@ enum Titles {
         static let nameParticle = WordClass(rawValue: 8)
         static let particle = WordClass(rawValue: 16)
         static let organisationWord = WordClass(rawValue: 32)
+        static let notAcronym = WordClass(rawValue: 1 << 6)
+        static let institution = WordClass(rawValue: 1 << 7)
+        static let compass = WordClass(rawValue: 1 << 8)
+        static let region = WordClass(rawValue: 1 << 9)
+        static let weak = WordClass(rawValue: 1 << 10)
+        static let group = WordClass(rawValue: 1 << 11)
+        static let eventWord = WordClass(rawValue: 1 << 12)
+        static let eventNoun = WordClass(rawValue: 1 << 13)
+        static let naturalPlace = WordClass(rawValue: 1 << 14)
+        static let placeNoun = WordClass(rawValue: 1 << 15)
+        static let facilityNoun = WordClass(rawValue: 1 << 16)
+        static let organisationNoun = WordClass(rawValue: 1 << 17)
+        static let newsAgency = WordClass(rawValue: 1 << 18)
+        static let speechVerb = WordClass(rawValue: 1 << 19)
+        static let placePreposition = WordClass(rawValue: 1 << 20)
     }
 
     /// Every classed word (upper case) with its classes; `extraFirstWords` are the agents
@@ -44,6 +59,10 @@ enum Titles {
         for (words, wordClass) in [
             (firstWords, WordClass.titleFirst), (extraFirstWords, .titleFirst), (["MINISTER", "SECRETARY"], .ministerial),
             (stopwords, .stopword), (nameParticles, .nameParticle), (particles, .particle), (organisationWords, .organisationWord),
+            (notAcronyms, .notAcronym), (institutions, .institution), (compass, .compass), (regions, .region), (weakWords, .weak),
+            (groups, .group), (eventWords, .eventWord), (eventNouns, .eventNoun), (ActorDictionary.naturalPlaceWords, .naturalPlace),
+            (placeNouns, .placeNoun), (facilityNouns, .facilityNoun), (organisationNouns, .organisationNoun), (newsAgencies, .newsAgency),
+            (speechVerbs, .speechVerb), (placePrepositions, .placePreposition),
         ] {
             for word in words { out[word, default: []].insert(wordClass) }
         }
