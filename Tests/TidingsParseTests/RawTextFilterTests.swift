@@ -27,6 +27,13 @@ struct RawTextFilterTests {
         #expect(filtered("") == "")
     }
 
+    @Test func tagsInsideQuotedAttributeValuesAreNotTags() {
+        #expect(filtered("<div title=\"<script>x</script>\">a</div><p>b</p>") == "<div title=\"<script>x</script>\">a</div><p>b</p>")
+        #expect(filtered("<script data-x='a>b'>drop()</script><p>c</p>") == "<script data-x='a>b'></script><p>c</p>")
+        // A quote not after "=" opens nothing; the tag ends at its ">".
+        #expect(filtered("<p class=x \"odd>keep<script>y</script>") == "<p class=x \"odd>keep<script></script>")
+    }
+
     @Test func theArticleReadsTheSameWithAndWithoutScripts() throws {
         let body = "<article><h1>Talks fail</h1><p>" + String(repeating: "Russia and Japan failed to agree, officials said. ", count: 8) + "</p></article>"
         let plain = try ArticleExtractor.extract(Array("<html><body>\(body)</body></html>".utf8), url: nil)

@@ -7,9 +7,10 @@ import Glibc
 /// character at a time. The elements stay, empty, so the tree has the same shape.
 /// JSON-LD (`<script type="application/ld+json">`) keeps its contents: it is metadata.
 ///
-/// The scan follows libxml2's HTML parser (with HTML_PARSE_RECOVER): a script's or style's
-/// contents end at the first `</` followed by its name in any case; comments (`<!-- … -->`)
-/// are passed over whole, so a tag inside one is not one.
+/// The scan follows libxml2's HTML parser (with HTML_PARSE_RECOVER): a start tag ends at the
+/// first `>` outside a quoted attribute value (so `<div title="<script>">` starts no
+/// script); a script's or style's contents end at the first `</` followed by its name in any
+/// case; comments (`<!-- … -->`) are passed over whole, so a tag inside one is not one.
 enum RawTextFilter {
     static func emptyingScriptsAndStyles(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
@@ -24,13 +25,16 @@ enum RawTextFilter {
                     index = end(of: "-->", in: input, from: index + 4) ?? count
                     continue
                 }
-                guard let name = rawTextElement(in: input, at: index + 1) else {
+                guard index + 1 < count, isLetter(input[index + 1]) else {
                     index += 1
                     continue
                 }
-                // The end of the start tag: the first ">" (libxml2 reads attributes first, and a
-                // ">" inside a quoted value is rare enough in these two tags not to matter).
-                guard let open = firstIndex(of: 0x3E, in: input, from: index + 1 + name.count) else { break }
+                // A start tag: its attributes are passed over whole.
+                guard let open = endOfTag(in: input, from: index + 1) else { break }
+                guard let name = rawTextElement(in: input, at: index + 1) else {
+                    index = open + 1
+                    continue
+                }
                 let contentStart = open + 1
                 let closing = closingTag(name, in: input, from: contentStart) ?? count
                 if name == script && isJSONLD(input[(index + 1 + name.count)..<open]) {
@@ -44,6 +48,34 @@ enum RawTextFilter {
             out.append(contentsOf: input[copied..<count])
         }
         return out
+    }
+
+    static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+
+    /// The `>` that ends the start tag whose name begins at `from`: the first one outside a
+    /// quoted attribute value (a quote opens a value only after `=`).
+    static func endOfTag(in input: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var index = from
+        var afterEquals = false
+        while index < input.count {
+            let byte = input[index]
+            switch byte {
+            case 0x3E:  // ">"
+                return index
+            case 0x3D:  // "="
+                afterEquals = true
+            case 0x22 where afterEquals, 0x27 where afterEquals:  // a quoted value
+                guard let close = firstIndex(of: byte, in: input, from: index + 1) else { return nil }
+                index = close
+                afterEquals = false
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
+                break
+            default:
+                afterEquals = false
+            }
+            index += 1
+        }
+        return nil
     }
 
     static let script: [UInt8] = Array("script".utf8)
