@@ -50,36 +50,29 @@ public final class AnalyzedDocument: Sendable {
 
     /// The text of every token, in order (made once, shared by the plugins).
     public var tokenTexts: [String] {
-        if let done = cache.withLock({ $0.tokenTexts }) { return done }
-        let scalars = self.scalars
-        let made = tokens.map { String(scalars: scalars[$0.start..<$0.end]) }
-        return cache.withLock {
-            if let done = $0.tokenTexts { return done }
-            $0.tokenTexts = made
-            return made
+        cached(\.tokenTexts) {
+            let scalars = self.scalars
+            return tokens.map { String(scalars: scalars[$0.start..<$0.end]) }
         }
     }
+
     /// The token texts in lower case (made once, shared): ASCII words are lowered byte by
     /// byte, others with `lowercased()`.
-    public var lowerTokenTexts: [String] {
-        if let done = cache.withLock({ $0.lowerTexts }) { return done }
-        let made = caseChanged(upper: false)
-        return cache.withLock {
-            if let done = $0.lowerTexts { return done }
-            $0.lowerTexts = made
-            return made
-        }
-    }
+    public var lowerTokenTexts: [String] { cached(\.lowerTexts) { caseChanged(upper: false) } }
 
     /// The token texts in upper case (made once, shared), as `uppercased()` gives them: the
     /// event coder's dictionaries are upper case. (`uppercased()` per token per document was
     /// a twentieth of the events plugin's time.)
-    public var upperTokenTexts: [String] {
-        if let done = cache.withLock({ $0.upperTexts }) { return done }
-        let made = caseChanged(upper: true)
+    public var upperTokenTexts: [String] { cached(\.upperTexts) { caseChanged(upper: true) } }
+
+    /// A cached list, made outside the lock the first time (two plugins asking at once may
+    /// both make it; the first one stored is the one every caller gets).
+    private func cached(_ key: WritableKeyPath<Cache, [String]?>, _ make: () -> [String]) -> [String] {
+        if let done = cache.withLock({ $0[keyPath: key] }) { return done }
+        let made = make()
         return cache.withLock {
-            if let done = $0.upperTexts { return done }
-            $0.upperTexts = made
+            if let done = $0[keyPath: key] { return done }
+            $0[keyPath: key] = made
             return made
         }
     }
