@@ -194,6 +194,34 @@ struct PluginEndToEndTests {
         #expect(daemon.waitExit() == 0)
     }
 
+    /// Batches are stored while the next is computed: no document may be read again while its
+    /// results wait for the writer, and none may be left out.
+    @Test func eachNewDocumentIsAnalysedOnceWhileBatchesAreStored() throws {
+        let dir = TempDirectory()
+        let seen = dir.file("seen.txt")
+        let counting = dir.write("counting.py", """
+            import json, sys
+            print(json.dumps({"protocol": 1, "name": "counting", "version": "1.0", "requires": []}), flush=True)
+            with open(\(String(reflecting: seen)), "a") as log:
+                for line in sys.stdin:
+                    request = json.loads(line)
+                    log.write(request["text"].split("Story ")[1].split(" of")[0] + "\\n")
+                    log.flush()
+                    print(json.dumps({"id": request["id"], "annotations": []}), flush=True)
+            """)
+        let items = 300  // nearly five batches of 64
+        let body = sourceBlock(feed(dir, items: items), name: "news") + "[[plugins.exec]]\nname = \"counting\"\ncommand = [\"python3\", \"\(counting)\"]\n"
+        let daemon = DaemonProcess(body: body, dir: dir)
+        try daemon.start()
+        #expect(waitFor(timeout: 90) { count(daemon, "SELECT count(*) FROM extractions WHERE status = 'ok'") == Int64(items * 4) })
+        let stories = (try? String(contentsOfFile: seen, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        #expect(stories.count == items, "the plugin saw \(stories.count) documents for \(items)")
+        #expect(Set(stories) == Set((0..<items).map(String.init)))
+        #expect(count(daemon, "SELECT count(DISTINCT document_id) FROM extractions WHERE plugin = 'entities'") == Int64(items))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit() == 0)
+    }
+
     @Test func aCrashingExecPluginFailsThoseDocumentsAndNothingElse() throws {
         let dir = TempDirectory()
         let crashy = dir.write("crashy.py", """
