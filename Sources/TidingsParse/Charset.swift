@@ -39,10 +39,8 @@ public enum Charset {
     static func demoronizeBytes(_ bytes: [UInt8]) -> [UInt8] {
         // C2 bytes found with memchr: a byte-by-byte loop was most of reading a page's charset.
         let found = bytes.withUnsafeBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
             var index = 0
-            while index + 1 < buffer.count, let hit = memchr(base + index, 0xC2, buffer.count - 1 - index) {
-                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            while let at = HTMLEntities.firstIndex(of: 0xC2, in: buffer, from: index), at + 1 < buffer.count {
                 if buffer[at + 1] >= 0x80 && buffer[at + 1] <= 0x9F { return true }
                 index = at + 1
             }

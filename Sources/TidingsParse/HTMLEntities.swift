@@ -1,4 +1,5 @@
 import CTidingsSys
+import Glibc
 /// The HTML 4 named character references (the W3C list, minus XML's own five). Feeds use
 /// them without declaring them; XML parsers drop undeclared entities, so they are turned into
 /// numeric references before parsing.
@@ -173,6 +174,13 @@ enum HTMLEntities {
         guard index + prefix.count <= input.count else { return false }
         for k in 0..<prefix.count where input[index + k] != prefix[k] { return false }
         return true
+    }
+
+    /// The index of the first `byte` in `input` at or after `start` (glibc's memchr).
+    static func firstIndex(of byte: UInt8, in input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start >= 0, start < input.count, let base = input.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), input.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The index of the first `needle` in `input` at or after `start` (glibc's memmem).

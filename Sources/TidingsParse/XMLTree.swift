@@ -29,15 +29,7 @@ struct XMLNode {
     /// The namespace prefix, if any (`dc`, `content`).
     var prefix: String? { pointer.pointee.ns?.pointee.prefix.map { String(cString: $0) } }
 
-    var children: [XMLNode] {
-        var out: [XMLNode] = []
-        var child = pointer.pointee.children
-        while let node = child {
-            out.append(XMLNode(pointer: node))
-            child = node.pointee.next
-        }
-        return out
-    }
+    var children: [XMLNode] { Array(childNodes) }
 
     var elements: [XMLNode] { children.filter(\.isElement) }
 

@@ -78,7 +78,7 @@ public final class AnalyzedDocument: Sendable {
     }
 
     /// Each token's text in upper or lower case: ASCII tokens written from their code points
-    /// (no token string to read first), others through `changeCase`.
+    /// (no token string to read first), others by `uppercased()`/`lowercased()`.
     func caseChanged(upper: Bool) -> [String] {
         let scalars = self.scalars
         let texts = tokenTexts
@@ -87,7 +87,7 @@ public final class AnalyzedDocument: Sendable {
             var changes = false
             for position in token.start..<token.end {
                 let value = scalars[position].value
-                if value >= 0x80 { return AnalyzedDocument.changeCase(texts[index], upper: upper) }
+                if value >= 0x80 { return upper ? texts[index].uppercased() : texts[index].lowercased() }
                 if value &- from < 26 { changes = true }
             }
             guard changes else { return texts[index] }
@@ -97,25 +97,6 @@ public final class AnalyzedDocument: Sendable {
                     out[offset] = UInt8(truncatingIfNeeded: value &- from < 26 ? value ^ 0x20 : value)
                 }
                 return token.end - token.start
-            }
-        }
-    }
-
-    /// ASCII text changes case byte by byte (what `lowercased()`/`uppercased()` do to it),
-    /// written straight into the new string; other text goes through them.
-    static func changeCase(_ text: String, upper: Bool) -> String {
-        let from: UInt8 = upper ? 0x61 : 0x41
-        var storage = text  // withUTF8 may make it contiguous; `text` stays untouched
-        return storage.withUTF8 { bytes -> String in
-            var changes = false
-            for byte in bytes {
-                if byte >= 0x80 { return upper ? text.uppercased() : text.lowercased() }
-                if byte &- from < 26 { changes = true }
-            }
-            guard changes else { return text }
-            return String(unsafeUninitializedCapacity: bytes.count) { out in
-                for (index, byte) in bytes.enumerated() { out[index] = byte &- from < 26 ? byte ^ 0x20 : byte }
-                return bytes.count
             }
         }
     }

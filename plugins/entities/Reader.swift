@@ -391,9 +391,9 @@ struct Reader {
             label = "ORG"  // an acronym: IAEA, OPEC
         } else if start >= 2 && previous == "OF" && has(start - 2, .placeNoun) {
             label = "GPE"  // "the town of Veligonda", "the province of Uige"
-        } else if end < range.upperBound && (after.contains(.placeNoun) || after.contains(.facilityNoun)) && texts[end] == texts[end].lowercased() {
+        } else if end < range.upperBound && (after.contains(.placeNoun) || after.contains(.facilityNoun)) && texts[end] == lower[end] {
             label = "LOC"  // "the Khushab district", "Java island"
-        } else if end < range.upperBound && after.contains(.organisationNoun) && texts[end] == texts[end].lowercased() {
+        } else if end < range.upperBound && after.contains(.organisationNoun) && texts[end] == lower[end] {
             label = "ORG"  // "the Herald newspaper", "the Sogo chains"
         } else if start >= 2 && (previous == "NAMED" || previous == "CALLED") && has(start - 2, .organisationNoun) {
             label = "ORG"  // "the group named KindHearts"

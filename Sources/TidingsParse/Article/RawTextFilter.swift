@@ -1,5 +1,3 @@
-import Glibc
-
 /// Empties the contents of `<script>` and `<style>` elements before libxml2 reads a page.
 ///
 /// The article reader never looks inside them, yet they are nearly half the bytes of a news
@@ -19,10 +17,10 @@ enum RawTextFilter {
             let count = input.count
             var copied = 0  // bytes before this are in `out`
             var index = 0
-            while let at = firstIndex(of: 0x3C, in: input, from: index) {  // "<"
+            while let at = HTMLEntities.firstIndex(of: 0x3C, in: input, from: index) {  // "<"
                 index = at
                 if index + 3 < count, input[index + 1] == 0x21, input[index + 2] == 0x2D, input[index + 3] == 0x2D {  // "<!--"
-                    index = end(of: "-->", in: input, from: index + 4) ?? count
+                    index = HTMLEntities.contains(bytes, commentEnd, from: index + 4).map { $0 + commentEnd.count } ?? count
                     continue
                 }
                 guard index + 1 < count, isLetter(input[index + 1]) else {
@@ -65,7 +63,7 @@ enum RawTextFilter {
             case 0x3D:  // "="
                 afterEquals = true
             case 0x22 where afterEquals, 0x27 where afterEquals:  // a quoted value
-                guard let close = firstIndex(of: byte, in: input, from: index + 1) else { return nil }
+                guard let close = HTMLEntities.firstIndex(of: byte, in: input, from: index + 1) else { return nil }
                 index = close
                 afterEquals = false
             case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
@@ -79,6 +77,7 @@ enum RawTextFilter {
     }
 
     static let script: [UInt8] = Array("script".utf8)
+    static let commentEnd: [UInt8] = Array("-->".utf8)
     static let style: [UInt8] = Array("style".utf8)
 
     /// "script" or "style" if a start tag of one begins at `at` (just after "<").
@@ -104,26 +103,9 @@ enum RawTextFilter {
     /// Where `</name` begins, from `from` on.
     static func closingTag(_ name: [UInt8], in input: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         var index = from
-        while let at = firstIndex(of: 0x3C, in: input, from: index) {
+        while let at = HTMLEntities.firstIndex(of: 0x3C, in: input, from: index) {
             if at + 1 < input.count, input[at + 1] == 0x2F, matches(name, in: input, at: at + 2) { return at }
             index = at + 1
-        }
-        return nil
-    }
-
-    static func firstIndex(of byte: UInt8, in input: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        guard from < input.count, let base = input.baseAddress else { return nil }
-        guard let found = memchr(base + from, Int32(byte), input.count - from) else { return nil }
-        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-    }
-
-    /// The index just past `marker`, from `from` on.
-    static func end(of marker: StaticString, in input: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        let pattern = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
-        var index = from
-        while index + pattern.count <= input.count {
-            if input[index] == pattern[0] && (1..<pattern.count).allSatisfy({ input[index + $0] == pattern[$0] }) { return index + pattern.count }
-            index += 1
         }
         return nil
     }
